@@ -1,0 +1,62 @@
+package dev.fastvlm.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+
+/**
+ * The {@code fastvlm} command-line tool: one subcommand per capability of the library.
+ * Errors end with a non-zero exit code and one line on stderr that names the problem.
+ */
+@Command(name = "fastvlm",
+        mixinStandardHelpOptions = true,
+        versionProvider = FastVlmCli.Version.class,
+        description = "Run Apple's FastVLM on a Qualcomm Snapdragon NPU, or on the built-in emulator.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class FastVlmCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and the tests. */
+    static CommandLine commandLine() {
+        return new CommandLine(new FastVlmCli())
+                .setExecutionExceptionHandler(new OneLineErrors());
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
+    }
+
+    /** Reports a failed subcommand as one line naming the problem, instead of a stack trace. */
+    static final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+            cmd.getErr().println("fastvlm " + cmd.getCommandName() + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The version Maven stamped into {@code fastvlm-cli.properties}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Properties properties = new Properties();
+            try (InputStream in = FastVlmCli.class.getResourceAsStream("/fastvlm-cli.properties")) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new String[] {"fastvlm " + properties.getProperty("version")};
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.fastvlm;
+
+import dev.fastvlm.spi.FastVlmConfig;
+import dev.fastvlm.spi.FastVlmProvider;
+import dev.fastvlm.transport.Transport;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.ServiceLoader;
+
+/**
+ * Runs Apple's FastVLM on a Snapdragon NPU: give it an image and a prompt, get the model's answer.
+ *
+ * <pre>{@code
+ * try (FastVlm vlm = FastVlm.builder()
+ *         .device(transport)                                   // ADB phone, local, or the emulator
+ *         .models(ModelArtifacts.fromDirectory(Path.of("models")))
+ *         .runtime(QairtRuntime.of(Path.of("/opt/qairt/2.42.0")))
+ *         .generation(GenerationOptions.builder().maxNewTokens(64).build())
+ *         .build()) {
+ *     Description d = vlm.describe(Path.of("cat.jpg"), "Describe the image.");
+ *     System.out.println(d.text() + " (" + d.stats().tokensPerSecond() + " tok/s)");
+ *     vlm.describe(Path.of("cat.jpg"), "What colour is it?", System.out::print);   // streaming
+ * }
+ * }</pre>
+ *
+ * <p>An instance is thread-safe and owns its transport: {@link #close()} closes it.
+ */
+public interface FastVlm extends AutoCloseable {
+
+    /** A new builder. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Describes {@code image} as asked by {@code prompt}, passing each piece of the answer to
+     * {@code listener} as the device produces it.
+     *
+     * @throws InvalidInputException  the image or prompt cannot be used (or the prompt does not fit)
+     * @throws DeviceException        the device cannot be reached
+     * @throws DeviceToolException    a device program failed
+     * @throws FastVlmTimeoutException the request took longer than its limit
+     */
+    Description describe(ImageInput image, String prompt, TokenListener listener);
+
+    /** Describes {@code image}; the answer comes whole in the result. */
+    default Description describe(ImageInput image, String prompt) {
+        return describe(image, prompt, TokenListener.NONE);
+    }
+
+    /** Describes the image file {@code image}. */
+    default Description describe(Path image, String prompt) {
+        return describe(ImageInput.of(image), prompt, TokenListener.NONE);
+    }
+
+    /** Describes the image file {@code image}, streaming the answer to {@code listener}. */
+    default Description describe(Path image, String prompt, TokenListener listener) {
+        return describe(ImageInput.of(image), prompt, listener);
+    }
+
+    /** Releases the device connection and everything held for it. */
+    @Override
+    void close();
+
+    /**
+     * Collects the configuration; {@link #build()} validates it, naming the first field that is
+     * wrong, and creates the instance.
+     */
+    final class Builder {
+        /** Default limit for one request. */
+        public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(5);
+
+        private Transport device;
+        private ModelArtifacts models;
+        private QairtRuntime runtime;
+        private GenerationOptions generation = GenerationOptions.defaults();
+        private ImageLayout imageLayout = ImageLayout.PREPEND;
+        private ResizePolicy resizePolicy = ResizePolicy.STRETCH;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+
+        Builder() {
+        }
+
+        /** The device to run on. Required. */
+        public Builder device(Transport device) {
+            this.device = device;
+            return this;
+        }
+
+        /** The model artifacts. Required. */
+        public Builder models(ModelArtifacts models) {
+            this.models = models;
+            return this;
+        }
+
+        /** The model artifacts, found by name in {@code directory}. */
+        public Builder models(Path directory) {
+            return models(ModelArtifacts.fromDirectory(directory));
+        }
+
+        /** The QAIRT SDK and device-side settings. Required. */
+        public Builder runtime(QairtRuntime runtime) {
+            this.runtime = runtime;
+            return this;
+        }
+
+        /** Generation settings; {@link GenerationOptions#defaults()} when not set. */
+        public Builder generation(GenerationOptions generation) {
+            this.generation = generation;
+            return this;
+        }
+
+        /** Where the image goes in the sequence; {@link ImageLayout#PREPEND} when not set. */
+        public Builder imageLayout(ImageLayout imageLayout) {
+            this.imageLayout = imageLayout;
+            return this;
+        }
+
+        /** How images are resized; {@link ResizePolicy#STRETCH} when not set. */
+        public Builder resizePolicy(ResizePolicy resizePolicy) {
+            this.resizePolicy = resizePolicy;
+            return this;
+        }
+
+        /** Limit for one whole request; 5 minutes when not set. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /**
+         * Validates the configuration and creates the instance.
+         *
+         * @throws InvalidConfigurationException naming the field that is missing or wrong
+         * @throws FastVlmException              when no implementation ({@code fastvlm-core}) is on the class path
+         */
+        public FastVlm build() {
+            return provider().create(config());
+        }
+
+        FastVlmConfig config() {
+            Checks.required(device, "device", "pass a Transport (an ADB device, a local transport or the emulator)");
+            Checks.required(models, "models", "pass ModelArtifacts or a model directory");
+            Checks.required(runtime, "runtime", "pass a QairtRuntime pointing at the QAIRT SDK");
+            Checks.required(generation, "generation", "pass GenerationOptions or leave it unset for the defaults");
+            Checks.required(imageLayout, "imageLayout", "PREPEND or PLACEHOLDER");
+            Checks.required(resizePolicy, "resizePolicy", "STRETCH, PAD_TO_SQUARE or CENTER_CROP");
+            Checks.required(requestTimeout, "requestTimeout", "a positive duration");
+            Checks.check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout",
+                    "must be positive, was " + requestTimeout);
+            return new FastVlmConfig(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout);
+        }
+
+        private static FastVlmProvider provider() {
+            Iterator<FastVlmProvider> providers =
+                    ServiceLoader.load(FastVlmProvider.class, FastVlm.class.getClassLoader()).iterator();
+            if (!providers.hasNext()) {
+                throw new FastVlmException("no FastVlm implementation on the class path: "
+                        + "add the dependency dev.fastvlm:fastvlm-core");
+            }
+            return providers.next();
+        }
+    }
+}

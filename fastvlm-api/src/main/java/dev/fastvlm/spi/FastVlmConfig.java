@@ -1,0 +1,37 @@
+package dev.fastvlm.spi;
+
+import dev.fastvlm.GenerationOptions;
+import dev.fastvlm.ImageLayout;
+import dev.fastvlm.ModelArtifacts;
+import dev.fastvlm.QairtRuntime;
+import dev.fastvlm.ResizePolicy;
+import dev.fastvlm.transport.Transport;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a {@link FastVlmProvider} needs to build an instance: the validated result of
+ * {@link dev.fastvlm.FastVlm.Builder}.
+ *
+ * @param device         the transport to the device (owned by the instance: closed with it)
+ * @param models         the model artifacts
+ * @param runtime        the QAIRT SDK and device directory
+ * @param generation     generation options
+ * @param imageLayout    where the vision rows go
+ * @param resizePolicy   how images are resized
+ * @param requestTimeout limit for one whole request
+ */
+public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntime runtime,
+                            GenerationOptions generation, ImageLayout imageLayout, ResizePolicy resizePolicy,
+                            Duration requestTimeout) {
+    public FastVlmConfig {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(generation, "generation");
+        Objects.requireNonNull(imageLayout, "imageLayout");
+        Objects.requireNonNull(resizePolicy, "resizePolicy");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+    }
+}

@@ -1,0 +1,22 @@
+package dev.fastvlm.transport;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a device program ended.
+ *
+ * @param exitCode   its exit status
+ * @param stderrTail the last part of what it wrote to stderr (for error messages)
+ * @param elapsed    wall time of the run
+ */
+public record CommandResult(int exitCode, String stderrTail, Duration elapsed) {
+    public CommandResult {
+        Objects.requireNonNull(stderrTail, "stderrTail");
+        Objects.requireNonNull(elapsed, "elapsed");
+    }
+
+    public boolean succeeded() {
+        return exitCode == 0;
+    }
+}

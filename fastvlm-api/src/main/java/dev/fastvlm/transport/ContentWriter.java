@@ -1,0 +1,14 @@
+package dev.fastvlm.transport;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Produces a file's content straight into the stream that carries it to the device, so that large
+ * results (combined embeddings) are never staged in a temporary file. Must write exactly the length
+ * announced to {@link Transport#write}.
+ */
+@FunctionalInterface
+public interface ContentWriter {
+    void writeTo(OutputStream out) throws IOException;
+}

@@ -1,0 +1,11 @@
+package dev.fastvlm.transport;
+
+/** Progress of a push or pull: called as bytes move, last with {@code done == total}. */
+@FunctionalInterface
+public interface TransferListener {
+    /** A listener that ignores progress. */
+    TransferListener NONE = (done, total) -> {
+    };
+
+    void onProgress(long done, long total);
+}

@@ -1,0 +1,53 @@
+package dev.fastvlm.transport;
+
+import dev.fastvlm.FastVlmException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The way to a device: move files and run programs. Implementations: ADB to a phone (or to the
+ * emulator), and local for on-device use. Device paths are absolute POSIX paths.
+ *
+ * <p>Contract every implementation keeps:
+ * <ul>
+ *   <li>a push lands under a temporary name and is renamed only when complete;</li>
+ *   <li>{@link #run} returns the program's real exit code; a timeout stops the program on the device
+ *       and throws {@link dev.fastvlm.FastVlmTimeoutException}; interruption stops it and throws
+ *       {@link dev.fastvlm.CancelledException};</li>
+ *   <li>failures to reach the device are {@link dev.fastvlm.DeviceException}s.</li>
+ * </ul>
+ */
+public interface Transport extends AutoCloseable {
+
+    /** Who is on the other end, for messages and logs (an ADB serial, {@code local}, ...). */
+    String target();
+
+    /**
+     * Writes a device file whose content {@code content} produces, exactly {@code length} bytes,
+     * creating parent directories.
+     */
+    void write(String devicePath, long length, ContentWriter content, TransferListener progress);
+
+    /** Copies a host file to the device. */
+    default void push(Path hostFile, String devicePath, TransferListener progress) {
+        long length;
+        try {
+            length = Files.size(hostFile);
+        } catch (IOException e) {
+            throw new FastVlmException("cannot read " + hostFile + " to push it: " + e.getMessage(), e);
+        }
+        write(devicePath, length, out -> Files.copy(hostFile, out), progress);
+    }
+
+    /** Copies a device file to the host, replacing {@code hostFile} only once the copy is complete. */
+    void pull(String devicePath, Path hostFile, TransferListener progress);
+
+    /** Runs a program, streaming its output to {@code output}, and returns how it ended. */
+    CommandResult run(DeviceCommand command, OutputListener output);
+
+    /** Releases the connection. */
+    @Override
+    void close();
+}

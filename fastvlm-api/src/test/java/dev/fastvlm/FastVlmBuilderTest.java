@@ -1,0 +1,126 @@
+package dev.fastvlm;
+
+import dev.fastvlm.transport.CommandResult;
+import dev.fastvlm.transport.ContentWriter;
+import dev.fastvlm.transport.DeviceCommand;
+import dev.fastvlm.transport.OutputListener;
+import dev.fastvlm.transport.TransferListener;
+import dev.fastvlm.transport.Transport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FastVlmBuilderTest {
+
+    @TempDir
+    Path dir;
+
+    private FastVlm.Builder complete() {
+        return FastVlm.builder()
+                .device(new NoDevice())
+                .models(ModelArtifacts.fromDirectory(dir))
+                .runtime(QairtRuntime.of(dir));
+    }
+
+    @Test
+    void missingDeviceIsNamed() {
+        assertThatThrownBy(() -> complete().device(null).build())
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("device: is required")
+                .extracting(e -> ((InvalidConfigurationException) e).field()).isEqualTo("device");
+    }
+
+    @Test
+    void missingModelsIsNamed() {
+        assertThatThrownBy(() -> complete().models((ModelArtifacts) null).build())
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("models: is required");
+    }
+
+    @Test
+    void missingRuntimeIsNamed() {
+        assertThatThrownBy(() -> complete().runtime(null).build())
+                .hasMessageStartingWith("runtime: is required");
+    }
+
+    @Test
+    void nonPositiveTimeoutIsNamed() {
+        assertThatThrownBy(() -> complete().requestTimeout(Duration.ZERO).build())
+                .hasMessage("requestTimeout: must be positive, was PT0S");
+    }
+
+    @Test
+    void completeConfigurationReachesTheProvider() {
+        try (FastVlm vlm = complete().imageLayout(ImageLayout.PLACEHOLDER).build()) {
+            assertThat(vlm).isInstanceOf(RecordingProvider.Created.class);
+            RecordingProvider.Created created = (RecordingProvider.Created) vlm;
+            assertThat(created.config().imageLayout()).isEqualTo(ImageLayout.PLACEHOLDER);
+            assertThat(created.config().resizePolicy()).isEqualTo(ResizePolicy.STRETCH);
+            assertThat(created.config().generation()).isEqualTo(GenerationOptions.defaults());
+            assertThat(created.config().runtime().deviceDirectory()).isEqualTo("/data/local/tmp/fastvlm");
+        }
+    }
+
+    @Test
+    void modelDirectoryMustExist() {
+        Path missing = dir.resolve("nope");
+        assertThatThrownBy(() -> FastVlm.builder().models(missing))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("models.directory: is not a directory")
+                .hasMessageContaining("nope");
+    }
+
+    @Test
+    void runtimeRejectsRelativeDeviceDirectory() {
+        assertThatThrownBy(() -> QairtRuntime.builder().sdkDirectory(dir).deviceDirectory("tmp/x").build())
+                .hasMessage("runtime.deviceDirectory: must be an absolute device path, was tmp/x");
+    }
+
+    @Test
+    void runtimeRejectsQuotesInDeviceDirectory() {
+        assertThatThrownBy(() -> QairtRuntime.builder().sdkDirectory(dir).deviceDirectory("/data/a b").build())
+                .hasMessageStartingWith("runtime.deviceDirectory: must not contain spaces");
+    }
+
+    @Test
+    void artifactsNeedADirectoryOrFiles() {
+        assertThatThrownBy(() -> ModelArtifacts.builder().build())
+                .hasMessage("models: give a model directory or the model files");
+        ModelArtifacts explicit = ModelArtifacts.builder()
+                .file(ModelArtifact.EMBEDDING_TABLE, dir.resolve("LUT.bin")).build();
+        assertThat(explicit.file(ModelArtifact.EMBEDDING_TABLE)).contains(dir.resolve("LUT.bin"));
+        assertThat(explicit.file(ModelArtifact.DECODER)).isEmpty();
+    }
+
+    /** A transport that must never be used by these tests. */
+    static final class NoDevice implements Transport {
+        @Override
+        public String target() {
+            return "none";
+        }
+
+        @Override
+        public void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
+            throw new AssertionError("unused");
+        }
+
+        @Override
+        public void pull(String devicePath, Path hostFile, TransferListener progress) {
+            throw new AssertionError("unused");
+        }
+
+        @Override
+        public CommandResult run(DeviceCommand command, OutputListener output) {
+            throw new AssertionError("unused");
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.fastvlm.genie.qnn;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One input or output tensor of a QNN graph: its name, data type, dimensions and, for fixed-point
+ * types, its quantization.
+ *
+ * @param name         the tensor's name (also the stem of {@code qnn-net-run}'s output file)
+ * @param dataType     its element type
+ * @param dimensions   its shape, outermost first
+ * @param quantization present exactly when {@code dataType} is fixed-point
+ */
+public record TensorSpec(String name, QnnDataType dataType, List<Integer> dimensions,
+                         Optional<Quantization> quantization) {
+
+    public TensorSpec {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("tensor name must not be blank");
+        }
+        if (dataType == null) {
+            throw new IllegalArgumentException("tensor " + name + ": data type is required");
+        }
+        dimensions = List.copyOf(dimensions);
+        if (dimensions.isEmpty() || dimensions.stream().anyMatch(d -> d <= 0)) {
+            throw new IllegalArgumentException("tensor " + name + ": dimensions must be positive, were " + dimensions);
+        }
+        if (dataType.quantized() != quantization.isPresent()) {
+            throw new IllegalArgumentException("tensor " + name + ": " + dataType.qnnName()
+                    + (dataType.quantized() ? " needs quantization parameters" : " takes no quantization parameters"));
+        }
+    }
+
+    /** Number of elements. */
+    public long elementCount() {
+        long count = 1;
+        for (int d : dimensions) {
+            count = Math.multiplyExact(count, d);
+        }
+        return count;
+    }
+
+    /** Size of the tensor's raw (native) file in bytes. */
+    public long byteSize() {
+        return Math.multiplyExact(elementCount(), dataType.bytes());
+    }
+
+    /** The innermost dimension (an embedding's width, for [1, tokens, width] tensors). */
+    public int innermost() {
+        return dimensions.get(dimensions.size() - 1);
+    }
+
+    /** The file {@code qnn-net-run --use_native_output_files} writes for this tensor. */
+    public String nativeOutputFileName() {
+        return dataType == QnnDataType.FLOAT_32 ? name + ".raw" : name + "_native.raw";
+    }
+}
