@@ -1,0 +1,31 @@
+package dev.fastvlm.core.pipeline;
+
+import dev.fastvlm.ModelArtifact;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * FastVLM's file names, as the seed flow's export writes them: the one place they are spelled.
+ * A bundle directory may instead carry a manifest ({@value #MANIFEST}) mapping artifact names to files.
+ */
+final class BundleLayout {
+
+    /** Optional manifest: a JSON object whose keys are {@link ModelArtifact} names, values relative paths. */
+    static final String MANIFEST = "fastvlm-bundle.json";
+    /** HuggingFace model config: the decoder's geometry. */
+    static final String MODEL_CONFIG = "config.json";
+    static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+
+    /** Candidate file names per artifact, most usual first. */
+    static final Map<ModelArtifact, List<String>> DEFAULT_NAMES = Map.of(
+            ModelArtifact.VISION_ENCODER, List.of("fastvlm_vision_encoder_int8_htp.bin", "fastvlm_vision_encoder_fp16_htp.bin"),
+            ModelArtifact.VISION_ENCODER_INFO, List.of("fastvlm_vision_encoder_int8_htp.json", "fastvlm_vision_encoder_fp16_htp.json"),
+            ModelArtifact.TEXT_EMBEDDER, List.of("fastvlm_embed_tokens_fp16_htp.bin"),
+            ModelArtifact.DECODER, List.of("fastvlm_model_z8.bin"),
+            ModelArtifact.EMBEDDING_TABLE, List.of("LUT.bin"),
+            ModelArtifact.TOKENIZER, List.of("tokenizer.json"));
+
+    private BundleLayout() {
+    }
+}
