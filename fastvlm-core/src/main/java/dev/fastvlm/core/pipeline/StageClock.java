@@ -1,0 +1,34 @@
+package dev.fastvlm.core.pipeline;
+
+import dev.fastvlm.StageTiming;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Runs a request's stages one after another and keeps each one's wall time, in order. */
+final class StageClock {
+
+    private final List<StageTiming> timings = new ArrayList<>();
+
+    <T> T time(String stage, Supplier<T> work) {
+        long start = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            timings.add(new StageTiming(stage, Duration.ofNanos(System.nanoTime() - start)));
+        }
+    }
+
+    void time(String stage, Runnable work) {
+        time(stage, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    List<StageTiming> timings() {
+        return List.copyOf(timings);
+    }
+}
