@@ -1,0 +1,69 @@
+package dev.fastvlm.genie.config;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fastvlm.genie.internal.Json;
+import dev.fastvlm.genie.internal.JsonFields;
+
+/**
+ * The {@code dialog.engine.backend} block: which backend runs the decoder, and that backend's own
+ * block (exactly the one {@code type} names).
+ *
+ * @param type                the backend
+ * @param extensions          path of the HTP backend extension JSON on the device, or null
+ * @param qnnHtp              the {@code QnnHtp} block, present exactly when type is {@code QnnHtp}
+ * @param qnnGenAiTransformer the {@code QnnGenAiTransformer} block, present exactly when type is
+ *                            {@code QnnGenAiTransformer}
+ */
+public record BackendConfig(BackendType type, String extensions, QnnHtpConfig qnnHtp,
+                            QnnGenAiTransformerConfig qnnGenAiTransformer) {
+
+    /** The NPU backend with this block and extension JSON path (may be null). */
+    public static BackendConfig htp(QnnHtpConfig htp, String extensions) {
+        return new BackendConfig(BackendType.QNN_HTP, extensions, htp, null);
+    }
+
+    /** The CPU backend with this block. */
+    public static BackendConfig genAiTransformer(QnnGenAiTransformerConfig cpu) {
+        return new BackendConfig(BackendType.QNN_GEN_AI_TRANSFORMER, null, null, cpu);
+    }
+
+    /** This backend with another extension JSON path. */
+    public BackendConfig withExtensions(String path) {
+        return new BackendConfig(type, path, qnnHtp, qnnGenAiTransformer);
+    }
+
+    static BackendConfig read(JsonFields f) {
+        f.version();
+        String typeName = f.string("type", true);
+        BackendType type = null;
+        if (typeName != null) {
+            type = BackendType.fromJsonName(typeName).orElse(null);
+            if (type == null) {
+                f.problem("type", "must be one of " + BackendType.names() + ", was \"" + typeName + "\"");
+            }
+        }
+        String extensions = f.string("extensions", false);
+        JsonFields htpFields = f.object(BackendType.QNN_HTP.jsonName(), false);
+        QnnHtpConfig htp = htpFields == null ? null : QnnHtpConfig.read(htpFields);
+        JsonFields cpuFields = f.object(BackendType.QNN_GEN_AI_TRANSFORMER.jsonName(), false);
+        QnnGenAiTransformerConfig cpu = cpuFields == null ? null : QnnGenAiTransformerConfig.read(cpuFields);
+        f.rejectUnknownKeys();
+        return type == null ? null : new BackendConfig(type, extensions, htp, cpu);
+    }
+
+    ObjectNode toJsonNode() {
+        ObjectNode node = Json.object();
+        node.put("version", 1);
+        node.put("type", type.jsonName());
+        if (extensions != null) {
+            node.put("extensions", extensions);
+        }
+        if (qnnHtp != null) {
+            node.set(BackendType.QNN_HTP.jsonName(), qnnHtp.toJsonNode());
+        }
+        if (qnnGenAiTransformer != null) {
+            node.set(BackendType.QNN_GEN_AI_TRANSFORMER.jsonName(), qnnGenAiTransformer.toJsonNode());
+        }
+        return node;
+    }
+}

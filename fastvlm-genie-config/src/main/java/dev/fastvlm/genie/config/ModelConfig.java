@@ -1,0 +1,94 @@
+package dev.fastvlm.genie.config;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fastvlm.genie.internal.Json;
+import dev.fastvlm.genie.internal.JsonFields;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The {@code dialog.engine.model} block: where the decoder's weights are.
+ *
+ * @param type               binary or library
+ * @param ctxBins            {@code binary.ctx-bins}: context binaries in order, present exactly for
+ *                           type binary
+ * @param modelBin           {@code library.model-bin}, present exactly for type library
+ * @param positionalEncoding the positional encoding, or null
+ */
+public record ModelConfig(ModelType type, List<String> ctxBins, String modelBin,
+                          PositionalEncoding positionalEncoding) {
+
+    public ModelConfig {
+        ctxBins = ctxBins == null ? null : Collections.unmodifiableList(new ArrayList<>(ctxBins));
+    }
+
+    /** Context binaries, loaded in this order. */
+    public static ModelConfig binary(List<String> ctxBins) {
+        return new ModelConfig(ModelType.BINARY, ctxBins, null, null);
+    }
+
+    /** One model library file. */
+    public static ModelConfig library(String modelBin) {
+        return new ModelConfig(ModelType.LIBRARY, null, modelBin, null);
+    }
+
+    public ModelConfig withPositionalEncoding(PositionalEncoding encoding) {
+        return new ModelConfig(type, ctxBins, modelBin, encoding);
+    }
+
+    static ModelConfig read(JsonFields f) {
+        f.version();
+        String typeName = f.string("type", true);
+        ModelType type = null;
+        if (typeName != null) {
+            for (ModelType t : ModelType.values()) {
+                if (t.jsonName().equals(typeName)) {
+                    type = t;
+                }
+            }
+            if (type == null) {
+                f.problem("type", "must be one of binary, library, was \"" + typeName + "\"");
+            }
+        }
+        List<String> ctxBins = null;
+        JsonFields binary = f.object("binary", false);
+        if (binary != null) {
+            binary.version();
+            ctxBins = binary.strings("ctx-bins", true);
+            binary.rejectUnknownKeys();
+        }
+        String modelBin = null;
+        JsonFields library = f.object("library", false);
+        if (library != null) {
+            library.version();
+            modelBin = library.string("model-bin", true);
+            library.rejectUnknownKeys();
+        }
+        JsonFields encoding = f.object("positional-encoding", false);
+        PositionalEncoding positionalEncoding = encoding == null ? null : PositionalEncoding.read(encoding);
+        f.rejectUnknownKeys();
+        return type == null ? null : new ModelConfig(type, ctxBins, modelBin, positionalEncoding);
+    }
+
+    ObjectNode toJsonNode() {
+        ObjectNode node = Json.object();
+        node.put("version", 1);
+        node.put("type", type.jsonName());
+        if (ctxBins != null) {
+            ObjectNode binary = node.putObject("binary");
+            binary.put("version", 1);
+            ctxBins.forEach(binary.putArray("ctx-bins")::add);
+        }
+        if (modelBin != null) {
+            ObjectNode library = node.putObject("library");
+            library.put("version", 1);
+            library.put("model-bin", modelBin);
+        }
+        if (positionalEncoding != null) {
+            node.set("positional-encoding", positionalEncoding.toJsonNode());
+        }
+        return node;
+    }
+}

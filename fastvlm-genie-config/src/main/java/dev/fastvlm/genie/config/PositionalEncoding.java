@@ -1,0 +1,59 @@
+package dev.fastvlm.genie.config;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fastvlm.genie.internal.Json;
+import dev.fastvlm.genie.internal.JsonFields;
+
+/**
+ * The {@code dialog.engine.model.positional-encoding} block (the newer form of {@code QnnHtp}'s
+ * {@code pos-id-dim}/{@code rope-theta}; the two forms exclude each other).
+ *
+ * @param type        {@code rope}, {@code absolute} or {@code alibi}
+ * @param ropeDim     rotary dimension, or null
+ * @param ropeTheta   RoPE base, or null
+ * @param ropeScaling the {@code rope-scaling} object as written, or null; kept verbatim
+ */
+public record PositionalEncoding(String type, Integer ropeDim, Double ropeTheta, ObjectNode ropeScaling) {
+
+    /** The positional-encoding type of Qwen2 and most current decoders. */
+    public static final String TYPE_ROPE = "rope";
+
+    public PositionalEncoding {
+        ropeScaling = ropeScaling == null ? null : ropeScaling.deepCopy();
+    }
+
+    /** Rotary positional encoding over {@code dim} dimensions with base {@code theta}. */
+    public static PositionalEncoding rope(int dim, double theta) {
+        return new PositionalEncoding(TYPE_ROPE, dim, theta, null);
+    }
+
+    @Override
+    public ObjectNode ropeScaling() {
+        return ropeScaling == null ? null : ropeScaling.deepCopy();
+    }
+
+    static PositionalEncoding read(JsonFields f) {
+        String type = f.string("type", true);
+        Integer ropeDim = f.int32("rope-dim", false);
+        Double ropeTheta = f.number("rope-theta", false);
+        JsonFields scaling = f.object("rope-scaling", false);
+        f.rejectUnknownKeys();
+        return type == null ? null : new PositionalEncoding(type, ropeDim, ropeTheta,
+                scaling == null ? null : (ObjectNode) f.raw("rope-scaling"));
+    }
+
+    ObjectNode toJsonNode() {
+        ObjectNode node = Json.object();
+        node.put("type", type);
+        if (ropeDim != null) {
+            node.put("rope-dim", ropeDim);
+        }
+        if (ropeTheta != null) {
+            Json.putNumber(node, "rope-theta", ropeTheta);
+        }
+        if (ropeScaling != null) {
+            node.set("rope-scaling", ropeScaling.deepCopy());
+        }
+        return node;
+    }
+}

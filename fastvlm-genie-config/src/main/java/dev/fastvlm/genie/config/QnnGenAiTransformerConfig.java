@@ -1,0 +1,65 @@
+package dev.fastvlm.genie.config;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fastvlm.genie.internal.Json;
+import dev.fastvlm.genie.internal.JsonFields;
+
+/**
+ * The {@code QnnGenAiTransformer} block: Genie's CPU decoder, which the seed flow runs. Every field
+ * may be null (absent).
+ *
+ * @param useMmap        map the model file instead of reading it
+ * @param kvQuantization quantize the KV cache
+ * @param nLogits        logits returned per step
+ * @param nLayer         decoder layers
+ * @param nEmbd          embedding width
+ * @param nHeads         attention heads; a multiple of {@code nKvHeads}
+ * @param nKvHeads       key/value heads
+ * @param modelInput     {@code embeddings} when the dialog is fed embeddings instead of token ids
+ */
+public record QnnGenAiTransformerConfig(Boolean useMmap, Boolean kvQuantization, Integer nLogits, Integer nLayer,
+                                        Integer nEmbd, Integer nHeads, Integer nKvHeads, String modelInput) {
+
+    /** The {@code model-input} value of a decoder fed embeddings rather than token ids. */
+    public static final String INPUT_EMBEDDINGS = "embeddings";
+
+    static QnnGenAiTransformerConfig read(JsonFields f) {
+        f.version();
+        QnnGenAiTransformerConfig config = new QnnGenAiTransformerConfig(f.bool("use-mmap", false),
+                f.bool("kv-quantization", false), f.int32("n-logits", false), f.int32("n-layer", false),
+                f.int32("n-embd", false), f.int32("n-heads", false), f.int32("n-kv-heads", false),
+                f.string("model-input", false));
+        f.rejectUnknownKeys();
+        return config;
+    }
+
+    ObjectNode toJsonNode() {
+        ObjectNode node = Json.object();
+        node.put("version", 1);
+        if (modelInput != null) {
+            node.put("model-input", modelInput);
+        }
+        if (useMmap != null) {
+            node.put("use-mmap", useMmap);
+        }
+        if (kvQuantization != null) {
+            node.put("kv-quantization", kvQuantization);
+        }
+        if (nLogits != null) {
+            node.put("n-logits", nLogits);
+        }
+        if (nLayer != null) {
+            node.put("n-layer", nLayer);
+        }
+        if (nEmbd != null) {
+            node.put("n-embd", nEmbd);
+        }
+        if (nHeads != null) {
+            node.put("n-heads", nHeads);
+        }
+        if (nKvHeads != null) {
+            node.put("n-kv-heads", nKvHeads);
+        }
+        return node;
+    }
+}

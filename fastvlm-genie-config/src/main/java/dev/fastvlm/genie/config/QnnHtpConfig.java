@@ -1,0 +1,213 @@
+package dev.fastvlm.genie.config;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fastvlm.genie.internal.Json;
+import dev.fastvlm.genie.internal.JsonFields;
+
+/**
+ * The {@code QnnHtp} block: Genie's NPU decoder. The first five fields are mandatory in Genie; the
+ * others may be null (absent). Build with {@link #builder()}.
+ *
+ * @param spillFillBufsize     spill/fill buffer size in bytes (0: Genie decides)
+ * @param mmapBudget           bytes mapped at a time (0: no limit)
+ * @param useMmap              map the context binaries instead of reading them
+ * @param cpuMask              CPU affinity as a hexadecimal string, e.g. {@code "0xe0"}
+ * @param poll                 poll for NPU completion instead of waiting
+ * @param kvDim                width of one KV-cache head
+ * @param posIdDim             position-id width (older form; excludes a {@code positional-encoding} block)
+ * @param ropeTheta            RoPE base (older form; excludes a {@code positional-encoding} block)
+ * @param dataAlignmentSize    I/O buffer alignment
+ * @param kvUpdateMethod       e.g. {@code pointer-shift}
+ * @param allowAsyncInit       load context binaries in parallel
+ * @param enableGraphSwitching switch between graphs of different sequence lengths
+ * @param sharedEngine         share one engine between dialogs (needs allowAsyncInit)
+ * @param skipLoraValidation   skip LoRA adapter checks
+ */
+public record QnnHtpConfig(long spillFillBufsize, long mmapBudget, boolean useMmap, String cpuMask, boolean poll,
+                           Integer kvDim, Integer posIdDim, Double ropeTheta, Integer dataAlignmentSize,
+                           String kvUpdateMethod, Boolean allowAsyncInit, Boolean enableGraphSwitching,
+                           Boolean sharedEngine, Boolean skipLoraValidation) {
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.spillFillBufsize = spillFillBufsize;
+        b.mmapBudget = mmapBudget;
+        b.useMmap = useMmap;
+        b.cpuMask = cpuMask;
+        b.poll = poll;
+        b.kvDim = kvDim;
+        b.posIdDim = posIdDim;
+        b.ropeTheta = ropeTheta;
+        b.dataAlignmentSize = dataAlignmentSize;
+        b.kvUpdateMethod = kvUpdateMethod;
+        b.allowAsyncInit = allowAsyncInit;
+        b.enableGraphSwitching = enableGraphSwitching;
+        b.sharedEngine = sharedEngine;
+        b.skipLoraValidation = skipLoraValidation;
+        return b;
+    }
+
+    static QnnHtpConfig read(JsonFields f) {
+        f.version();
+        Long spillFill = f.integer("spill-fill-bufsize", true);
+        Long mmapBudget = f.integer("mmap-budget", true);
+        Boolean useMmap = f.bool("use-mmap", true);
+        String cpuMask = f.string("cpu-mask", true);
+        Boolean poll = f.bool("poll", true);
+        Builder b = builder().kvDim(f.int32("kv-dim", false)).posIdDim(f.int32("pos-id-dim", false))
+                .ropeTheta(f.number("rope-theta", false)).dataAlignmentSize(f.int32("data-alignment-size", false))
+                .kvUpdateMethod(f.string("kv-update-method", false)).allowAsyncInit(f.bool("allow-async-init", false))
+                .enableGraphSwitching(f.bool("enable-graph-switching", false))
+                .sharedEngine(f.bool("shared-engine", false))
+                .skipLoraValidation(f.bool("skip-lora-validation", false));
+        f.rejectUnknownKeys();
+        if (spillFill == null || mmapBudget == null || useMmap == null || cpuMask == null || poll == null) {
+            return null;
+        }
+        return b.spillFillBufsize(spillFill).mmapBudget(mmapBudget).useMmap(useMmap).cpuMask(cpuMask).poll(poll)
+                .build();
+    }
+
+    ObjectNode toJsonNode() {
+        ObjectNode node = Json.object();
+        node.put("version", 1);
+        node.put("spill-fill-bufsize", spillFillBufsize);
+        node.put("mmap-budget", mmapBudget);
+        node.put("use-mmap", useMmap);
+        node.put("cpu-mask", cpuMask);
+        node.put("poll", poll);
+        if (kvDim != null) {
+            node.put("kv-dim", kvDim);
+        }
+        if (posIdDim != null) {
+            node.put("pos-id-dim", posIdDim);
+        }
+        if (ropeTheta != null) {
+            Json.putNumber(node, "rope-theta", ropeTheta);
+        }
+        if (dataAlignmentSize != null) {
+            node.put("data-alignment-size", dataAlignmentSize);
+        }
+        if (kvUpdateMethod != null) {
+            node.put("kv-update-method", kvUpdateMethod);
+        }
+        if (allowAsyncInit != null) {
+            node.put("allow-async-init", allowAsyncInit);
+        }
+        if (enableGraphSwitching != null) {
+            node.put("enable-graph-switching", enableGraphSwitching);
+        }
+        if (sharedEngine != null) {
+            node.put("shared-engine", sharedEngine);
+        }
+        if (skipLoraValidation != null) {
+            node.put("skip-lora-validation", skipLoraValidation);
+        }
+        return node;
+    }
+
+    /**
+     * Mutable builder. Defaults are those of Qualcomm's public HTP examples: mmap on, no spill-fill
+     * buffer or mmap budget, no polling, CPU mask {@code 0xe0} (the big cores).
+     */
+    public static final class Builder {
+        private long spillFillBufsize;
+        private long mmapBudget;
+        private boolean useMmap = true;
+        private String cpuMask = "0xe0";
+        private boolean poll;
+        private Integer kvDim;
+        private Integer posIdDim;
+        private Double ropeTheta;
+        private Integer dataAlignmentSize;
+        private String kvUpdateMethod;
+        private Boolean allowAsyncInit;
+        private Boolean enableGraphSwitching;
+        private Boolean sharedEngine;
+        private Boolean skipLoraValidation;
+
+        private Builder() {
+        }
+
+        public Builder spillFillBufsize(long v) {
+            spillFillBufsize = v;
+            return this;
+        }
+
+        public Builder mmapBudget(long v) {
+            mmapBudget = v;
+            return this;
+        }
+
+        public Builder useMmap(boolean v) {
+            useMmap = v;
+            return this;
+        }
+
+        public Builder cpuMask(String v) {
+            cpuMask = v;
+            return this;
+        }
+
+        public Builder poll(boolean v) {
+            poll = v;
+            return this;
+        }
+
+        public Builder kvDim(Integer v) {
+            kvDim = v;
+            return this;
+        }
+
+        public Builder posIdDim(Integer v) {
+            posIdDim = v;
+            return this;
+        }
+
+        public Builder ropeTheta(Double v) {
+            ropeTheta = v;
+            return this;
+        }
+
+        public Builder dataAlignmentSize(Integer v) {
+            dataAlignmentSize = v;
+            return this;
+        }
+
+        public Builder kvUpdateMethod(String v) {
+            kvUpdateMethod = v;
+            return this;
+        }
+
+        public Builder allowAsyncInit(Boolean v) {
+            allowAsyncInit = v;
+            return this;
+        }
+
+        public Builder enableGraphSwitching(Boolean v) {
+            enableGraphSwitching = v;
+            return this;
+        }
+
+        public Builder sharedEngine(Boolean v) {
+            sharedEngine = v;
+            return this;
+        }
+
+        public Builder skipLoraValidation(Boolean v) {
+            skipLoraValidation = v;
+            return this;
+        }
+
+        /** The block; its values are checked when it becomes part of a {@link GenieConfig}. */
+        public QnnHtpConfig build() {
+            return new QnnHtpConfig(spillFillBufsize, mmapBudget, useMmap, cpuMask, poll, kvDim, posIdDim, ropeTheta,
+                    dataAlignmentSize, kvUpdateMethod, allowAsyncInit, enableGraphSwitching, sharedEngine,
+                    skipLoraValidation);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.fastvlm.genie.config;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fastvlm.genie.internal.Json;
+import dev.fastvlm.genie.internal.JsonFields;
+
+/**
+ * {@code dialog.embedding.quant-param}: how fixed-point embeddings map to real numbers, in QNN's
+ * convention {@code float = (q + offset) * scale}.
+ *
+ * @param scale  the quantization step, &gt; 0
+ * @param offset added to the quantized value before scaling
+ */
+public record QuantParam(double scale, int offset) {
+
+    static QuantParam read(JsonFields f) {
+        Double scale = f.number("scale", true);
+        Integer offset = f.int32("offset", true);
+        f.rejectUnknownKeys();
+        return scale == null || offset == null ? null : new QuantParam(scale, offset);
+    }
+
+    ObjectNode toJsonNode() {
+        ObjectNode node = Json.object();
+        Json.putNumber(node, "scale", scale);
+        node.put("offset", offset);
+        return node;
+    }
+}
