@@ -1,0 +1,78 @@
+package dev.fastvlm.core.embed;
+
+import dev.fastvlm.core.tensor.Dequantizer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A list of embedding rows, each still in its stored form inside a (mapped) little-endian buffer:
+ * either the first {@code count} rows of the buffer, or the rows a list of indices picks.
+ * Nothing is copied until the rows are written.
+ */
+final class Rows {
+    private final ByteBuffer[] segments;
+    private final int rowsPerSegment;
+    private final int[] picks;
+    private final int count;
+    private final int width;
+    private final int rowBytes;
+    private final Dequantizer dequantizer;
+
+    private Rows(ByteBuffer[] segments, int rowsPerSegment, int[] picks, int count, int width, Dequantizer dequantizer) {
+        this.segments = segments;
+        this.rowsPerSegment = rowsPerSegment;
+        this.picks = picks;
+        this.count = count;
+        this.width = width;
+        this.rowBytes = width * dequantizer.type().bytes();
+        this.dequantizer = dequantizer;
+    }
+
+    /** The first {@code count} rows of {@code data}. */
+    static Rows leading(ByteBuffer data, int count, int width, Dequantizer dequantizer) {
+        return new Rows(new ByteBuffer[] {data}, Integer.MAX_VALUE, null, count, width, dequantizer);
+    }
+
+    /** The rows {@code picks} of a table split into segments of {@code rowsPerSegment} rows. */
+    static Rows picked(ByteBuffer[] segments, int rowsPerSegment, int[] picks, int width, Dequantizer dequantizer) {
+        return new Rows(segments, rowsPerSegment, picks, picks.length, width, dequantizer);
+    }
+
+    int count() {
+        return count;
+    }
+
+    int width() {
+        return width;
+    }
+
+    /** Writes row {@code r} in float32 into {@code dst[0..width)}. */
+    void toFloats(int r, float[] dst) {
+        int source = source(r);
+        dequantizer.dequantize(segments[source / rowsPerSegment], byteIndex(source), (long) source * width, dst, 0,
+                width);
+    }
+
+    /**
+     * Copies row {@code r}'s little-endian float32 bytes to {@code dst} at its position, advancing
+     * it; only for rows stored as float32.
+     */
+    void copyFloat32(int r, ByteBuffer dst) {
+        int source = source(r);
+        int at = dst.position();
+        dst.put(at, segments[source / rowsPerSegment], byteIndex(source), rowBytes);
+        dst.position(at + rowBytes);
+    }
+
+    boolean storedAsFloat32() {
+        return dequantizer.isPassThrough();
+    }
+
+    private int source(int r) {
+        return picks == null ? r : picks[r];
+    }
+
+    private int byteIndex(int source) {
+        return (source % rowsPerSegment) * rowBytes;
+    }
+}

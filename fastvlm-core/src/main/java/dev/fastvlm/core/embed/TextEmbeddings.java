@@ -1,0 +1,89 @@
+package dev.fastvlm.core.embed;
+
+import dev.fastvlm.InvalidInputException;
+import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.core.tensor.Dequantizer;
+import dev.fastvlm.core.tensor.RawTensors;
+import dev.fastvlm.genie.qnn.TensorSpec;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/**
+ * The embedding rows of a prompt's real tokens: gathered from the LUT
+ * ({@link EmbeddingTable#gather}) or taken from the device text embedder's padded output.
+ * Rows stay in their stored form until written. Immutable.
+ */
+public final class TextEmbeddings {
+    private final Rows rows;
+    private final String source;
+
+    TextEmbeddings(Rows rows, String source) {
+        this.rows = rows;
+        this.source = source;
+    }
+
+    /**
+     * The first {@code realTokens} rows of the text embedder's output file, a
+     * {@code [1, cache_len, width]} tensor (padding after the real tokens is dropped).
+     */
+    public static TextEmbeddings fromEmbedderOutput(Path file, TensorSpec spec, int realTokens) {
+        return fromEmbedderOutput(RawTensors.map(file, "text embedder output"), spec, realTokens,
+                "text embedder output " + file);
+    }
+
+    /**
+     * The first {@code realTokens} rows of the text embedder's output, held in {@code data}
+     * (read from its position, little-endian).
+     *
+     * @param source names the data in messages, e.g. its file
+     * @throws ModelArtifactException if the data's size does not match {@code spec}
+     * @throws InvalidInputException  if there are more real tokens than the embedder produced rows
+     */
+    public static TextEmbeddings fromEmbedderOutput(ByteBuffer data, TensorSpec spec, int realTokens, String source) {
+        Shapes.checkSize(data, spec, source);
+        int width = spec.innermost();
+        int available = (int) (spec.elementCount() / width);
+        if (realTokens < 0 || realTokens > available) {
+            throw new InvalidInputException(source + " has " + available + " rows (dims " + spec.dimensions()
+                    + "), but the prompt has " + realTokens + " text tokens");
+        }
+        return new TextEmbeddings(Rows.leading(data.slice().order(ByteOrder.LITTLE_ENDIAN), realTokens, width,
+                Dequantizer.of(spec)), source);
+    }
+
+    /** Number of rows (text tokens). */
+    public int rows() {
+        return rows.count();
+    }
+
+    /** Elements per row. */
+    public int width() {
+        return rows.width();
+    }
+
+    /** Row {@code r} as float32 (dequantized if stored fixed-point). */
+    public float[] row(int r) {
+        if (r < 0 || r >= rows.count()) {
+            throw new IndexOutOfBoundsException("row " + r + " of " + rows.count());
+        }
+        float[] values = new float[rows.width()];
+        rows.toFloats(r, values);
+        return values;
+    }
+
+    Rows rowsView() {
+        return rows;
+    }
+
+    /** Where the rows come from, for messages. */
+    public String source() {
+        return source;
+    }
+
+    @Override
+    public String toString() {
+        return "TextEmbeddings[" + rows() + " x " + width() + " from " + source + "]";
+    }
+}

@@ -1,0 +1,138 @@
+package dev.fastvlm.core.tensor;
+
+import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.genie.qnn.QnnDataType;
+import dev.fastvlm.genie.qnn.Quantization;
+import dev.fastvlm.genie.qnn.TensorSpec;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * Turns a tensor's stored elements into float32 with QNN's convention
+ * {@code float = (q + offset) * scale}, bit for bit what the seed's numpy computes:
+ * {@code (q.astype(np.float32) + float(offset)) * float(scale)}, an add and a multiply each
+ * rounded to float32 (Java never fuses them). FLOAT_16 widens exactly; FLOAT_32 passes through.
+ *
+ * <p>Immutable and thread-safe. Sources are read in little-endian order, whatever their
+ * buffer's own order.
+ */
+public final class Dequantizer {
+    private final QnnDataType type;
+    private final float scale;
+    private final float offset;
+    /** Per-axis parameters; null for a per-tensor or floating-point tensor. */
+    private final float[] scales;
+    private final float[] offsets;
+    /** Elements between consecutive indices of the quantization axis. */
+    private final long axisStride;
+
+    private Dequantizer(QnnDataType type, float scale, float offset, float[] scales, float[] offsets,
+                        long axisStride) {
+        this.type = type;
+        this.scale = scale;
+        this.offset = offset;
+        this.scales = scales;
+        this.offsets = offsets;
+        this.axisStride = axisStride;
+    }
+
+    /** The dequantizer for {@code spec}'s type, quantization and (for per-axis encodings) shape. */
+    public static Dequantizer of(TensorSpec spec) {
+        QnnDataType type = spec.dataType();
+        if (type.floatingPoint()) {
+            return new Dequantizer(type, 1f, 0f, null, null, 1);
+        }
+        if (!type.quantized()) {
+            throw new ModelArtifactException("tensor " + spec.name() + ": cannot convert " + type.qnnName()
+                    + " to float32; expected a fixed-point or floating-point type");
+        }
+        Quantization quantization = spec.quantization().orElseThrow();
+        if (quantization instanceof Quantization.PerTensor perTensor) {
+            return new Dequantizer(type, perTensor.scale(), perTensor.offset(), null, null, 1);
+        }
+        Quantization.PerAxis perAxis = (Quantization.PerAxis) quantization;
+        List<Integer> dims = spec.dimensions();
+        if (perAxis.axis() >= dims.size() || dims.get(perAxis.axis()) != perAxis.channels()) {
+            throw new ModelArtifactException("tensor " + spec.name() + ": per-axis quantization along axis "
+                    + perAxis.axis() + " has " + perAxis.channels() + " channels, but the dimensions are " + dims);
+        }
+        long stride = 1;
+        for (int i = perAxis.axis() + 1; i < dims.size(); i++) {
+            stride *= dims.get(i);
+        }
+        float[] offsets = new float[perAxis.channels()];
+        for (int c = 0; c < offsets.length; c++) {
+            offsets[c] = perAxis.offset(c);
+        }
+        return new Dequantizer(type, 0f, 0f, perAxis.scales(), offsets, stride);
+    }
+
+    /** The element type this dequantizer reads. */
+    public QnnDataType type() {
+        return type;
+    }
+
+    /** True when the stored bytes already are little-endian float32: a copy is a dequantization. */
+    public boolean isPassThrough() {
+        return type == QnnDataType.FLOAT_32;
+    }
+
+    /**
+     * Dequantizes {@code count} elements stored from byte {@code index} of {@code src} into
+     * {@code dst[dstOffset..]}.
+     *
+     * @param firstElement the position of the first of them in the whole tensor (row-major), which
+     *                     picks the channel of per-axis encodings
+     */
+    public void dequantize(ByteBuffer src, int index, long firstElement, float[] dst, int dstOffset, int count) {
+        ByteBuffer in = src.order() == ByteOrder.LITTLE_ENDIAN ? src : src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        switch (type) {
+            case FLOAT_32 -> in.slice(index, 4 * count).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                    .get(dst, dstOffset, count);
+            case FLOAT_16 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[dstOffset + i] = Float.intBitsToFloat(Float16.toFloatBits(in.getShort(index + 2 * i)));
+                }
+            }
+            case UFIXED_POINT_8, SFIXED_POINT_8 -> dequantize8(in, index, firstElement, dst, dstOffset, count);
+            default -> dequantize16(in, index, firstElement, dst, dstOffset, count);
+        }
+    }
+
+    private void dequantize8(ByteBuffer in, int index, long firstElement, float[] dst, int dstOffset, int count) {
+        byte[] q = new byte[count];
+        in.get(index, q);
+        int mask = type.signed() ? -1 : 0xff;
+        if (scales == null) {
+            float o = offset;
+            float s = scale;
+            for (int i = 0; i < count; i++) {
+                dst[dstOffset + i] = ((float) (q[i] & mask) + o) * s;
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            int c = channel(firstElement + i);
+            dst[dstOffset + i] = ((float) (q[i] & mask) + offsets[c]) * scales[c];
+        }
+    }
+
+    private void dequantize16(ByteBuffer in, int index, long firstElement, float[] dst, int dstOffset, int count) {
+        int mask = type.signed() ? -1 : 0xffff;
+        for (int i = 0; i < count; i++) {
+            float q = in.getShort(index + 2 * i) & mask;
+            if (scales == null) {
+                dst[dstOffset + i] = (q + offset) * scale;
+            } else {
+                int c = channel(firstElement + i);
+                dst[dstOffset + i] = (q + offsets[c]) * scales[c];
+            }
+        }
+    }
+
+    private int channel(long element) {
+        return (int) ((element / axisStride) % scales.length);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.fastvlm.core.tensor;
+
+import dev.fastvlm.FastVlmException;
+import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.transport.ContentWriter;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Headerless little-endian tensor files, the format of {@code qnn-net-run}'s outputs, of
+ * Genie's embedding files and of {@code LUT.bin}.
+ */
+public final class RawTensors {
+    private RawTensors() {
+    }
+
+    /**
+     * Maps {@code file} read-only, little-endian. The mapping outlives the channel, so nothing
+     * stays open; the pages are loaded lazily by the OS, never copied into the heap.
+     *
+     * @param what what the file is, for messages ("vision output", "LUT")
+     */
+    public static ByteBuffer map(Path file, String what) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new ModelArtifactException(what + " " + file + " is " + size
+                        + " bytes; files over 2 GiB must be mapped in parts");
+            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (NoSuchFileException e) {
+            throw new ModelArtifactException(what + " " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new ModelArtifactException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Maps {@code length} bytes of {@code channel} from {@code position}, read-only and
+     * little-endian.
+     */
+    static ByteBuffer map(FileChannel channel, long position, long length) throws IOException {
+        return channel.map(FileChannel.MapMode.READ_ONLY, position, length).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Writes {@code target} with what {@code content} produces: first under a temporary name in
+     * the same directory, then moved into place, so a failure never leaves a half-written file
+     * under the final name.
+     */
+    public static void writeAtomically(Path target, ContentWriter content) {
+        Path absolute = target.toAbsolutePath();
+        Path temp = null;
+        try {
+            Files.createDirectories(absolute.getParent());
+            temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".part");
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                content.writeTo(out);
+            }
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temp = null;
+        } catch (IOException e) {
+            throw new FastVlmException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException e) {
+                    // The write already failed; that failure is the one to report.
+                }
+            }
+        }
+    }
+}
