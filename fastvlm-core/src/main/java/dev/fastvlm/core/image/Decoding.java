@@ -1,0 +1,36 @@
+package dev.fastvlm.core.image;
+
+import dev.fastvlm.InvalidInputException;
+
+/** Checks every decoder makes before it touches pixel data. */
+final class Decoding {
+    private Decoding() {
+    }
+
+    static ImageFormat checkSupported(byte[] encoded, String name) {
+        if (encoded.length == 0) {
+            throw new InvalidInputException(name + ": the image file is empty");
+        }
+        ImageFormat format = ImageFormat.sniff(encoded);
+        if (format == ImageFormat.UNKNOWN) {
+            throw new InvalidInputException(name + ": not an image (unrecognised content, "
+                    + encoded.length + " bytes)");
+        }
+        if (!format.supported()) {
+            throw new InvalidInputException(name + ": unsupported image format " + format.displayName()
+                    + " (supported: JPEG, PNG, GIF, BMP, TIFF, WebP)");
+        }
+        return format;
+    }
+
+    static void checkPixels(String name, int width, int height, long maxPixels) {
+        if (width <= 0 || height <= 0) {
+            throw new InvalidInputException(name + ": corrupt header, image size " + width + "x" + height);
+        }
+        long pixels = (long) width * height;
+        if (pixels > maxPixels) {
+            throw new InvalidInputException(name + ": image of " + width + "x" + height + " = " + pixels
+                    + " pixels exceeds the limit of " + maxPixels + " pixels (decompression bomb guard)");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.fastvlm.core.image;
+
+/**
+ * Turns encoded image bytes into RGB pixels with the semantics of PIL's
+ * {@code Image.open(f).convert("RGB")}. Implementations read the image size from the header and
+ * reject images larger than {@code maxPixels} before any pixel is decoded, and throw
+ * {@link dev.fastvlm.InvalidInputException} (naming {@code name}) for data they cannot decode;
+ * they never return partially decoded pixels.
+ *
+ * <p>A platform without ImageIO (Android) supplies its own decoder, or hands the preprocessor
+ * pixels directly through {@link dev.fastvlm.ImageInput#ofRgb}.
+ */
+@FunctionalInterface
+public interface ImageDecoder {
+
+    /**
+     * @param encoded   the whole encoded file
+     * @param name      the file or caller-given name, for messages
+     * @param maxPixels the decompression-bomb limit, width times height
+     */
+    RgbImage decode(byte[] encoded, String name, long maxPixels);
+
+    /**
+     * libjpeg-turbo (PIL's own JPEG decoder) for JPEG when the system has {@code libturbojpeg},
+     * ImageIO with the TwelveMonkeys plugins for everything else.
+     */
+    static ImageDecoder standard() {
+        return StandardDecoder.INSTANCE;
+    }
+
+    /** ImageIO (JDK + TwelveMonkeys plugins) for every format, including JPEG. */
+    static ImageDecoder imageIo() {
+        return ImageIoDecoder.INSTANCE;
+    }
+
+    /** Whether {@link #standard()} decodes JPEG with libjpeg-turbo on this machine. */
+    static boolean turboJpegAvailable() {
+        return TurboJpegDecoder.available();
+    }
+}

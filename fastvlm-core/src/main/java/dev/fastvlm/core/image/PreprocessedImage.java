@@ -1,0 +1,121 @@
+package dev.fastvlm.core.image;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The vision encoder's input: the resized RGB pixels and the layout to write them in. Writing
+ * converts on the fly, so a float32 tensor is never held in memory as a whole.
+ */
+public final class PreprocessedImage {
+    private static final float[] UNIT = new float[256];
+    private static final int CHUNK_VALUES = 16 * 1024;
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            // numpy: np.asarray(img, dtype=np.float32) / 255.0 divides in float32.
+            UNIT[i] = (float) i / 255.0f;
+        }
+    }
+
+    private final RgbImage pixels;
+    private final OutputLayout layout;
+
+    PreprocessedImage(RgbImage pixels, OutputLayout layout) {
+        this.pixels = pixels;
+        this.layout = layout;
+    }
+
+    /** The resized RGB pixels (shared, not copied). */
+    public RgbImage pixels() {
+        return pixels;
+    }
+
+    public OutputLayout layout() {
+        return layout;
+    }
+
+    /** Length of the tensor file in bytes. */
+    public long byteSize() {
+        return (long) pixels.rgb().length * layout.bytesPerValue();
+    }
+
+    /** Writes exactly {@link #byteSize()} bytes, little-endian; the stream is not closed. */
+    public void writeTo(OutputStream out) throws IOException {
+        if (layout == OutputLayout.UINT8_HWC) {
+            out.write(pixels.rgb());
+            return;
+        }
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_VALUES * 4).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer floats = chunk.asFloatBuffer();
+        forEachNchwValue(value -> {
+            floats.put(value);
+            if (!floats.hasRemaining()) {
+                out.write(chunk.array(), 0, floats.position() * 4);
+                floats.clear();
+            }
+        });
+        out.write(chunk.array(), 0, floats.position() * 4);
+    }
+
+    /**
+     * Writes exactly {@link #byteSize()} bytes little-endian at the buffer's position (whatever its
+     * byte order) and advances the position.
+     */
+    public void writeTo(ByteBuffer buffer) {
+        if (buffer.remaining() < byteSize()) {
+            throw new IllegalArgumentException("buffer has " + buffer.remaining() + " bytes left, need " + byteSize());
+        }
+        if (layout == OutputLayout.UINT8_HWC) {
+            buffer.put(pixels.rgb());
+            return;
+        }
+        FloatBuffer floats = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        byte[] rgb = pixels.rgb();
+        for (int c = 0; c < 3; c++) {
+            for (int i = c; i < rgb.length; i += 3) {
+                floats.put(UNIT[rgb[i] & 0xff]);
+            }
+        }
+        buffer.position(buffer.position() + (int) byteSize());
+    }
+
+    /** Writes the tensor file under a temporary name and moves it into place when complete. */
+    public void writeTo(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".part");
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
+                writeTo(out);
+            }
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private interface FloatSink {
+        void accept(float value) throws IOException;
+    }
+
+    private void forEachNchwValue(FloatSink sink) throws IOException {
+        byte[] rgb = pixels.rgb();
+        for (int c = 0; c < 3; c++) {
+            for (int i = c; i < rgb.length; i += 3) {
+                sink.accept(UNIT[rgb[i] & 0xff]);
+            }
+        }
+    }
+}

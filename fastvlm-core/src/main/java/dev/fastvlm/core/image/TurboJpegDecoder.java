@@ -1,0 +1,129 @@
+package dev.fastvlm.core.image;
+
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import dev.fastvlm.InvalidInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes JPEG with libjpeg-turbo's TurboJPEG API, the library PIL itself decodes JPEG with, using
+ * PIL's settings (accurate integer IDCT, fancy upsampling), so the pixels are PIL's exactly.
+ * CMYK/YCCK files are decoded to raw CMYK and converted with PIL's formula.
+ */
+final class TurboJpegDecoder implements ImageDecoder {
+    static final TurboJpegDecoder INSTANCE = new TurboJpegDecoder();
+    private static final Logger LOG = LoggerFactory.getLogger(TurboJpegDecoder.class);
+
+    private static final int TJPF_RGB = 0;
+    private static final int TJPF_CMYK = 11;
+    private static final int TJCS_CMYK = 3;
+    private static final int TJCS_YCCK = 4;
+    private static final int TJERR_WARNING = 0;
+    /** libjpeg's JWRN_JPEG_EOF: the data ended early and the decoder padded the image with grey. */
+    private static final String TRUNCATION_WARNING = "Premature end of JPEG file";
+
+    private TurboJpegDecoder() {
+    }
+
+    static boolean available() {
+        return Native.LIBRARY != null;
+    }
+
+    @Override
+    public RgbImage decode(byte[] encoded, String name, long maxPixels) {
+        TurboJpeg tj = Native.LIBRARY;
+        if (tj == null) {
+            throw new IllegalStateException("libturbojpeg is not available");
+        }
+        Pointer handle = tj.tjInitDecompress();
+        if (handle == null) {
+            throw new IllegalStateException("tjInitDecompress failed: " + tj.tjGetErrorStr2(null));
+        }
+        try (Memory source = new Memory(encoded.length)) {
+            source.write(0, encoded, 0, encoded.length);
+            NativeLong size = new NativeLong(encoded.length);
+            IntByReference width = new IntByReference();
+            IntByReference height = new IntByReference();
+            IntByReference subsampling = new IntByReference();
+            IntByReference colorspace = new IntByReference();
+            if (tj.tjDecompressHeader3(handle, source, size, width, height, subsampling, colorspace) != 0) {
+                throw new InvalidInputException(name + ": corrupt JPEG header (" + tj.tjGetErrorStr2(handle) + ")");
+            }
+            int w = width.getValue();
+            int h = height.getValue();
+            Decoding.checkPixels(name, w, h, maxPixels);
+            boolean cmyk = colorspace.getValue() == TJCS_CMYK || colorspace.getValue() == TJCS_YCCK;
+            int channels = cmyk ? 4 : 3;
+            long bytes = (long) w * h * channels;
+            try (Memory pixels = new Memory(bytes)) {
+                int status = tj.tjDecompress2(handle, source, size, pixels, w, w * channels, h,
+                        cmyk ? TJPF_CMYK : TJPF_RGB, 0);
+                if (status != 0) {
+                    String message = tj.tjGetErrorStr2(handle);
+                    boolean warning = tj.tjGetErrorCode(handle) == TJERR_WARNING;
+                    if (!warning || message.contains(TRUNCATION_WARNING)) {
+                        throw new InvalidInputException(name + ": truncated or corrupt JPEG data (" + message + ")");
+                    }
+                    // PIL ignores libjpeg's recoverable warnings (extraneous bytes and the like) too.
+                    LOG.debug("{}: libjpeg warning: {}", name, message);
+                }
+                return cmyk ? fromCmyk(pixels, w, h) : new RgbImage(w, h, pixels.getByteArray(0, (int) bytes));
+            }
+        } finally {
+            tj.tjDestroy(handle);
+        }
+    }
+
+    /** PIL reads every 4-component JPEG as Adobe-style inverted CMYK ("CMYK;I"). */
+    private static RgbImage fromCmyk(Memory pixels, int w, int h) {
+        byte[] rgb = new byte[w * h * 3];
+        byte[] row = new byte[w * 4];
+        for (int y = 0; y < h; y++) {
+            pixels.read((long) y * w * 4, row, 0, row.length);
+            for (int i = 0; i < row.length; i++) {
+                row[i] = (byte) ~row[i];
+            }
+            PilConversions.cmykToRgb(row, 0, rgb, y * w * 3, w);
+        }
+        return new RgbImage(w, h, rgb);
+    }
+
+    /** The subset of TurboJPEG 2.x used here. */
+    interface TurboJpeg extends Library {
+        Pointer tjInitDecompress();
+
+        int tjDecompressHeader3(Pointer handle, Pointer jpegBuf, NativeLong jpegSize, IntByReference width,
+                                IntByReference height, IntByReference subsamp, IntByReference colorspace);
+
+        int tjDecompress2(Pointer handle, Pointer jpegBuf, NativeLong jpegSize, Pointer dstBuf, int width,
+                          int pitch, int height, int pixelFormat, int flags);
+
+        String tjGetErrorStr2(Pointer handle);
+
+        int tjGetErrorCode(Pointer handle);
+
+        int tjDestroy(Pointer handle);
+    }
+
+    /** Loads the library once; absent (null) where the system has no libturbojpeg. */
+    private static final class Native {
+        static final TurboJpeg LIBRARY = load();
+
+        private static TurboJpeg load() {
+            for (String name : new String[] {"turbojpeg", "libturbojpeg.so.0"}) {
+                try {
+                    return com.sun.jna.Native.load(name, TurboJpeg.class);
+                } catch (UnsatisfiedLinkError e) {
+                    LOG.debug("cannot load {}: {}", name, e.getMessage());
+                }
+            }
+            LOG.info("libturbojpeg not found; JPEG is decoded with ImageIO (pixels may differ slightly from PIL's)");
+            return null;
+        }
+    }
+}
