@@ -43,7 +43,9 @@ public final class Json {
             }
             return node;
         } catch (JsonProcessingException e) {
-            error.append("is not valid JSON: ").append(e.getOriginalMessage())
+            String problem = e.getOriginalMessage();
+            int context = problem.indexOf(" (for ");
+            error.append("is not valid JSON: ").append(context < 0 ? problem : problem.substring(0, context))
                     .append(" at line ").append(e.getLocation() == null ? "?" : e.getLocation().getLineNr())
                     .append(", column ").append(e.getLocation() == null ? "?" : e.getLocation().getColumnNr());
             return null;

@@ -29,7 +29,8 @@ public final class JsonFields {
     /** The fields of {@code node}, or null (with a recorded problem) when it is not an object. */
     public static JsonFields of(JsonNode node, String path, List<Violation> problems) {
         if (node == null || !node.isObject()) {
-            problems.add(new Violation(path, "must be an object, was " + describe(node)));
+            problems.add(new Violation(path.isEmpty() ? "<document>" : path, "must be an object, was "
+                    + describe(node)));
             return null;
         }
         return new JsonFields(node, path, problems);

@@ -51,6 +51,14 @@ public record TensorSpec(String name, QnnDataType dataType, List<Integer> dimens
         return dimensions.get(dimensions.size() - 1);
     }
 
+    /**
+     * Elements per innermost row: for an embedding tensor {@code [1, tokens, width]} the number of
+     * tokens.
+     */
+    public long rows() {
+        return elementCount() / innermost();
+    }
+
     /** The file {@code qnn-net-run --use_native_output_files} writes for this tensor. */
     public String nativeOutputFileName() {
         return dataType == QnnDataType.FLOAT_32 ? name + ".raw" : name + "_native.raw";

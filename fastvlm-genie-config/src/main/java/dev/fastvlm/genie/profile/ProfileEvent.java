@@ -1,0 +1,27 @@
+package dev.fastvlm.genie.profile;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One event of a profiled component, whatever its type: times in microseconds and its metrics by
+ * name, including those this project does not interpret.
+ *
+ * @param type     e.g. {@code GenieDialog_query}
+ * @param duration duration in microseconds, or null when absent
+ * @param start    start time in microseconds, or null when absent
+ * @param stop     stop time in microseconds, or null when absent
+ * @param metrics  every {@code {value, unit}} field of the event, in file order
+ */
+public record ProfileEvent(String type, Long duration, Long start, Long stop, Map<String, ProfileMetric> metrics) {
+
+    public ProfileEvent {
+        metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    }
+
+    public Optional<ProfileMetric> metric(String name) {
+        return Optional.ofNullable(metrics.get(name));
+    }
+}
