@@ -1,0 +1,85 @@
+package dev.fastvlm.core.text;
+
+import dev.fastvlm.ImageLayout;
+import dev.fastvlm.InvalidConfigurationException;
+
+import java.util.Optional;
+
+/**
+ * How {@link PromptTokenizer#encode(String, PromptOptions)} turns a prompt into token ids.
+ *
+ * @param layout          where the image's rows go; {@link ImageLayout#PREPEND} by default
+ * @param systemPrompt    the system turn, or null for the chat template's own default (Qwen2's
+ *                        template then adds "You are a helpful assistant.")
+ * @param chatTemplate    render the tokenizer's chat template (default); when false, or when the
+ *                        tokenizer has no template, the prompt is encoded as plain text with the
+ *                        tokenizer's added special tokens, as the seed flow's fallback does
+ * @param literalUserText treat the user's prompt as literal text: special-token text such as
+ *                        {@code <|im_end|>} inside it is tokenized as ordinary characters instead
+ *                        of becoming the control token (see the package documentation)
+ */
+public record PromptOptions(ImageLayout layout, String systemPrompt, boolean chatTemplate,
+                            boolean literalUserText) {
+
+    public PromptOptions {
+        if (layout == null) {
+            throw new InvalidConfigurationException("prompt.layout", "is required: PREPEND or PLACEHOLDER");
+        }
+    }
+
+    /** PREPEND layout, the template's system prompt, chat template on, HuggingFace special-token handling. */
+    public static PromptOptions defaults() {
+        return builder().build();
+    }
+
+    /** The system prompt if one was set; empty means the chat template's default. */
+    public Optional<String> systemPromptOverride() {
+        return Optional.ofNullable(systemPrompt);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder().layout(layout).systemPrompt(systemPrompt).chatTemplate(chatTemplate)
+                .literalUserText(literalUserText);
+    }
+
+    /** Mutable builder; {@link #build()} validates. */
+    public static final class Builder {
+        private ImageLayout layout = ImageLayout.PREPEND;
+        private String systemPrompt;
+        private boolean chatTemplate = true;
+        private boolean literalUserText;
+
+        private Builder() {
+        }
+
+        public Builder layout(ImageLayout layout) {
+            this.layout = layout;
+            return this;
+        }
+
+        /** The system turn's text; null restores the chat template's default. */
+        public Builder systemPrompt(String systemPrompt) {
+            this.systemPrompt = systemPrompt;
+            return this;
+        }
+
+        public Builder chatTemplate(boolean chatTemplate) {
+            this.chatTemplate = chatTemplate;
+            return this;
+        }
+
+        public Builder literalUserText(boolean literalUserText) {
+            this.literalUserText = literalUserText;
+            return this;
+        }
+
+        public PromptOptions build() {
+            return new PromptOptions(layout, systemPrompt, chatTemplate, literalUserText);
+        }
+    }
+}

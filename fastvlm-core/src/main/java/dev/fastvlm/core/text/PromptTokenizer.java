@@ -1,0 +1,295 @@
+package dev.fastvlm.core.text;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.fastvlm.ImageLayout;
+import dev.fastvlm.InvalidInputException;
+import dev.fastvlm.ModelArtifactException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+/**
+ * A HuggingFace tokenizer and its chat template, turning a user's prompt into the decoder's text
+ * token ids as {@code transformers} does ({@code AutoTokenizer} + {@code apply_chat_template(
+ * messages, tokenize=True, add_generation_prompt=True)}). Load it once and reuse it: loading
+ * parses the whole vocabulary. Thread-safe; {@link #close()} frees the native tokenizer.
+ *
+ * <p>Special-token text in the prompt is handled as described in the
+ * {@linkplain dev.fastvlm.core.text package documentation}: HuggingFace's way by default,
+ * literally with {@link PromptOptions#literalUserText()}.
+ */
+public final class PromptTokenizer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PromptTokenizer.class);
+
+    /** The image placeholder of LLaVA's conversation format ({@code llava/constants.py}). */
+    public static final String IMAGE_PLACEHOLDER = "<image>";
+
+    private final TokenizerFiles files;
+    private final HuggingFaceTokenizer tokenizer;
+    private final Optional<ChatTemplate> template;
+    private final OptionalInt padId;
+    private final OptionalInt eosId;
+    private final Object literalLock = new Object();
+    private volatile LiteralEncoder literal;
+
+    private PromptTokenizer(TokenizerFiles files, HuggingFaceTokenizer tokenizer) {
+        this.files = files;
+        this.tokenizer = tokenizer;
+        this.template = files.chatTemplate().map(source -> new ChatTemplate(source, files.specialTokens()));
+        this.eosId = specialId("eos_token");
+        OptionalInt pad = specialId("pad_token");
+        this.padId = pad.isPresent() ? pad : eosId;
+    }
+
+    /**
+     * Loads {@code tokenizer.json} from a directory (with its {@code tokenizer_config.json} and
+     * {@code chat_template.jinja} when present) or from the file itself (the config is then read
+     * from beside it). Everything is local: nothing is downloaded.
+     *
+     * @throws ModelArtifactException when a file is missing or cannot be parsed
+     */
+    public static PromptTokenizer load(Path dirOrTokenizerJson) {
+        Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson");
+        long start = System.nanoTime();
+        TokenizerFiles files = TokenizerFiles.locate(dirOrTokenizerJson);
+        PromptTokenizer loaded = new PromptTokenizer(files, DjlTokenizers.fromFile(files.tokenizerJson()));
+        LOG.debug("loaded tokenizer {} in {} ms (chat template: {})", files.tokenizerJson(),
+                (System.nanoTime() - start) / 1_000_000, loaded.hasChatTemplate());
+        return loaded;
+    }
+
+    /** Whether {@code tokenizer_config.json} (or {@code chat_template.jinja}) carries a chat template. */
+    public boolean hasChatTemplate() {
+        return template.isPresent();
+    }
+
+    /**
+     * The padding id: {@code pad_token} of {@code tokenizer_config.json}, else its {@code eos_token}
+     * (151643 {@code <|endoftext|>} for Qwen2).
+     *
+     * @throws ModelArtifactException when the config names neither
+     */
+    public int padId() {
+        if (padId.isEmpty()) {
+            throw new ModelArtifactException("tokenizer: " + files.tokenizerJson()
+                    + ": no pad_token or eos_token in " + TokenizerFiles.TOKENIZER_CONFIG);
+        }
+        return padId.getAsInt();
+    }
+
+    /** The end-of-sequence id ({@code eos_token} of the config; 151645 {@code <|im_end|>} for Qwen2-Instruct). */
+    public OptionalInt eosId() {
+        return eosId;
+    }
+
+    /** The id of a token given by its exact text, when that text is a single token. */
+    public OptionalInt tokenId(String tokenText) {
+        int[] ids = encodeText(tokenText);
+        return ids.length == 1 && decode(ids, false).equals(tokenText) ? OptionalInt.of(ids[0]) : OptionalInt.empty();
+    }
+
+    /** {@link #encode(String, PromptOptions)} with {@link PromptOptions#defaults()}. */
+    public EncodedPrompt encode(String prompt) {
+        return encode(prompt, PromptOptions.defaults());
+    }
+
+    /**
+     * Turns a user prompt into text token ids.
+     *
+     * <p>With a chat template, the conversation is the optional system turn and the user turn,
+     * rendered with {@code add_generation_prompt}; then tokenized without added special tokens
+     * (as {@code apply_chat_template} does). Without one, the prompt is tokenized with the
+     * tokenizer's added special tokens (the seed flow's fallback).
+     *
+     * <p>{@link ImageLayout#PLACEHOLDER}: the user turn is {@code "<image>\n" + prompt}; the text
+     * before and after that {@code <image>} is tokenized separately and
+     * {@link EncodedPrompt#imageIndex()} is the count of tokens before it (LLaVA's
+     * {@code tokenizer_image_token}). Only the placeholder this method inserts counts:
+     * {@code <image>} typed in the prompt stays text.
+     *
+     * @throws InvalidInputException when the chat template rejects the conversation
+     */
+    public EncodedPrompt encode(String prompt, PromptOptions options) {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(options, "options");
+        boolean placeholder = options.layout() == ImageLayout.PLACEHOLDER;
+        if (!options.chatTemplate() || template.isEmpty()) {
+            return encodeWithoutTemplate(prompt, options, placeholder);
+        }
+        Markers markers = Markers.freshFor(prompt, options.systemPrompt());
+        boolean literalUser = options.literalUserText();
+        String content = (placeholder ? markers.image + "\n" : "")
+                + (literalUser ? markers.userStart + prompt + markers.userEnd : prompt);
+        List<ChatTemplate.Message> messages = new ArrayList<>(2);
+        options.systemPromptOverride().ifPresent(system -> messages.add(new ChatTemplate.Message("system", system)));
+        messages.add(new ChatTemplate.Message("user", content));
+        String rendered = template.get().render(messages, true);
+
+        Rendered text = Rendered.of(rendered, markers, placeholder, literalUser);
+        if (!placeholder) {
+            return new EncodedPrompt(encodeSpan(text.text, text.userStart, text.userEnd, literalUser),
+                    OptionalInt.empty(), padId());
+        }
+        String before = text.text.substring(0, text.imageAt);
+        String after = text.text.substring(text.imageAt);
+        int[] head = encodeSpan(before, clamp(text.userStart, before.length()), clamp(text.userEnd, before.length()),
+                literalUser);
+        int[] tail = encodeSpan(after, Math.max(0, text.userStart - text.imageAt),
+                Math.max(0, text.userEnd - text.imageAt), literalUser);
+        return new EncodedPrompt(concat(head, tail), OptionalInt.of(head.length), padId());
+    }
+
+    private EncodedPrompt encodeWithoutTemplate(String prompt, PromptOptions options, boolean placeholder) {
+        if (!placeholder) {
+            int[] ids = options.literalUserText() ? literal().encodeAll(prompt) : encodeWithSpecial(prompt);
+            return new EncodedPrompt(ids, OptionalInt.empty(), padId());
+        }
+        // "<image>\n" + prompt, split at the placeholder: the added special tokens (a BOS, for
+        // tokenizers that have one) belong to the head, as in LLaVA's tokenizer_image_token.
+        int[] head = encodeWithSpecial("");
+        String after = "\n" + prompt;
+        int[] tail = options.literalUserText() ? literal().encode(after, 0, after.length()) : encodeText(after);
+        return new EncodedPrompt(concat(head, tail), OptionalInt.of(head.length), padId());
+    }
+
+    private int[] encodeSpan(String text, int userStart, int userEnd, boolean literalUser) {
+        return literalUser ? literal().encode(text, userStart, userEnd) : encodeText(text);
+    }
+
+    /** Token ids of {@code text} without added special tokens; special-token text becomes the special token. */
+    public int[] encodeText(String text) {
+        return text.isEmpty() ? new int[0] : DjlTokenizers.ids(tokenizer.encode(text, false, false));
+    }
+
+    private int[] encodeWithSpecial(String text) {
+        return DjlTokenizers.ids(tokenizer.encode(text, true, false));
+    }
+
+    /** The text of {@code ids}; special tokens such as {@code <|im_end|>} are dropped when asked. */
+    public String decode(int[] ids, boolean skipSpecialTokens) {
+        return tokenizer.decode(DjlTokenizers.longs(ids), skipSpecialTokens);
+    }
+
+    /** A decoder for one generated stream (see {@link IncrementalDecoder}). */
+    public IncrementalDecoder incrementalDecoder(boolean skipSpecialTokens) {
+        return new IncrementalDecoder(ids -> ids.length == 0 ? "" : decode(ids, skipSpecialTokens));
+    }
+
+    private LiteralEncoder literal() {
+        LiteralEncoder encoder = literal;
+        if (encoder == null) {
+            synchronized (literalLock) {
+                encoder = literal;
+                if (encoder == null) {
+                    encoder = LiteralEncoder.load(files.tokenizerJson());
+                    literal = encoder;
+                }
+            }
+        }
+        return encoder;
+    }
+
+    private OptionalInt specialId(String key) {
+        String text = files.specialTokens().get(key);
+        if (text == null) {
+            return OptionalInt.empty();
+        }
+        OptionalInt id = tokenId(text);
+        if (id.isEmpty()) {
+            throw new ModelArtifactException("tokenizer: " + key + " \"" + text + "\" of "
+                    + TokenizerFiles.TOKENIZER_CONFIG + " is not a single token of " + files.tokenizerJson());
+        }
+        return id;
+    }
+
+    @Override
+    public void close() {
+        synchronized (literalLock) {
+            if (literal != null) {
+                literal.close();
+            }
+        }
+        tokenizer.close();
+    }
+
+    private static int clamp(int value, int max) {
+        return Math.min(value, max);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        return IntStream.concat(IntStream.of(a), IntStream.of(b)).toArray();
+    }
+
+    /**
+     * Strings that mark the image placeholder and the user's text while the template renders;
+     * private-use characters plus a random id, so neither a prompt nor a template can hold them.
+     */
+    private static final class Markers {
+        final String image;
+        final String userStart;
+        final String userEnd;
+
+        private Markers(String nonce) {
+            image = "\uE000img" + nonce + "\uE001";
+            userStart = "\uE000usr" + nonce + "\uE001";
+            userEnd = "\uE000end" + nonce + "\uE001";
+        }
+
+        static Markers freshFor(String prompt, String systemPrompt) {
+            while (true) {
+                Markers markers = new Markers(UUID.randomUUID().toString());
+                if (!markers.occursIn(prompt) && (systemPrompt == null || !markers.occursIn(systemPrompt))) {
+                    return markers;
+                }
+            }
+        }
+
+        private boolean occursIn(String text) {
+            return text.contains(image) || text.contains(userStart) || text.contains(userEnd);
+        }
+    }
+
+    /** The rendered text with the markers taken out, and where they were. */
+    private static final class Rendered {
+        final String text;
+        final int imageAt;
+        final int userStart;
+        final int userEnd;
+
+        private Rendered(String text, int imageAt, int userStart, int userEnd) {
+            this.text = text;
+            this.imageAt = imageAt;
+            this.userStart = userStart;
+            this.userEnd = userEnd;
+        }
+
+        static Rendered of(String rendered, Markers markers, boolean placeholder, boolean literalUser) {
+            StringBuilder text = new StringBuilder(rendered);
+            int imageAt = placeholder ? take(text, markers.image) : -1;
+            int userStart = literalUser ? take(text, markers.userStart) : 0;
+            int userEnd = literalUser ? take(text, markers.userEnd) : 0;
+            if (placeholder && literalUser && imageAt > userStart) {
+                throw new InvalidInputException("chat template moved the image placeholder after the user's text");
+            }
+            return new Rendered(text.toString(), imageAt, userStart, userEnd);
+        }
+
+        /** Removes the one occurrence of {@code marker} and returns where it was. */
+        private static int take(StringBuilder text, String marker) {
+            int at = text.indexOf(marker);
+            if (at < 0 || text.indexOf(marker, at + 1) >= 0) {
+                throw new InvalidInputException("chat template must render the user's message exactly once");
+            }
+            text.delete(at, at + marker.length());
+            return at;
+        }
+    }
+}

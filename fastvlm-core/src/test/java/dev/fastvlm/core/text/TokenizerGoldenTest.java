@@ -1,0 +1,84 @@
+package dev.fastvlm.core.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fastvlm.ImageLayout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Token ids against transformers.js (src/test/scripts/tokenizer-goldens/generate.mjs) over
+ * prompts in several scripts, both layouts, with and without the chat template, and with the
+ * user's text handled the HuggingFace way and literally.
+ */
+class TokenizerGoldenTest {
+
+    private static JsonNode goldens() throws IOException {
+        try (InputStream in = TokenizerGoldenTest.class.getResourceAsStream("/text/tokenizer-goldens.json")) {
+            return new ObjectMapper().readTree(in);
+        }
+    }
+
+    static Stream<Arguments> cases() throws IOException {
+        List<Arguments> cases = new ArrayList<>();
+        for (JsonNode c : goldens().get("cases")) {
+            String label = c.get("name").asText() + " " + c.get("layout").asText()
+                    + (c.get("chat_template").asBoolean() ? " template" : " plain")
+                    + (c.path("literal").asBoolean() ? " literal" : "")
+                    + (c.has("system") ? " custom-system" : "");
+            cases.add(Arguments.of(label, c));
+        }
+        return cases.stream();
+    }
+
+    static Stream<Arguments> decodes() throws IOException {
+        List<Arguments> decodes = new ArrayList<>();
+        for (JsonNode d : goldens().get("decodes")) {
+            decodes.add(Arguments.of(d.get("name").asText(), d));
+        }
+        return decodes.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void idsMatchTransformersJs(String label, JsonNode golden) {
+        PromptOptions options = PromptOptions.builder()
+                .layout(ImageLayout.valueOf(golden.get("layout").asText()))
+                .chatTemplate(golden.get("chat_template").asBoolean())
+                .literalUserText(golden.path("literal").asBoolean())
+                .systemPrompt(golden.has("system") ? golden.get("system").asText() : null)
+                .build();
+
+        EncodedPrompt encoded = Qwen2Tokenizer.shared().encode(golden.get("prompt").asText(), options);
+
+        assertThat(encoded.ids()).containsExactly(ints(golden.get("ids")));
+        assertThat(encoded.imageIndex()).isEqualTo(golden.has("image_index")
+                ? OptionalInt.of(golden.get("image_index").asInt()) : OptionalInt.empty());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("decodes")
+    void decodeMatchesTransformersJs(String name, JsonNode golden) {
+        int[] ids = ints(golden.get("ids"));
+        assertThat(Qwen2Tokenizer.shared().decode(ids, false)).isEqualTo(golden.get("text").asText());
+        assertThat(Qwen2Tokenizer.shared().decode(ids, true)).isEqualTo(golden.get("text_skip_special").asText());
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = array.get(i).asInt();
+        }
+        return ids;
+    }
+}
