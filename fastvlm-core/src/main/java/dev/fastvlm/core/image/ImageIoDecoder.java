@@ -37,6 +37,9 @@ final class ImageIoDecoder implements ImageDecoder {
     @Override
     public RgbImage decode(byte[] encoded, String name, long maxPixels) {
         ImageFormat format = Decoding.checkSupported(encoded, name);
+        if (format == ImageFormat.WEBP) {
+            checkRiffLength(encoded, name);
+        }
         ImageReader reader = null;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -69,6 +72,16 @@ final class ImageIoDecoder implements ImageDecoder {
             if (reader != null) {
                 reader.dispose();
             }
+        }
+    }
+
+    /** TwelveMonkeys decodes a cut WebP without complaint; the RIFF header says how long it must be. */
+    private static void checkRiffLength(byte[] encoded, String name) {
+        long declared = (encoded[4] & 0xffL | (encoded[5] & 0xffL) << 8 | (encoded[6] & 0xffL) << 16
+                | (encoded[7] & 0xffL) << 24) + 8;
+        if (encoded.length < declared) {
+            throw new InvalidInputException(name + ": truncated or corrupt WEBP data (" + encoded.length
+                    + " bytes, the RIFF header declares " + declared + ")");
         }
     }
 
