@@ -5,6 +5,7 @@ import dev.fastvlm.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -64,9 +65,10 @@ class ImageInputErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {true, false})
-    void truncatedJpegIsRejectedNotPaddedGrey(boolean turbo) {
-        byte[] jpeg = PilGoldens.load("sources/photo420.jpg", false);
+    @CsvSource({"photo420.jpg, true", "photo420.jpg, false", "progressive.jpg, true", "progressive.jpg, false",
+            "cmyk.jpg, true", "cmyk.jpg, false"})
+    void truncatedJpegIsRejectedNotPaddedGrey(String source, boolean turbo) {
+        byte[] jpeg = PilGoldens.load("sources/" + source, false);
         byte[] cut = Arrays.copyOf(jpeg, jpeg.length / 2);
         ImagePreprocessor pre = turbo ? STANDARD : IMAGE_IO;
         assertThatThrownBy(() -> pre.preprocess(ImageInput.of(cut, "cut.jpg")))
