@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import io
 import os
+import shutil
 import struct
 import zlib
 
@@ -26,6 +27,8 @@ import numpy as np
 from PIL import Image, ImageOps
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "image-goldens")
+CLI_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "examples", "src", "test",
+                       "resources", "cli-preprocess")
 SRC = os.path.join(OUT, "sources")
 rng = np.random.default_rng(20240601)
 
@@ -180,6 +183,20 @@ def main():
     with gzip.GzipFile(f"{OUT}/expected.bin.gz", "wb", mtime=0) as f:
         f.write(bytes(blob))
     print(f"{len(cases)} cases, {len(blob)} bytes of expected pixels")
+    write_cli_goldens()
+
+
+def write_cli_goldens():
+    """Digests of the files `fastvlm preprocess` must write, for examples/src/test (the CLI test)."""
+    os.makedirs(CLI_OUT, exist_ok=True)
+    shutil.copyfile(f"{SRC}/rgb.png", f"{CLI_OUT}/rgb.png")
+    lines = ["# size\tdtype\tresize\tsha256 of the file the seed's Python writes"]
+    for size, dtype, policy in [(1024, "uint8", "stretch"), (1024, "float32", "stretch"), (64, "uint8", "pad"),
+                                (37, "float32", "center-crop")]:
+        img = reference(f"{CLI_OUT}/rgb.png", policy, size, False)
+        lines.append(f"{size}\t{dtype}\t{policy}\t{hashlib.sha256(output_file(img, dtype)).hexdigest()}")
+    with open(f"{CLI_OUT}/expected.tsv", "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@ package dev.fastvlm.core.image;
 
 import dev.fastvlm.InvalidInputException;
 
+import java.util.Locale;
+
 /** Checks every decoder makes before it touches pixel data. */
 final class Decoding {
     private Decoding() {
@@ -32,5 +34,15 @@ final class Decoding {
             throw new InvalidInputException(name + ": image of " + width + "x" + height + " = " + pixels
                     + " pixels exceeds the limit of " + maxPixels + " pixels (decompression bomb guard)");
         }
+    }
+
+    /**
+     * Whether a decoder warning means the data ended early (libjpeg's "Premature end of JPEG file",
+     * "premature end of data segment", the JDK's "Truncated File"): decoders then pad with grey.
+     * Other warnings (extraneous bytes and the like) are tolerated, as PIL tolerates them.
+     */
+    static boolean isTruncationWarning(String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        return m.contains("premature end") || m.contains("truncat");
     }
 }

@@ -1,8 +1,9 @@
 package dev.fastvlm.core.image;
 
 import dev.fastvlm.InvalidInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -25,10 +26,11 @@ import java.util.List;
  */
 final class ImageIoDecoder implements ImageDecoder {
     static final ImageIoDecoder INSTANCE = new ImageIoDecoder();
+    private static final Logger LOG = LoggerFactory.getLogger(ImageIoDecoder.class);
 
     static {
+        // Decoding reads from memory; a disk cache would only add temporary files.
         ImageIO.setUseCache(false);
-        ImageIO.scanForPlugins();
     }
 
     private ImageIoDecoder() {
@@ -37,6 +39,9 @@ final class ImageIoDecoder implements ImageDecoder {
     @Override
     public RgbImage decode(byte[] encoded, String name, long maxPixels) {
         ImageFormat format = Decoding.checkSupported(encoded, name);
+        if (format == ImageFormat.WEBP) {
+            checkRiffLength(encoded, name);
+        }
         ImageReader reader = null;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -47,28 +52,40 @@ final class ImageIoDecoder implements ImageDecoder {
             reader = readers.next();
             reader.setInput(in, true, true);
             Decoding.checkPixels(name, reader.getWidth(0), reader.getHeight(0), maxPixels);
-            List<String> warnings = new ArrayList<>();
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            List<String> truncation = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> {
+                // The JDK's JPEG reader reports a cut stream only as a warning, and fills the rest grey.
+                if (Decoding.isTruncationWarning(warning)) {
+                    truncation.add(warning);
+                } else {
+                    LOG.debug("{}: ImageIO warning: {}", name, warning);
+                }
+            });
             BufferedImage image = reader.read(0);
-            if (!warnings.isEmpty()) {
-                // The JDK's JPEG reader reports a truncated stream as a warning and fills the rest grey.
+            if (!truncation.isEmpty()) {
                 throw new InvalidInputException(name + ": truncated or corrupt " + format.displayName()
-                        + " data (" + String.join("; ", warnings) + ")");
+                        + " data (" + String.join("; ", truncation) + ")");
             }
             return toRgb(image, name);
-        } catch (IIOException e) {
-            throw new InvalidInputException(name + ": truncated or corrupt " + format.displayName()
-                    + " data (" + rootMessage(e) + ")", e);
+        } catch (InvalidInputException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof InvalidInputException invalid) {
-                throw invalid;
-            }
             throw new InvalidInputException(name + ": truncated or corrupt " + format.displayName()
                     + " data (" + rootMessage(e) + ")", e);
         } finally {
             if (reader != null) {
                 reader.dispose();
             }
+        }
+    }
+
+    /** TwelveMonkeys decodes a cut WebP without complaint; the RIFF header says how long it must be. */
+    private static void checkRiffLength(byte[] encoded, String name) {
+        long declared = (encoded[4] & 0xffL | (encoded[5] & 0xffL) << 8 | (encoded[6] & 0xffL) << 16
+                | (encoded[7] & 0xffL) << 24) + 8;
+        if (encoded.length < declared) {
+            throw new InvalidInputException(name + ": truncated or corrupt WEBP data (" + encoded.length
+                    + " bytes, the RIFF header declares " + declared + ")");
         }
     }
 

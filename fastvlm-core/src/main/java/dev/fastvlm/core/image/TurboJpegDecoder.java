@@ -24,19 +24,17 @@ final class TurboJpegDecoder implements ImageDecoder {
     private static final int TJCS_CMYK = 3;
     private static final int TJCS_YCCK = 4;
     private static final int TJERR_WARNING = 0;
-    /** libjpeg's JWRN_JPEG_EOF: the data ended early and the decoder padded the image with grey. */
-    private static final String TRUNCATION_WARNING = "Premature end of JPEG file";
 
     private TurboJpegDecoder() {
     }
 
     static boolean available() {
-        return Native.LIBRARY != null;
+        return Holder.LIBRARY != null;
     }
 
     @Override
     public RgbImage decode(byte[] encoded, String name, long maxPixels) {
-        TurboJpeg tj = Native.LIBRARY;
+        TurboJpeg tj = Holder.LIBRARY;
         if (tj == null) {
             throw new IllegalStateException("libturbojpeg is not available");
         }
@@ -66,7 +64,7 @@ final class TurboJpegDecoder implements ImageDecoder {
                 if (status != 0) {
                     String message = tj.tjGetErrorStr2(handle);
                     boolean warning = tj.tjGetErrorCode(handle) == TJERR_WARNING;
-                    if (!warning || message.contains(TRUNCATION_WARNING)) {
+                    if (!warning || Decoding.isTruncationWarning(message)) {
                         throw new InvalidInputException(name + ": truncated or corrupt JPEG data (" + message + ")");
                     }
                     // PIL ignores libjpeg's recoverable warnings (extraneous bytes and the like) too.
@@ -111,13 +109,13 @@ final class TurboJpegDecoder implements ImageDecoder {
     }
 
     /** Loads the library once; absent (null) where the system has no libturbojpeg. */
-    private static final class Native {
+    private static final class Holder {
         static final TurboJpeg LIBRARY = load();
 
         private static TurboJpeg load() {
             for (String name : new String[] {"turbojpeg", "libturbojpeg.so.0"}) {
                 try {
-                    return com.sun.jna.Native.load(name, TurboJpeg.class);
+                    return Native.load(name, TurboJpeg.class);
                 } catch (UnsatisfiedLinkError e) {
                     LOG.debug("cannot load {}: {}", name, e.getMessage());
                 }

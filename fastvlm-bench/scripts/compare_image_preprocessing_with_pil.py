@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""Times image preprocessing in Java (JMH) and in PIL on the same images, checks that both write
+the same bytes, and prints Java/PIL median ratios.
+
+Run from the repository root after `./mvnw -B -pl fastvlm-bench,examples -am package -DskipTests`:
+
+    /usr/bin/python3 fastvlm-bench/scripts/compare_image_preprocessing_with_pil.py [--quick]
+
+The PIL side is the seed's code: Image.open(p).convert("RGB").resize((1024, 1024), Image.BICUBIC),
+then the uint8 HWC bytes (np.asarray(img, dtype=np.uint8).tobytes()), all in one process, timed per
+image with time.perf_counter() after warm-up runs. The Java side is ImagePreprocessBenchmark.
+"""
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from PIL import Image
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+WORK = os.path.join(ROOT, "fastvlm-bench", "target", "image-bench")
+BENCH_JAR = os.path.join(ROOT, "fastvlm-bench", "target", "benchmarks.jar")
+CLI_JAR = os.path.join(ROOT, "examples", "target", "fastvlm.jar")
+SIZE = 1024
+
+
+def photo(w, h, seed):
+    """A photo-like test image: smooth shapes, texture and sensor-like noise (JPEG-compresses like a photo)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = np.empty((h, w, 3), np.float32)
+    for c in range(3):
+        img[:, :, c] = 128 + 60 * np.sin(x / (37 + 11 * c)) * np.cos(y / (53 - 7 * c)) + 40 * np.sin((x + y) / 400)
+    img += rng.normal(0, 6, size=(h, w, 3)).astype(np.float32)
+    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
+
+
+def make_images():
+    os.makedirs(WORK, exist_ok=True)
+    images = {
+        "square4096.jpg": lambda p: photo(4096, 4096, 1).save(p, quality=90),
+        "photo12mp.jpg": lambda p: photo(4000, 3000, 2).save(p, quality=90),
+        "square4096.png": lambda p: photo(4096, 4096, 3).save(p, compress_level=6),
+    }
+    paths = []
+    for name, make in images.items():
+        path = os.path.join(WORK, name)
+        if not os.path.exists(path):
+            make(path)
+        paths.append(path)
+    return paths
+
+
+def pil_once(path):
+    img = Image.open(path).convert("RGB")
+    img = img.resize((SIZE, SIZE), Image.BICUBIC)
+    return np.asarray(img, dtype=np.uint8).tobytes()
+
+
+def pil_median(path, warmup, runs):
+    for _ in range(warmup):
+        pil_once(path)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        pil_once(path)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def java_medians(paths, quick):
+    result_file = os.path.join(WORK, "jmh.json")
+    # Other JMH runs share this machine; the lock would only make this one fail.
+    args = ["java", "-Djmh.ignoreLock=true", "-jar", BENCH_JAR, "ImagePreprocessBenchmark", "-p", "image=" + ",".join(paths),
+            "-rf", "json", "-rff", result_file]
+    args += ["-f", "1", "-wi", "2", "-i", "3", "-w", "1", "-r", "1"] if quick else ["-f", "1", "-wi", "3", "-i", "5", "-w", "1", "-r", "1"]
+    print("$ " + " ".join(args), flush=True)
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL if quick else None)
+    with open(result_file) as f:
+        results = json.load(f)
+    return {(r["params"]["image"], r["params"]["decoder"]): r["primaryMetric"]["scorePercentiles"]["50.0"] for r in results}
+
+
+def same_output(path):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "java.raw")
+        subprocess.run(["java", "-jar", CLI_JAR, "preprocess", "--image", path, "--out", out], check=True,
+                       stdout=subprocess.DEVNULL)
+        with open(out, "rb") as f:
+            java = hashlib.sha256(f.read()).hexdigest()
+    return java == hashlib.sha256(pil_once(path)).hexdigest()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer JMH iterations and PIL runs")
+    opts = parser.parse_args()
+    paths = make_images()
+    identical = {p: same_output(p) for p in paths}
+    java = java_medians(paths, opts.quick)
+    print(f"\n{'image':<16} {'PIL median':>11} {'Java (turbo)':>13} {'ratio':>6} {'Java (ImageIO)':>15} {'ratio':>6}  same bytes")
+    for p in paths:
+        pil = pil_median(p, 2, 5 if opts.quick else 11)
+        turbo = java[(p, "standard")]
+        imageio = java[(p, "imageio")]
+        print(f"{os.path.basename(p):<16} {pil:9.1f}ms {turbo:11.1f}ms {turbo / pil:6.2f} {imageio:13.1f}ms {imageio / pil:6.2f}  {identical[p]}")
+    return 0 if all(identical.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
