@@ -1,0 +1,249 @@
+package dev.fastvlm.core.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fastvlm.ModelArtifact;
+import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.ModelArtifacts;
+import dev.fastvlm.genie.config.DecoderGeometry;
+import dev.fastvlm.genie.qnn.ContextBinaryInfo;
+import dev.fastvlm.genie.qnn.QnnDataType;
+import dev.fastvlm.genie.qnn.QnnGraph;
+import dev.fastvlm.genie.qnn.TensorSpec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A FastVLM model bundle, resolved and checked: where each artifact is, and the geometry read from
+ * their metadata (the vision encoder's context-info JSON, the text embedder's, the decoder's
+ * HuggingFace {@code config.json}), never from literals. Every problem is reported at once.
+ */
+public final class ModelBundle {
+
+    private final Map<ModelArtifact, Path> files;
+    private final Optional<Path> textEmbedderInfo;
+    private final TensorSpec imageInput;
+    private final TensorSpec visionOutput;
+    private final Optional<QnnGraph> textEmbedder;
+    private final DecoderGeometry geometry;
+    private final int contextSize;
+
+    private ModelBundle(Map<ModelArtifact, Path> files, Optional<Path> textEmbedderInfo, TensorSpec imageInput,
+                        TensorSpec visionOutput, Optional<QnnGraph> textEmbedder, DecoderGeometry geometry,
+                        int contextSize) {
+        this.files = files;
+        this.textEmbedderInfo = textEmbedderInfo;
+        this.imageInput = imageInput;
+        this.visionOutput = visionOutput;
+        this.textEmbedder = textEmbedder;
+        this.geometry = geometry;
+        this.contextSize = contextSize;
+    }
+
+    /** The bundle in {@code directory}, every artifact found by its usual name or the manifest. */
+    public static ModelBundle fromDirectory(Path directory) {
+        return resolve(ModelArtifacts.fromDirectory(directory));
+    }
+
+    /**
+     * Finds every artifact and reads its metadata.
+     *
+     * @throws ModelArtifactException listing everything missing or inconsistent
+     */
+    public static ModelBundle resolve(ModelArtifacts artifacts) {
+        List<String> problems = new ArrayList<>();
+        Map<ModelArtifact, Path> files = locate(artifacts, problems);
+        Optional<Path> directory = artifacts.directory();
+        Path modelConfig = directory.map(d -> d.resolve(BundleLayout.MODEL_CONFIG))
+                .or(() -> Optional.ofNullable(files.get(ModelArtifact.TOKENIZER))
+                        .map(t -> t.resolveSibling(BundleLayout.MODEL_CONFIG)))
+                .orElse(null);
+        if (!files.containsKey(ModelArtifact.TEXT_EMBEDDER) && !files.containsKey(ModelArtifact.EMBEDDING_TABLE)) {
+            problems.add("neither a text embedder nor an embedding table (LUT.bin): one is needed for the prompt");
+        }
+        if (!files.containsKey(ModelArtifact.EMBEDDING_TABLE)) {
+            problems.add("no embedding table (LUT.bin): genie-t2t-run needs it to embed generated tokens");
+        }
+        DecoderGeometry geometry = attempt(problems, () -> DecoderGeometry.fromHuggingFaceConfig(modelConfig),
+                modelConfig == null ? "no " + BundleLayout.MODEL_CONFIG + " for the decoder's geometry" : null);
+        QnnGraph vision = Optional.ofNullable(files.get(ModelArtifact.VISION_ENCODER_INFO))
+                .map(info -> attempt(problems, () -> ContextBinaryInfo.read(info).singleGraph(), null))
+                .orElse(null);
+        Optional<Path> embedderInfo = Optional.ofNullable(files.get(ModelArtifact.TEXT_EMBEDDER))
+                .map(ModelBundle::infoFileOf).filter(Files::isRegularFile);
+        Optional<QnnGraph> embedder = embedderInfo
+                .map(info -> attempt(problems, () -> ContextBinaryInfo.read(info).singleGraph(), null));
+        if (!problems.isEmpty()) {
+            throw failure(artifacts, problems);
+        }
+        TensorSpec imageInput = vision.onlyInput();
+        TensorSpec visionOutput = vision.onlyOutput();
+        checkVision(imageInput, visionOutput, geometry, problems);
+        int contextSize = embedder.map(g -> g.onlyInput().innermost()).orElse(0);
+        if (contextSize == 0) {
+            problems.add("cannot tell the decoder's context size: give the text embedder with its context-info JSON ("
+                    + "its input length is the context size)");
+        }
+        embedder.ifPresent(g -> {
+            if (g.onlyOutput().innermost() != geometry.nEmbd()) {
+                problems.add("text embedder rows are " + g.onlyOutput().innermost() + " wide, the decoder's are "
+                        + geometry.nEmbd());
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw failure(artifacts, problems);
+        }
+        return new ModelBundle(Map.copyOf(files), embedderInfo, imageInput, visionOutput, embedder, geometry,
+                contextSize);
+    }
+
+    private static void checkVision(TensorSpec input, TensorSpec output, DecoderGeometry geometry,
+                                    List<String> problems) {
+        List<Integer> dims = input.dimensions();
+        boolean hwc = dims.size() == 4 && dims.get(3) == 3 && dims.get(1).equals(dims.get(2));
+        boolean nchw = dims.size() == 4 && dims.get(1) == 3 && dims.get(2).equals(dims.get(3));
+        if (input.dataType() == QnnDataType.FLOAT_32 ? !nchw : !hwc || input.dataType().bytes() != 1) {
+            problems.add("vision encoder input " + input.name() + " is " + input.dataType().qnnName() + " " + dims
+                    + ": expected uint8 [1, S, S, 3] or float32 [1, 3, S, S]");
+        }
+        if (output.dimensions().size() != 3 || output.innermost() != geometry.nEmbd()) {
+            problems.add("vision encoder output " + output.name() + " is " + output.dimensions()
+                    + ": expected [1, tokens, " + geometry.nEmbd() + "] to match the decoder's width");
+        }
+    }
+
+    private static Map<ModelArtifact, Path> locate(ModelArtifacts artifacts, List<String> problems) {
+        Map<ModelArtifact, Path> found = new EnumMap<>(ModelArtifact.class);
+        Map<ModelArtifact, Path> manifest = artifacts.directory().map(d -> readManifest(d, problems)).orElse(Map.of());
+        for (ModelArtifact artifact : ModelArtifact.values()) {
+            Optional<Path> file = artifacts.file(artifact).or(() -> Optional.ofNullable(manifest.get(artifact)));
+            if (file.isEmpty() && artifacts.directory().isPresent()) {
+                file = BundleLayout.DEFAULT_NAMES.get(artifact).stream().map(artifacts.directory().get()::resolve)
+                        .filter(Files::isRegularFile).findFirst();
+            }
+            if (file.isEmpty() && artifact == ModelArtifact.VISION_ENCODER_INFO && found.containsKey(ModelArtifact.VISION_ENCODER)) {
+                file = Optional.of(infoFileOf(found.get(ModelArtifact.VISION_ENCODER))).filter(Files::isRegularFile);
+            }
+            if (file.isPresent() && !Files.isRegularFile(file.get())) {
+                problems.add(artifact + ": " + file.get() + " is not a readable file");
+            } else if (file.isPresent()) {
+                found.put(artifact, file.get());
+            } else if (artifact != ModelArtifact.TEXT_EMBEDDER && artifact != ModelArtifact.EMBEDDING_TABLE) {
+                problems.add(artifact + ": not found" + artifacts.directory()
+                        .map(d -> " (looked for " + String.join(", ", BundleLayout.DEFAULT_NAMES.get(artifact)) + ")")
+                        .orElse(""));
+            }
+        }
+        return found;
+    }
+
+    private static Map<ModelArtifact, Path> readManifest(Path directory, List<String> problems) {
+        Path manifest = directory.resolve(BundleLayout.MANIFEST);
+        if (!Files.isRegularFile(manifest)) {
+            return Map.of();
+        }
+        Map<ModelArtifact, Path> files = new EnumMap<>(ModelArtifact.class);
+        try {
+            JsonNode root = new ObjectMapper().readTree(manifest.toFile());
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                try {
+                    files.put(ModelArtifact.valueOf(entry.getKey()), directory.resolve(entry.getValue().asText()));
+                } catch (IllegalArgumentException e) {
+                    problems.add(manifest + ": unknown artifact " + entry.getKey());
+                }
+            }
+        } catch (IOException e) {
+            problems.add(manifest + ": not valid JSON: " + e.getMessage());
+        }
+        return files;
+    }
+
+    /** The context-info JSON written next to a context binary ({@code x.bin} -> {@code x.json}). */
+    static Path infoFileOf(Path contextBinary) {
+        String name = contextBinary.getFileName().toString();
+        return contextBinary.resolveSibling(name.replaceFirst("\\.bin$", "") + ".json");
+    }
+
+    private static <T> T attempt(List<String> problems, java.util.function.Supplier<T> read, String absent) {
+        if (absent != null) {
+            problems.add(absent);
+            return null;
+        }
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+    }
+
+    private static ModelArtifactException failure(ModelArtifacts artifacts, List<String> problems) {
+        return new ModelArtifactException("model bundle" + artifacts.directory().map(d -> " " + d).orElse("")
+                + " is not usable:\n  - " + String.join("\n  - ", problems));
+    }
+
+    /** The file of {@code artifact}, if the bundle has one. */
+    public Optional<Path> file(ModelArtifact artifact) {
+        return Optional.ofNullable(files.get(artifact));
+    }
+
+    Path require(ModelArtifact artifact) {
+        return file(artifact).orElseThrow(() -> new ModelArtifactException("the bundle has no " + artifact));
+    }
+
+    /** The vision encoder's input: its dtype says the pixel layout, its dimensions the image size. */
+    public TensorSpec imageInput() {
+        return imageInput;
+    }
+
+    /** The vision encoder's output: [1, vision tokens, width], with its quantization. */
+    public TensorSpec visionOutput() {
+        return visionOutput;
+    }
+
+    /** The text embedder's graph, when the bundle has it with its metadata. */
+    public Optional<QnnGraph> textEmbedder() {
+        return textEmbedder;
+    }
+
+    Optional<Path> textEmbedderInfo() {
+        return textEmbedderInfo;
+    }
+
+    public DecoderGeometry geometry() {
+        return geometry;
+    }
+
+    /** Tokens the decoder's context holds. */
+    public int contextSize() {
+        return contextSize;
+    }
+
+    /** Side of the square image the vision encoder takes. */
+    public int imageSize() {
+        return imageInput.innermost() == 3 ? imageInput.dimensions().get(1) : imageInput.innermost();
+    }
+
+    public int visionTokens() {
+        return visionOutput.dimensions().get(1);
+    }
+
+    /** Files that go to the device once: everything but the host-only metadata. */
+    List<Path> deviceFiles() {
+        List<Path> device = new ArrayList<>();
+        for (ModelArtifact artifact : List.of(ModelArtifact.VISION_ENCODER, ModelArtifact.TEXT_EMBEDDER,
+                ModelArtifact.DECODER, ModelArtifact.EMBEDDING_TABLE, ModelArtifact.TOKENIZER)) {
+            file(artifact).ifPresent(device::add);
+        }
+        return device;
+    }
+}
