@@ -2,6 +2,7 @@ package dev.fastvlm.adb;
 
 import dadb.AdbStream;
 import dev.fastvlm.CancelledException;
+import dev.fastvlm.FastVlmException;
 import dev.fastvlm.transport.ContentWriter;
 import dev.fastvlm.transport.TransferListener;
 import okio.BufferedSink;
@@ -42,6 +43,15 @@ final class SyncClient implements AutoCloseable {
         }
     }
 
+    /** A write to the device failed, as opposed to the ContentWriter failing to produce bytes. */
+    private static final class LinkFailure extends java.io.UncheckedIOException {
+        private static final long serialVersionUID = 1L;
+
+        LinkFailure(IOException cause) {
+            super(cause);
+        }
+    }
+
     private final AdbStream stream;
     private final BufferedSource in;
     private final BufferedSink out;
@@ -69,10 +79,16 @@ final class SyncClient implements AutoCloseable {
             throws IOException {
         request("SEND", path + "," + mode);
         DataPacketStream data = new DataPacketStream(length, progress);
-        content.writeTo(data);
-        data.flushPacket();
+        try {
+            content.writeTo(data);
+            data.flushPacket();
+        } catch (LinkFailure e) {
+            throw e.getCause();
+        } catch (IOException e) {
+            throw new FastVlmException("cannot produce the content of " + path + ": " + e.getMessage(), e);
+        }
         if (data.written != length) {
-            throw new IOException("content for " + path + " was " + data.written
+            throw new FastVlmException("the content of " + path + " was " + data.written
                     + " bytes, but " + length + " were announced");
         }
         if (length == 0) {
@@ -187,14 +203,14 @@ final class SyncClient implements AutoCloseable {
         }
 
         @Override
-        public void write(int b) throws IOException {
+        public void write(int b) {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
-        public void write(byte[] bytes, int offset, int count) throws IOException {
+        public void write(byte[] bytes, int offset, int count) {
             if (written + filled + count > length) {
-                throw new IOException("content is longer than the announced " + length + " bytes");
+                throw new FastVlmException("the content is longer than the announced " + length + " bytes");
             }
             while (count > 0) {
                 int n = Math.min(count, packet.length - filled);
@@ -208,13 +224,17 @@ final class SyncClient implements AutoCloseable {
             }
         }
 
-        void flushPacket() throws IOException {
+        void flushPacket() {
             if (filled == 0) {
                 return;
             }
             checkNotInterrupted();
-            writeHeader("DATA", filled);
-            out.write(packet, 0, filled);
+            try {
+                writeHeader("DATA", filled);
+                out.write(packet, 0, filled);
+            } catch (IOException e) {
+                throw new LinkFailure(e);
+            }
             written += filled;
             filled = 0;
             progress.onProgress(written, length);
