@@ -253,12 +253,19 @@ public final class ArtifactSync {
 
     private void checkFreeSpace(long needed) {
         String df = DeviceScripts.output(transport, "mkdir -p " + q(directory) + " && df -Pk " + q(directory));
-        long available = availableBytes(df);
-        if (available >= 0 && available < needed + SPACE_MARGIN_BYTES) {
-            throw new DeviceException(String.format(java.util.Locale.ROOT,
-                    "not enough space on %s for %s: %.1f MB to push (plus %d MB margin), %.1f MB free",
-                    transport.target(), directory, needed / 1e6, SPACE_MARGIN_BYTES >> 20, available / 1e6));
+        spaceProblem(needed, availableBytes(df)).ifPresent(problem -> {
+            throw new DeviceException("not enough space on " + transport.target() + " for " + directory + ": " + problem);
+        });
+    }
+
+    /** Why {@code needed} bytes do not fit in {@code available} (unknown when negative), if they do not. */
+    static java.util.Optional<String> spaceProblem(long needed, long available) {
+        if (available < 0 || available >= needed + SPACE_MARGIN_BYTES) {
+            return java.util.Optional.empty();
         }
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT,
+                "%.1f MB to push (plus %d MB margin), %.1f MB free",
+                needed / 1e6, SPACE_MARGIN_BYTES >> 20, available / 1e6));
     }
 
     /** The "Available" column (KiB) of {@code df -Pk}'s last line, in bytes; -1 when unreadable. */

@@ -41,6 +41,14 @@ class SmallPartsTest {
     }
 
     @Test
+    void freeSpaceCheckGivesTheNumbers() {
+        assertThat(ArtifactSync.spaceProblem(700_000_000L, 500_000_000L))
+                .contains("700.0 MB to push (plus 16 MB margin), 500.0 MB free");
+        assertThat(ArtifactSync.spaceProblem(700_000_000L, 700_000_000L + ArtifactSync.SPACE_MARGIN_BYTES)).isEmpty();
+        assertThat(ArtifactSync.spaceProblem(700_000_000L, -1)).as("df unreadable: the push itself will tell").isEmpty();
+    }
+
+    @Test
     void manifestRoundTripsAndToleratesDamage() {
         SyncManifest manifest = SyncManifest.empty();
         String sha = "ab".repeat(32);
