@@ -98,9 +98,10 @@ final class AdbConnection implements Runnable {
     }
 
     private void connect(AdbMessage m) throws IOException {
-        int version = Math.min(m.arg0(), DEVICE_VERSION);
         maxPayload = Math.max(4096, Math.min(m.arg1(), DEVICE_MAX_PAYLOAD));
-        checksumOptional = version >= AdbMessage.VERSION_SKIP_CHECKSUM;
+        // Current adbd checks data checksums only until the handshake; clients rely on that
+        // (dadb announces version 0x01000000 yet sums whole buffers, not the sent slice).
+        checksumOptional = true;
         if (link.requireAuth() && !online) {
             byte[] token = new byte[20];
             new SecureRandom().nextBytes(token);

@@ -49,8 +49,9 @@ record AdbMessage(int command, int arg0, int arg1, byte[] payload) {
 
     /**
      * Reads one message, rejecting what a real adbd rejects: a wrong magic, a command it does not
-     * know, a payload over the negotiated maximum, or a checksum that does not match (when the peer
-     * sent one, or before the connection has negotiated a version that may skip it).
+     * know, a payload over the maximum, or a checksum that does not match while the connection has
+     * not completed its handshake (adbd ignores them from then on, and so must we: some clients,
+     * dadb among them, fill the field with the sum of a whole buffer).
      *
      * @return null at a clean end of stream before any header byte
      */
@@ -81,7 +82,7 @@ record AdbMessage(int command, int arg0, int arg1, byte[] payload) {
         }
         byte[] payload = new byte[length];
         readFully(in, payload, 0, length);
-        if ((check != 0 || !checksumOptional) && checksum(payload, 0, length) != check) {
+        if (!checksumOptional && checksum(payload, 0, length) != check) {
             throw new MalformedMessageException("data checksum " + Integer.toUnsignedString(check)
                     + " does not match the payload's " + Integer.toUnsignedString(checksum(payload, 0, length)));
         }
