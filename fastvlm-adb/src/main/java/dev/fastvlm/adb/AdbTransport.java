@@ -1,0 +1,337 @@
+package dev.fastvlm.adb;
+
+import dadb.AdbStream;
+import dadb.Dadb;
+import dev.fastvlm.DeviceDisconnectedException;
+import dev.fastvlm.DeviceException;
+import dev.fastvlm.DeviceToolException;
+import dev.fastvlm.FastVlmException;
+import dev.fastvlm.InvalidConfigurationException;
+import dev.fastvlm.transport.CommandResult;
+import dev.fastvlm.transport.ContentWriter;
+import dev.fastvlm.transport.DeviceCommand;
+import dev.fastvlm.transport.OutputListener;
+import dev.fastvlm.transport.TransferListener;
+import dev.fastvlm.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link Transport} to an Android device over ADB, in process (dadb), either through the local
+ * adb server (USB devices, {@code adb connect} targets) or straight to a device's adbd over TCP.
+ *
+ * <pre>{@code
+ * try (AdbTransport phone = AdbTransport.connect()) {             // the only attached device
+ *     DeviceFacts facts = phone.facts();
+ *     ArtifactSync.Report report = ArtifactSync.to(phone, "/data/local/tmp/fastvlm").sync(files, progress);
+ *     phone.runChecked(DeviceCommand.of("./genie-t2t-run", "-c", "genie.json").inDirectory(dir), listener);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: concurrent calls use separate ADB streams. Programs run under {@code shell,v2}
+ * (Android 7+) so exit codes and stderr are real.
+ */
+public final class AdbTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdbTransport.class);
+    private static final int MODE_FILE = 0644;
+    private static final int MODE_EXECUTABLE = 0755;
+
+    /** Opens a fresh dadb connection to the chosen device. */
+    @FunctionalInterface
+    interface Connector {
+        Dadb open() throws IOException;
+    }
+
+    private final String target;
+    private final Connector connector;
+    private final ScheduledExecutorService watchdog;
+    private final ExecutorService killers;
+    private final Set<String> knownDirectories = ConcurrentHashMap.newKeySet();
+    private Dadb dadb;
+    private boolean closed;
+
+    AdbTransport(String target, Connector connector, Dadb connected) {
+        this.target = target;
+        this.connector = connector;
+        this.dadb = connected;
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("fastvlm-adb-watchdog " + target));
+        this.killers = Executors.newCachedThreadPool(daemon("fastvlm-adb-kill " + target));
+    }
+
+    /** The only device attached to the local adb server (port 5037 or {@code ANDROID_ADB_SERVER_PORT}). */
+    public static AdbTransport connect() {
+        return builder().build();
+    }
+
+    /** The device with this serial, through the local adb server. */
+    public static AdbTransport connect(String serial) {
+        return builder().serial(serial).build();
+    }
+
+    /** A device's adbd listening on TCP ({@code adb tcpip}, an emulator), authenticating with the adb key. */
+    public static AdbTransport direct(String host, int port) {
+        return builder().direct(host, port).build();
+    }
+
+    public static AdbTransportBuilder builder() {
+        return new AdbTransportBuilder();
+    }
+
+    @Override
+    public String target() {
+        return target;
+    }
+
+    /** Reads the device's chip, product, Android version and ABI. */
+    public DeviceFacts facts() {
+        return DeviceFacts.parse(target, DeviceScripts.output(this, DeviceFacts.GETPROP_SCRIPT));
+    }
+
+    @Override
+    public void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
+        write(devicePath, length, content, progress, MODE_FILE);
+    }
+
+    /** Copies a host file, keeping it executable on the device if it is executable on the host. */
+    @Override
+    public void push(Path hostFile, String devicePath, TransferListener progress) {
+        long length;
+        try {
+            length = Files.size(hostFile);
+        } catch (IOException e) {
+            throw new FastVlmException("cannot read " + hostFile + " to push it: " + e.getMessage(), e);
+        }
+        int mode = Files.isExecutable(hostFile) ? MODE_EXECUTABLE : MODE_FILE;
+        write(devicePath, length, out -> Files.copy(hostFile, out), progress, mode);
+    }
+
+    private void write(String devicePath, long length, ContentWriter content, TransferListener progress, int mode) {
+        checkDevicePath(devicePath);
+        if (length < 0) {
+            throw new InvalidConfigurationException("length", "must not be negative, was " + length);
+        }
+        String directory = DeviceScripts.parent(devicePath);
+        ensureDirectory(directory);
+        // Same directory, so the final rename is atomic on the device's filesystem; the name is
+        // unique per push, so two writers of one file never share a temporary.
+        String temporary = directory + "/.fastvlm-" + UUID.randomUUID() + ".part";
+        AtomicLong done = new AtomicLong();
+        TransferListener counting = (sent, total) -> {
+            done.set(sent);
+            progress.onProgress(sent, total);
+        };
+        Dadb connection = dadb();
+        try (SyncClient sync = new SyncClient(connection.open("sync:"))) {
+            sync.send(temporary, mode, length, content, counting);
+        } catch (SyncClient.Refused e) {
+            removeQuietly(temporary);
+            throw new DeviceException("device " + target + " refused " + devicePath + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            discard(connection);
+            removeQuietly(temporary);
+            throw new DeviceDisconnectedException("lost the connection to " + target + " after "
+                    + done.get() + " of " + length + " bytes of " + devicePath
+                    + "; nothing was written under that name, the push can be retried", e);
+        } catch (RuntimeException e) {
+            removeQuietly(temporary);
+            throw e;
+        }
+        try {
+            DeviceScripts.output(this, "mv -f " + ShellQuoting.quote(temporary) + " " + ShellQuoting.quote(devicePath));
+        } catch (RuntimeException e) {
+            removeQuietly(temporary);
+            throw e;
+        }
+    }
+
+    @Override
+    public void pull(String devicePath, Path hostFile, TransferListener progress) {
+        checkDevicePath(devicePath);
+        Path target = hostFile.toAbsolutePath();
+        Path temporary;
+        try {
+            Files.createDirectories(target.getParent());
+            temporary = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
+        } catch (IOException e) {
+            throw new FastVlmException("cannot create " + hostFile + ": " + e.getMessage(), e);
+        }
+        Dadb connection = dadb();
+        try (SyncClient sync = new SyncClient(connection.open("sync:"));
+             OutputStream out = Files.newOutputStream(temporary)) {
+            SyncClient.Stat stat = sync.stat(devicePath);
+            if (!stat.exists()) {
+                throw new FastVlmException("no file " + devicePath + " on " + this.target);
+            }
+            if (!stat.isRegularFile()) {
+                throw new FastVlmException(devicePath + " on " + this.target + " is not a regular file");
+            }
+            long received = sync.receive(devicePath, stat.size(), out, progress);
+            if (received != stat.size()) {
+                throw new DeviceException("pulled " + received + " bytes of " + devicePath + " from "
+                        + this.target + ", but it has " + stat.size());
+            }
+        } catch (SyncClient.Refused e) {
+            deleteQuietly(temporary);
+            throw new DeviceException("device " + this.target + " refused to send " + devicePath + ": "
+                    + e.getMessage(), e);
+        } catch (IOException e) {
+            deleteQuietly(temporary);
+            discard(connection);
+            throw new DeviceDisconnectedException("lost the connection to " + this.target + " while pulling "
+                    + devicePath + "; " + hostFile + " was not changed", e);
+        } catch (RuntimeException e) {
+            deleteQuietly(temporary);
+            throw e;
+        }
+        try {
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(temporary);
+            throw new FastVlmException("cannot replace " + hostFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public CommandResult run(DeviceCommand command, OutputListener output) {
+        Dadb connection = dadb();
+        AdbStream stream;
+        try {
+            stream = connection.open("shell,v2,raw:" + ShellQuoting.script(command));
+        } catch (IOException e) {
+            discard(connection);
+            throw new DeviceDisconnectedException("cannot start " + command.program() + " on " + target
+                    + ": " + e.getMessage(), e);
+        }
+        try {
+            return new ShellRun(stream, command, output, target, this::kill).await(watchdog, killers);
+        } catch (DeviceDisconnectedException e) {
+            discard(connection);
+            throw e;
+        }
+    }
+
+    /**
+     * Like {@link #run}, but a non-zero exit becomes a {@link DeviceToolException} carrying the exit
+     * code and the tail of stderr.
+     */
+    public CommandResult runChecked(DeviceCommand command, OutputListener output) {
+        CommandResult result = run(command, output);
+        if (!result.succeeded()) {
+            throw new DeviceToolException(command.program(), result.exitCode(), result.stderrTail());
+        }
+        return result;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        watchdog.shutdownNow();
+        killers.shutdown();
+        if (dadb != null) {
+            closeQuietly(dadb);
+            dadb = null;
+        }
+    }
+
+    /** TERM, a grace period, then KILL: a device program stopped by a timeout must really stop. */
+    private void kill(int pid) {
+        String script = "kill -TERM " + pid + " 2>/dev/null; i=0; "
+                + "while kill -0 " + pid + " 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; "
+                + "kill -KILL " + pid + " 2>/dev/null; exit 0";
+        try {
+            DeviceScripts.output(this, script, Duration.ofSeconds(10));
+            LOG.debug("stopped PID {} on {}", pid, target);
+        } catch (RuntimeException e) {
+            LOG.warn("could not stop PID {} on {}: {}", pid, target, e.getMessage());
+        }
+    }
+
+    private void ensureDirectory(String directory) {
+        if (knownDirectories.contains(directory)) {
+            return;
+        }
+        DeviceScripts.output(this, "mkdir -p " + ShellQuoting.quote(directory));
+        knownDirectories.add(directory);
+    }
+
+    private void removeQuietly(String devicePath) {
+        try {
+            DeviceScripts.output(this, "rm -f " + ShellQuoting.quote(devicePath), Duration.ofSeconds(20));
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove {} on {}: {}", devicePath, target, e.getMessage());
+        }
+    }
+
+    private synchronized Dadb dadb() {
+        if (closed) {
+            throw new IllegalStateException("transport to " + target + " is closed");
+        }
+        if (dadb == null) {
+            try {
+                dadb = connector.open();
+            } catch (IOException e) {
+                throw new DeviceDisconnectedException("cannot reconnect to " + target + ": " + e.getMessage(), e);
+            }
+        }
+        return dadb;
+    }
+
+    /** Drops a connection that failed, so the next call reconnects instead of reusing it. */
+    private synchronized void discard(Dadb broken) {
+        knownDirectories.clear();
+        if (dadb == broken) {
+            dadb = null;
+            closeQuietly(broken);
+        }
+    }
+
+    private static void closeQuietly(Dadb connection) {
+        try {
+            connection.close();
+        } catch (Exception e) {
+            LOG.debug("closing the adb connection failed: {}", e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", file, e.getMessage());
+        }
+    }
+
+    static void checkDevicePath(String devicePath) {
+        if (devicePath == null || !devicePath.startsWith("/") || devicePath.endsWith("/")
+                || devicePath.indexOf('\0') >= 0) {
+            throw new InvalidConfigurationException("devicePath",
+                    "must be an absolute file path without NUL characters, was " + devicePath);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

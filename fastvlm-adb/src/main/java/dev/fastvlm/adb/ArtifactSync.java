@@ -1,0 +1,384 @@
+package dev.fastvlm.adb;
+
+import dev.fastvlm.CancelledException;
+import dev.fastvlm.DeviceException;
+import dev.fastvlm.InvalidConfigurationException;
+import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.transport.TransferListener;
+import dev.fastvlm.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Pushes model files and SDK libraries to a device directory once: a manifest on the device
+ * records each file's size and SHA-256, and files already there and intact are skipped (checked
+ * with the device's own {@code sha256sum} when the manifest is missing or no longer matches the
+ * file). Free space is checked before pushing, and a lock directory on the device serializes
+ * processes that sync the same directory.
+ *
+ * <pre>{@code
+ * ArtifactSync.Report report = ArtifactSync.to(transport, "/data/local/tmp/fastvlm")
+ *         .sync(List.of(ArtifactSync.Artifact.of(Path.of("LUT.bin"))), (done, total) -> ...);
+ * report.bytesPushed();   // 0 on the second run
+ * }</pre>
+ *
+ * Works over any {@link Transport} whose device has a POSIX shell with {@code stat}, {@code df}
+ * and {@code sha256sum} (Android's toybox has them).
+ */
+public final class ArtifactSync {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactSync.class);
+    static final String LOCK_NAME = ".fastvlm-lock";
+    /** Room left free beyond the files themselves, for the manifest and the filesystem's own needs. */
+    static final long SPACE_MARGIN_BYTES = 16L << 20;
+    private static final long LOCK_POLL_MILLIS = 200;
+
+    /**
+     * A host file and the name it gets under the device directory.
+     *
+     * @param hostFile the file to push
+     * @param name     relative device name: no leading {@code /}, no {@code ..} or empty segments,
+     *                 no newline or tab
+     */
+    public record Artifact(Path hostFile, String name) {
+        public Artifact {
+            Objects.requireNonNull(hostFile, "hostFile");
+            if (name == null || name.isEmpty() || name.startsWith("/") || name.endsWith("/")
+                    || name.contains("//") || name.matches("(?s).*[\n\t\r\0].*")
+                    || List.of(name.split("/")).stream().anyMatch(s -> s.equals("..") || s.equals("."))) {
+                throw new InvalidConfigurationException("artifact.name",
+                        "must be a relative device file name without '..', newline or tab, was " + name);
+            }
+        }
+
+        /** The file under its own name. */
+        public static Artifact of(Path hostFile) {
+            return new Artifact(hostFile, hostFile.getFileName().toString());
+        }
+    }
+
+    /**
+     * What a sync did.
+     *
+     * @param pushed           names whose bytes were sent
+     * @param skipped          names already intact on the device
+     * @param verifiedOnDevice names among {@code skipped} that needed the device's {@code sha256sum}
+     * @param bytesPushed      file bytes sent
+     */
+    public record Report(List<String> pushed, List<String> skipped, List<String> verifiedOnDevice, long bytesPushed) {
+        public Report {
+            pushed = List.copyOf(pushed);
+            skipped = List.copyOf(skipped);
+            verifiedOnDevice = List.copyOf(verifiedOnDevice);
+        }
+    }
+
+    private final Transport transport;
+    private final String directory;
+    private Duration lockTimeout = Duration.ofMinutes(15);
+    private Duration staleLockAfter = Duration.ofMinutes(10);
+
+    private ArtifactSync(Transport transport, String directory) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        AdbTransport.checkDevicePath(directory);
+        this.directory = directory;
+    }
+
+    /** Syncs into {@code deviceDirectory} (an absolute device path) through {@code transport}. */
+    public static ArtifactSync to(Transport transport, String deviceDirectory) {
+        return new ArtifactSync(transport, deviceDirectory);
+    }
+
+    /** How long to wait for another process's sync of the same directory (default 15 minutes). */
+    public ArtifactSync lockTimeout(Duration timeout) {
+        this.lockTimeout = positive(timeout, "lockTimeout");
+        return this;
+    }
+
+    /**
+     * A lock not refreshed for this long is left over from a process that died, and is broken
+     * (default 10 minutes; a live sync refreshes it after every file).
+     */
+    public ArtifactSync staleLockAfter(Duration age) {
+        this.staleLockAfter = positive(age, "staleLockAfter");
+        return this;
+    }
+
+    /**
+     * Makes the device directory hold {@code artifacts}, pushing only what is missing or differs.
+     *
+     * @param progress bytes pushed so far, out of the bytes that need pushing
+     * @throws ModelArtifactException a host file cannot be read
+     * @throws DeviceException        not enough space on the device (with the numbers), or the lock
+     *                                stayed held by another process
+     */
+    public Report sync(List<Artifact> artifacts, TransferListener progress) {
+        checkDistinct(artifacts);
+        List<String> hostHashes = new ArrayList<>();
+        List<Long> hostSizes = new ArrayList<>();
+        for (Artifact artifact : artifacts) {
+            hostSizes.add(size(artifact.hostFile()));
+            hostHashes.add(sha256(artifact.hostFile()));
+        }
+        acquireLock();
+        try {
+            return syncLocked(artifacts, hostHashes, hostSizes, progress);
+        } finally {
+            releaseLock();
+        }
+    }
+
+    private Report syncLocked(List<Artifact> artifacts, List<String> hostHashes, List<Long> hostSizes,
+                              TransferListener progress) {
+        SyncManifest manifest = SyncManifest.parse(DeviceScripts.output(transport,
+                "cat " + q(path(SyncManifest.FILE_NAME)) + " 2>/dev/null; true"));
+        List<long[]> deviceStats = statAll(artifacts);
+
+        List<Integer> toPush = new ArrayList<>();
+        List<Integer> toVerify = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (int i = 0; i < artifacts.size(); i++) {
+            long[] stat = deviceStats.get(i);
+            String name = artifacts.get(i).name();
+            if (stat == null || stat[0] != hostSizes.get(i)) {
+                toPush.add(i);
+                continue;
+            }
+            SyncManifest.Entry entry = manifest.get(name).orElse(null);
+            if (entry != null && entry.sha256().equals(hostHashes.get(i)) && entry.size() == stat[0]
+                    && entry.mtimeSeconds() == stat[1]) {
+                skipped.add(name);
+            } else {
+                toVerify.add(i);
+            }
+        }
+
+        List<String> verified = new ArrayList<>();
+        if (!toVerify.isEmpty()) {
+            List<String> deviceHashes = deviceSha256(toVerify.stream().map(i -> artifacts.get(i).name()).toList());
+            for (int k = 0; k < toVerify.size(); k++) {
+                int i = toVerify.get(k);
+                String name = artifacts.get(i).name();
+                if (hostHashes.get(i).equals(deviceHashes.get(k))) {
+                    long[] stat = deviceStats.get(i);
+                    manifest.put(name, new SyncManifest.Entry(hostHashes.get(i), stat[0], stat[1]));
+                    skipped.add(name);
+                    verified.add(name);
+                } else {
+                    toPush.add(i);
+                }
+            }
+        }
+
+        long total = toPush.stream().mapToLong(hostSizes::get).sum();
+        if (!toPush.isEmpty()) {
+            checkFreeSpace(total);
+        }
+        List<String> pushed = new ArrayList<>();
+        long[] before = {0};
+        for (int i : toPush) {
+            Artifact artifact = artifacts.get(i);
+            long base = before[0];
+            transport.push(artifact.hostFile(), path(artifact.name()),
+                    (done, size) -> progress.onProgress(base + done, total));
+            before[0] += hostSizes.get(i);
+            long[] stat = statAll(List.of(artifact)).get(0);
+            if (stat == null) {
+                throw new DeviceException(path(artifact.name()) + " vanished from " + transport.target()
+                        + " right after it was pushed");
+            }
+            manifest.put(artifact.name(), new SyncManifest.Entry(hostHashes.get(i), stat[0], stat[1]));
+            writeManifest(manifest);
+            pushed.add(artifact.name());
+            refreshLock();
+        }
+        if (toPush.isEmpty() && !verified.isEmpty()) {
+            writeManifest(manifest);
+        }
+        if (toPush.isEmpty()) {
+            progress.onProgress(0, 0);
+        }
+        LOG.info("synced {} to {}:{}: {} pushed ({} bytes), {} already there ({} verified by hash)",
+                artifacts.size(), transport.target(), directory, pushed.size(), total, skipped.size(), verified.size());
+        return new Report(pushed, skipped, verified, total);
+    }
+
+    /** Size and mtime of each artifact on the device, or null where it is missing. */
+    private List<long[]> statAll(List<Artifact> artifacts) {
+        StringBuilder script = new StringBuilder();
+        for (Artifact artifact : artifacts) {
+            script.append("stat -c '%s %Y' ").append(q(path(artifact.name()))).append(" 2>/dev/null || echo missing; ");
+        }
+        String[] lines = DeviceScripts.output(transport, script.toString()).split("\n");
+        List<long[]> stats = new ArrayList<>();
+        for (int i = 0; i < artifacts.size(); i++) {
+            String line = i < lines.length ? lines[i].strip() : "missing";
+            String[] fields = line.split(" ");
+            if (fields.length == 2 && fields[0].matches("\\d+") && fields[1].matches("\\d+")) {
+                stats.add(new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1])});
+            } else {
+                stats.add(null);
+            }
+        }
+        return stats;
+    }
+
+    private List<String> deviceSha256(List<String> names) {
+        StringBuilder script = new StringBuilder();
+        for (String name : names) {
+            script.append("sha256sum ").append(q(path(name))).append(" 2>/dev/null || echo failed; ");
+        }
+        String[] lines = DeviceScripts.output(transport, script.toString()).split("\n");
+        List<String> hashes = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String line = i < lines.length ? lines[i] : "";
+            hashes.add(line.length() >= 64 ? line.substring(0, 64).toLowerCase(java.util.Locale.ROOT) : "");
+        }
+        return hashes;
+    }
+
+    private void checkFreeSpace(long needed) {
+        String df = DeviceScripts.output(transport, "mkdir -p " + q(directory) + " && df -Pk " + q(directory));
+        spaceProblem(needed, availableBytes(df)).ifPresent(problem -> {
+            throw new DeviceException("not enough space on " + transport.target() + " for " + directory + ": " + problem);
+        });
+    }
+
+    /** Why {@code needed} bytes do not fit in {@code available} (unknown when negative), if they do not. */
+    static java.util.Optional<String> spaceProblem(long needed, long available) {
+        if (available < 0 || available >= needed + SPACE_MARGIN_BYTES) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT,
+                "%.1f MB to push (plus %d MB margin), %.1f MB free",
+                needed / 1e6, SPACE_MARGIN_BYTES >> 20, available / 1e6));
+    }
+
+    /** The "Available" column (KiB) of {@code df -Pk}'s last line, in bytes; -1 when unreadable. */
+    static long availableBytes(String dfOutput) {
+        String[] lines = dfOutput.strip().split("\n");
+        String[] fields = lines[lines.length - 1].trim().split("\\s+");
+        if (lines.length < 2 || fields.length < 4 || !fields[3].matches("\\d+")) {
+            return -1;
+        }
+        return Long.parseLong(fields[3]) * 1024;
+    }
+
+    private void writeManifest(SyncManifest manifest) {
+        byte[] bytes = manifest.toBytes();
+        transport.write(path(SyncManifest.FILE_NAME), bytes.length, out -> out.write(bytes), TransferListener.NONE);
+    }
+
+    private void acquireLock() {
+        String lock = path(LOCK_NAME);
+        String script = "mkdir -p " + q(directory) + "; date +%s; if mkdir " + q(lock) + " 2>/dev/null; then date +%s > "
+                + q(lock + "/since") + "; echo acquired; else echo held; cat " + q(lock + "/since") + " 2>/dev/null; fi";
+        long deadline = System.nanoTime() + lockTimeout.toNanos();
+        while (true) {
+            String[] lines = DeviceScripts.output(transport, script).split("\n");
+            if (lines.length >= 2 && lines[1].strip().equals("acquired")) {
+                return;
+            }
+            long now = parseLong(lines[0]);
+            long since = lines.length >= 3 ? parseLong(lines[2]) : -1;
+            if (now > 0 && since > 0 && now - since > staleLockAfter.toSeconds()) {
+                LOG.warn("breaking the sync lock {} on {}, untouched for {} s", lock, transport.target(), now - since);
+                DeviceScripts.output(transport, "rm -rf " + q(lock));
+                continue;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new DeviceException("another process has been syncing " + directory + " on " + transport.target()
+                        + " for longer than " + lockTimeout.toSeconds() + " s (lock " + lock + "); if none is, "
+                        + "remove the lock: adb shell rm -r " + lock);
+            }
+            try {
+                Thread.sleep(LOCK_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancelledException("waiting for the sync lock " + lock + " was interrupted", e);
+            }
+        }
+    }
+
+    private void refreshLock() {
+        DeviceScripts.output(transport, "date +%s > " + q(path(LOCK_NAME) + "/since"));
+    }
+
+    private void releaseLock() {
+        try {
+            DeviceScripts.output(transport, "rm -rf " + q(path(LOCK_NAME)));
+        } catch (RuntimeException e) {
+            LOG.warn("could not release the sync lock on {}: {}", transport.target(), e.getMessage());
+        }
+    }
+
+    private String path(String name) {
+        return directory + "/" + name;
+    }
+
+    private static String q(String s) {
+        return ShellQuoting.quote(s);
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static void checkDistinct(List<Artifact> artifacts) {
+        Set<String> names = new HashSet<>();
+        for (Artifact artifact : artifacts) {
+            if (!names.add(artifact.name()) || artifact.name().equals(SyncManifest.FILE_NAME)
+                    || artifact.name().equals(LOCK_NAME)) {
+                throw new InvalidConfigurationException("artifacts", "duplicate or reserved name " + artifact.name());
+            }
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new ModelArtifactException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new ModelArtifactException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private static Duration positive(Duration d, String field) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new InvalidConfigurationException(field, "must be positive, was " + d);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.fastvlm.adb;
+
+import dev.fastvlm.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+
+/**
+ * A directory of its own on the device for one request, so concurrent requests never share input
+ * or output files. Removed on {@link #close()} unless {@link #keep() kept} for debugging.
+ *
+ * <pre>{@code
+ * try (RequestDirectory work = RequestDirectory.create(transport, "/data/local/tmp/fastvlm/requests")) {
+ *     transport.push(pixels, work.resolve("inputs/vision/pixel_values.raw"), progress);
+ * }
+ * }</pre>
+ */
+public final class RequestDirectory implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDirectory.class);
+
+    private final Transport transport;
+    private final String path;
+    private volatile boolean keep;
+    private boolean closed;
+
+    private RequestDirectory(Transport transport, String path) {
+        this.transport = transport;
+        this.path = path;
+    }
+
+    /** Creates {@code parent/req-<random>} on the device. */
+    public static RequestDirectory create(Transport transport, String parent) {
+        AdbTransport.checkDevicePath(parent);
+        String path = parent + "/req-" + UUID.randomUUID();
+        DeviceScripts.output(transport, "mkdir -p " + ShellQuoting.quote(path));
+        return new RequestDirectory(transport, path);
+    }
+
+    /** The directory's absolute device path. */
+    public String path() {
+        return path;
+    }
+
+    /** A path inside the directory. */
+    public String resolve(String relative) {
+        return path + "/" + relative;
+    }
+
+    /** Leaves the directory on the device when closed, and logs where it is. */
+    public RequestDirectory keep() {
+        keep = true;
+        return this;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (keep) {
+            LOG.info("kept request directory {} on {}", path, transport.target());
+            return;
+        }
+        try {
+            DeviceScripts.output(transport, "rm -rf " + ShellQuoting.quote(path));
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove request directory {} on {}: {}", path, transport.target(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.fastvlm.adb;
+
+import dev.fastvlm.transport.DeviceCommand;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns argument lists into device shell command lines. Every argument is single-quoted, the only
+ * POSIX quoting inside which no character is special, so file names and prompt text reach the
+ * program byte for byte and never run as shell syntax.
+ */
+final class ShellQuoting {
+
+    private ShellQuoting() {
+    }
+
+    /** {@code it's} becomes {@code 'it'\''s'}: close the quote, an escaped quote, reopen. */
+    static String quote(String argument) {
+        return "'" + argument.replace("'", "'\\''") + "'";
+    }
+
+    static String join(List<String> arguments) {
+        StringBuilder line = new StringBuilder();
+        for (String argument : arguments) {
+            if (!line.isEmpty()) {
+                line.append(' ');
+            }
+            line.append(quote(argument));
+        }
+        return line.toString();
+    }
+
+    /**
+     * The shell script that runs {@code command}: it first prints its own PID on a line of its own
+     * (so a timeout can kill the program on the device), then enters the working directory, sets
+     * the environment and replaces itself with the program, which therefore keeps that PID.
+     */
+    static String script(DeviceCommand command) {
+        StringBuilder script = new StringBuilder("echo $$; ");
+        command.workingDirectory().ifPresent(dir -> script.append("cd ").append(quote(dir)).append(" || exit 127; "));
+        for (Map.Entry<String, String> variable : command.environment().entrySet()) {
+            // The name is checked by DeviceCommand to be an identifier, so it needs no quoting.
+            script.append("export ").append(variable.getKey()).append('=').append(quote(variable.getValue())).append("; ");
+        }
+        return script.append("exec ").append(join(command.arguments())).toString();
+    }
+}

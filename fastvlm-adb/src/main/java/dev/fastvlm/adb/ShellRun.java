@@ -1,0 +1,230 @@
+package dev.fastvlm.adb;
+
+import dadb.AdbStream;
+import dev.fastvlm.CancelledException;
+import dev.fastvlm.DeviceDisconnectedException;
+import dev.fastvlm.FastVlmTimeoutException;
+import dev.fastvlm.transport.CommandResult;
+import dev.fastvlm.transport.DeviceCommand;
+import dev.fastvlm.transport.OutputListener;
+import okio.BufferedSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+
+/**
+ * One program running under {@code shell,v2}: demultiplexes its stdout/stderr/exit packets, and
+ * stops it on the device when its time limit passes or the calling thread is interrupted.
+ */
+final class ShellRun {
+
+    static final int STDERR_TAIL_BYTES = 4096;
+    private static final int ID_STDOUT = 1;
+    private static final int ID_STDERR = 2;
+    private static final int ID_EXIT = 3;
+    private static final long WATCH_PERIOD_MILLIS = 50;
+    private static final long KILL_WAIT_SECONDS = 15;
+
+    private enum Stop { TIMEOUT, CANCELLED }
+
+    private final AdbStream stream;
+    private final DeviceCommand command;
+    private final OutputListener output;
+    private final String target;
+    private final IntConsumer killer;
+    private final AtomicReference<Stop> stop = new AtomicReference<>();
+    private final CompletableFuture<Void> killed = new CompletableFuture<>();
+    private final StderrTail stderr = new StderrTail();
+    private final Thread caller = Thread.currentThread();
+    private volatile int pid = -1;
+    private byte[] pidLine = new byte[0];
+
+    /**
+     * @param killer kills a device PID (blocking), called from a helper thread on timeout or cancel
+     */
+    ShellRun(AdbStream stream, DeviceCommand command, OutputListener output, String target, IntConsumer killer) {
+        this.stream = stream;
+        this.command = command;
+        this.output = output;
+        this.target = target;
+        this.killer = killer;
+    }
+
+    CommandResult await(ScheduledExecutorService watchdog, java.util.concurrent.Executor killExecutor) {
+        long start = System.nanoTime();
+        long deadline = start + command.timeout().toNanos();
+        ScheduledFuture<?> watch = watchdog.scheduleAtFixedRate(() -> {
+            if (caller.isInterrupted()) {
+                requestStop(Stop.CANCELLED, killExecutor);
+            } else if (System.nanoTime() - deadline > 0) {
+                requestStop(Stop.TIMEOUT, killExecutor);
+            }
+        }, WATCH_PERIOD_MILLIS, WATCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        try {
+            int exitCode = readUntilExit();
+            throwIfStopped();
+            return new CommandResult(exitCode, stderr.text(), Duration.ofNanos(System.nanoTime() - start));
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                requestStop(Stop.CANCELLED, killExecutor);
+            }
+            throwIfStopped();
+            throw new DeviceDisconnectedException("lost the connection to " + target + " while "
+                    + command.program() + " was running: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // The caller's listener failed (or the stream broke): the program must not outlive us.
+            if (stop.get() == null) {
+                requestStop(Stop.CANCELLED, killExecutor);
+                awaitKill();
+                throw e;
+            }
+            throwIfStopped();
+            throw e;
+        } finally {
+            watch.cancel(false);
+            closeStream();
+        }
+    }
+
+    private int readUntilExit() throws IOException {
+        BufferedSource in = stream.getSource();
+        byte[] buffer = new byte[8192];
+        while (true) {
+            if (!in.request(5)) {
+                throw new java.io.EOFException("the shell stream ended before the program's exit status");
+            }
+            int id = in.readByte();
+            long length = in.readIntLe() & 0xFFFF_FFFFL;
+            if (id == ID_EXIT) {
+                if (length != 1) {
+                    throw new IOException("shell exit packet of " + length + " bytes");
+                }
+                return in.readByte() & 0xFF;
+            }
+            if (id != ID_STDOUT && id != ID_STDERR) {
+                throw new IOException("unknown shell packet id " + id);
+            }
+            while (length > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, length));
+                if (n < 0) {
+                    throw new java.io.EOFException("the shell stream ended inside a packet");
+                }
+                length -= n;
+                if (id == ID_STDOUT) {
+                    stdout(buffer, n);
+                } else {
+                    stderr.append(buffer, n);
+                    output.onStderr(buffer, 0, n);
+                }
+            }
+        }
+    }
+
+    /** The first stdout line is the PID the wrapper script printed; the program's output follows. */
+    private void stdout(byte[] data, int length) {
+        int offset = 0;
+        if (pid < 0) {
+            int newline = -1;
+            for (int i = 0; i < length; i++) {
+                if (data[i] == '\n') {
+                    newline = i;
+                    break;
+                }
+            }
+            int take = newline < 0 ? length : newline;
+            byte[] grown = java.util.Arrays.copyOf(pidLine, pidLine.length + take);
+            System.arraycopy(data, 0, grown, pidLine.length, take);
+            pidLine = grown;
+            if (newline < 0) {
+                return;
+            }
+            pid = Integer.parseInt(new String(pidLine, StandardCharsets.US_ASCII).strip());
+            offset = newline + 1;
+        }
+        if (offset < length) {
+            output.onStdout(data, offset, length - offset);
+        }
+    }
+
+    private void requestStop(Stop reason, java.util.concurrent.Executor killExecutor) {
+        if (!stop.compareAndSet(null, reason)) {
+            return;
+        }
+        killExecutor.execute(() -> {
+            try {
+                int devicePid = pid;
+                if (devicePid > 0) {
+                    killer.accept(devicePid);
+                }
+            } finally {
+                // Unblocks the reader if the device did not end the stream itself.
+                closeStream();
+                killed.complete(null);
+            }
+        });
+    }
+
+    private void throwIfStopped() {
+        Stop reason = stop.get();
+        if (reason == null) {
+            return;
+        }
+        awaitKill();
+        if (reason == Stop.TIMEOUT) {
+            throw new FastVlmTimeoutException(command.program() + " on " + target, command.timeout());
+        }
+        throw new CancelledException(command.program() + " on " + target + " was cancelled and stopped");
+    }
+
+    private void closeStream() {
+        try {
+            stream.close();
+        } catch (Exception e) {
+            // Already closed by the other side or by the watchdog.
+        }
+    }
+
+    private void awaitKill() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            killed.get(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            // The caller's exception says what happened; the kill was attempted.
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Keeps the last {@link #STDERR_TAIL_BYTES} of stderr for error messages. */
+    private static final class StderrTail {
+        private final byte[] ring = new byte[STDERR_TAIL_BYTES];
+        private long total;
+
+        void append(byte[] data, int length) {
+            for (int i = 0; i < length; i++) {
+                ring[(int) (total++ % ring.length)] = data[i];
+            }
+        }
+
+        String text() {
+            int size = (int) Math.min(total, ring.length);
+            byte[] ordered = new byte[size];
+            long first = total - size;
+            for (int i = 0; i < size; i++) {
+                ordered[i] = ring[(int) ((first + i) % ring.length)];
+            }
+            return new String(ordered, StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package dev.fastvlm.adb;
+
+import dadb.AdbStream;
+import dev.fastvlm.CancelledException;
+import dev.fastvlm.FastVlmException;
+import dev.fastvlm.transport.ContentWriter;
+import dev.fastvlm.transport.TransferListener;
+import okio.BufferedSink;
+import okio.BufferedSource;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The client side of adbd's file service ({@code sync:}, AOSP {@code SYNC.TXT}): STAT, SEND, RECV.
+ * Written here rather than taken from dadb so that progress is reported as bytes move, path
+ * lengths are counted in UTF-8 bytes, and a connection lost mid-transfer is an error, never a
+ * silently short file.
+ */
+final class SyncClient implements AutoCloseable {
+
+    /** The protocol's largest DATA packet. */
+    static final int MAX_DATA = 64 * 1024;
+
+    /** What STAT reports; {@code mode == 0} means the path does not exist. */
+    record Stat(int mode, long size, long mtimeSeconds) {
+        boolean exists() {
+            return mode != 0;
+        }
+
+        boolean isRegularFile() {
+            return (mode & 0170000) == 0100000;
+        }
+    }
+
+    /** The device answered FAIL: the request was understood and refused (permissions, full disk). */
+    static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** A write to the device failed, as opposed to the ContentWriter failing to produce bytes. */
+    private static final class LinkFailure extends java.io.UncheckedIOException {
+        private static final long serialVersionUID = 1L;
+
+        LinkFailure(IOException cause) {
+            super(cause);
+        }
+    }
+
+    private final AdbStream stream;
+    private final BufferedSource in;
+    private final BufferedSink out;
+
+    SyncClient(AdbStream stream) {
+        this.stream = stream;
+        this.in = stream.getSource();
+        this.out = stream.getSink();
+    }
+
+    Stat stat(String path) throws IOException {
+        request("STAT", path);
+        String id = readId();
+        if (!id.equals("STAT")) {
+            throw new IOException("unexpected sync reply " + id + " to STAT " + path);
+        }
+        int mode = in.readIntLe();
+        long size = in.readIntLe() & 0xFFFF_FFFFL;
+        long mtime = in.readIntLe() & 0xFFFF_FFFFL;
+        return new Stat(mode, size, mtime);
+    }
+
+    /** Sends exactly {@code length} bytes produced by {@code content} to {@code path}. */
+    void send(String path, int mode, long length, ContentWriter content, TransferListener progress)
+            throws IOException {
+        request("SEND", path + "," + mode);
+        DataPacketStream data = new DataPacketStream(length, progress);
+        try {
+            content.writeTo(data);
+            data.flushPacket();
+        } catch (LinkFailure e) {
+            throw e.getCause();
+        } catch (IOException e) {
+            throw new FastVlmException("cannot produce the content of " + path + ": " + e.getMessage(), e);
+        }
+        if (data.written != length) {
+            throw new FastVlmException("the content of " + path + " was " + data.written
+                    + " bytes, but " + length + " were announced");
+        }
+        if (length == 0) {
+            progress.onProgress(0, 0);
+        }
+        writeHeader("DONE", (int) (System.currentTimeMillis() / 1000));
+        out.flush();
+        String id = readId();
+        if (id.equals("FAIL")) {
+            throw new Refused(readMessage());
+        }
+        int ignored = in.readIntLe();
+        if (!id.equals("OKAY")) {
+            throw new IOException("unexpected sync reply " + id + " after sending " + path);
+        }
+    }
+
+    /** Receives {@code path} into {@code sink}, returning the number of bytes received. */
+    long receive(String path, long expected, OutputStream sink, TransferListener progress) throws IOException {
+        request("RECV", path);
+        byte[] buffer = new byte[MAX_DATA];
+        long received = 0;
+        while (true) {
+            String id = readId();
+            if (id.equals("DONE")) {
+                in.readIntLe();
+                progress.onProgress(received, expected);
+                return received;
+            }
+            if (id.equals("FAIL")) {
+                throw new Refused(readMessage());
+            }
+            if (!id.equals("DATA")) {
+                throw new IOException("unexpected sync reply " + id + " while receiving " + path);
+            }
+            int length = in.readIntLe();
+            if (length < 0 || length > MAX_DATA) {
+                throw new IOException("sync DATA packet of " + length + " bytes while receiving " + path);
+            }
+            for (int read = 0; read < length; ) {
+                int n = in.read(buffer, read, length - read);
+                if (n < 0) {
+                    throw new java.io.EOFException("the connection closed in the middle of " + path);
+                }
+                read += n;
+            }
+            checkNotInterrupted();
+            sink.write(buffer, 0, length);
+            received += length;
+            progress.onProgress(received, expected);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            writeHeader("QUIT", 0);
+            out.flush();
+        } catch (IOException | RuntimeException ignored) {
+            // The stream is going away either way; QUIT is a courtesy.
+        } finally {
+            try {
+                stream.close();
+            } catch (Exception ignored) {
+                // Nothing more to say to this stream.
+            }
+        }
+    }
+
+    private void request(String id, String argument) throws IOException {
+        byte[] bytes = argument.getBytes(StandardCharsets.UTF_8);
+        writeHeader(id, bytes.length);
+        out.write(bytes);
+        out.flush();
+    }
+
+    private void writeHeader(String id, int argument) throws IOException {
+        out.writeString(id, StandardCharsets.US_ASCII);
+        out.writeIntLe(argument);
+    }
+
+    /** Reads a 4-byte reply id; the AdbStream reports a lost connection as end of stream. */
+    private String readId() throws IOException {
+        if (!in.request(4)) {
+            throw new java.io.EOFException("the connection closed in the middle of a file transfer");
+        }
+        return in.readString(4, StandardCharsets.US_ASCII);
+    }
+
+    private String readMessage() throws IOException {
+        int length = in.readIntLe();
+        return in.readString(length, StandardCharsets.UTF_8);
+    }
+
+    private static void checkNotInterrupted() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancelledException("file transfer cancelled");
+        }
+    }
+
+    /** Frames whatever the ContentWriter writes into DATA packets, counting and reporting bytes. */
+    private final class DataPacketStream extends OutputStream {
+        private final long length;
+        private final TransferListener progress;
+        private final byte[] packet = new byte[MAX_DATA];
+        private int filled;
+        private long written;
+
+        DataPacketStream(long length, TransferListener progress) {
+            this.length = length;
+            this.progress = progress;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int count) {
+            if (written + filled + count > length) {
+                throw new FastVlmException("the content is longer than the announced " + length + " bytes");
+            }
+            while (count > 0) {
+                int n = Math.min(count, packet.length - filled);
+                System.arraycopy(bytes, offset, packet, filled, n);
+                filled += n;
+                offset += n;
+                count -= n;
+                if (filled == packet.length) {
+                    flushPacket();
+                }
+            }
+        }
+
+        void flushPacket() {
+            if (filled == 0) {
+                return;
+            }
+            checkNotInterrupted();
+            try {
+                writeHeader("DATA", filled);
+                out.write(packet, 0, filled);
+            } catch (IOException e) {
+                throw new LinkFailure(e);
+            }
+            written += filled;
+            filled = 0;
+            progress.onProgress(written, length);
+        }
+    }
+}

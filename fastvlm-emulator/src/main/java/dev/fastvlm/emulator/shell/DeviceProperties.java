@@ -1,0 +1,88 @@
+package dev.fastvlm.emulator.shell;
+
+import dev.fastvlm.emulator.EmulatedSoc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The system properties of the emulated phone, served by a {@code getprop} program in the
+ * sandbox's {@code /system/bin} (a small POSIX shell script over {@code /system/build.prop}).
+ * Every model and product name says "emulated", so no log can mistake it for a phone.
+ */
+public final class DeviceProperties {
+    private static final String GETPROP = """
+            #!/bin/sh
+            # getprop of the fastvlm emulated device: reads ../build.prop next to this script
+            props="$(dirname "$0")/../build.prop"
+            if [ $# -eq 0 ]; then
+              sed 's/^\\([^=]*\\)=\\(.*\\)$/[\\1]: [\\2]/' "$props"
+              exit 0
+            fi
+            awk -v k="$1" -v d="$2" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); f = 1; exit }
+              END { if (!f) print d }' "$props"
+            """;
+
+    private final Map<String, String> properties;
+
+    private DeviceProperties(Map<String, String> properties) {
+        this.properties = properties;
+    }
+
+    public static DeviceProperties of(EmulatedSoc soc) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("ro.product.name", "fastvlm_emulator");
+        p.put("ro.product.model", "FastVLM emulated " + soc.name());
+        p.put("ro.product.device", "fastvlm_emulator_" + soc.platform());
+        p.put("ro.product.manufacturer", "fastvlm-emulator");
+        p.put("ro.product.brand", "fastvlm-emulator");
+        p.put("ro.product.cpu.abi", "arm64-v8a");
+        p.put("ro.product.cpu.abilist", "arm64-v8a");
+        p.put("ro.soc.manufacturer", "QTI");
+        p.put("ro.soc.model", soc.name());
+        p.put("ro.board.platform", soc.platform());
+        p.put("ro.hardware", "qcom");
+        p.put("ro.build.version.release", "15");
+        p.put("ro.build.version.sdk", "35");
+        p.put("ro.build.type", "userdebug");
+        p.put("ro.serialno", "fastvlm-emulated-" + soc.name().toLowerCase(Locale.ROOT));
+        p.put("ro.fastvlm.emulated", "1");
+        p.put("ro.fastvlm.htp.arch", soc.dspArch());
+        return new DeviceProperties(Collections.unmodifiableMap(p));
+    }
+
+    public Map<String, String> asMap() {
+        return properties;
+    }
+
+    /** The CNXN banner: {@code device::ro.product.name=..;ro.product.model=..;ro.product.device=..;features=..}. */
+    public String banner(String features) {
+        return "device::ro.product.name=" + properties.get("ro.product.name") + ";ro.product.model="
+                + properties.get("ro.product.model") + ";ro.product.device=" + properties.get("ro.product.device")
+                + ";features=" + features;
+    }
+
+    /** Writes {@code /system/build.prop} and {@code /system/bin/getprop} into the sandbox. */
+    public void install(Path root) throws IOException {
+        Path bin = Files.createDirectories(root.resolve("system/bin"));
+        StringBuilder buildProp = new StringBuilder();
+        properties.forEach((k, v) -> buildProp.append(k).append('=').append(v).append('\n'));
+        write(root.resolve("system/build.prop"), buildProp.toString(), "rw-r--r--");
+        write(bin.resolve("getprop"), GETPROP, "rwxr-xr-x");
+    }
+
+    private static void write(Path target, String content, String permissions) throws IOException {
+        Path temp = Files.createTempFile(target.getParent(), ".props-", ".tmp");
+        Files.writeString(temp, content, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(permissions));
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

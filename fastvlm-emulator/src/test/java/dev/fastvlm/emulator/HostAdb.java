@@ -1,0 +1,103 @@
+package dev.fastvlm.emulator;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's real {@code adb} program, with its own server on a private port so tests neither clash
+ * with each other nor with a developer's adb server.
+ */
+final class HostAdb implements AutoCloseable {
+    private final String adb;
+    private final int serverPort;
+
+    private HostAdb(String adb, int serverPort) {
+        this.adb = adb;
+        this.serverPort = serverPort;
+    }
+
+    static HostAdb start() throws IOException {
+        String adb = find();
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        HostAdb host = new HostAdb(adb, port);
+        Result r = host.run(60, "start-server");
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("adb start-server failed: " + r);
+        }
+        return host;
+    }
+
+    private static String find() {
+        for (String candidate : new String[] {"/usr/bin/adb", "/usr/lib/android-sdk/platform-tools/adb"}) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String dir : path.split(File.pathSeparator)) {
+                if (Files.isExecutable(Path.of(dir, "adb"))) {
+                    return Path.of(dir, "adb").toString();
+                }
+            }
+        }
+        throw new IllegalStateException("these tests need the real adb program: install it with "
+                + "`apt-get install adb` (the CI script .ci/run does)");
+    }
+
+    /** Connects to the emulator and waits until adb sees it as a device. */
+    void connect(String serial) throws IOException {
+        Result r = run(30, "connect", serial);
+        if (!r.stdout().contains("connected to")) {
+            throw new IllegalStateException("adb connect " + serial + " failed: " + r);
+        }
+        Result w = run(30, "-s", serial, "wait-for-device");
+        if (w.exitCode() != 0) {
+            throw new IllegalStateException("adb wait-for-device failed: " + w);
+        }
+    }
+
+    Result run(long timeoutSeconds, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(adb);
+        cmd.add("-P");
+        cmd.add(Integer.toString(serverPort));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("adb-out", ".txt");
+        Path err = Files.createTempFile("adb-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("adb " + String.join(" ", args) + " timed out");
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        run(30, "kill-server");
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {
+    }
+}
