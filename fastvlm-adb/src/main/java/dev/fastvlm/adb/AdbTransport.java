@@ -1,5 +1,9 @@
 package dev.fastvlm.adb;
 
+import dev.fastvlm.core.device.DeviceScripts;
+import dev.fastvlm.core.device.ShellQuoting;
+import dev.fastvlm.core.device.ArtifactSync;
+import dev.fastvlm.core.device.RequestDirectory;
 import dadb.AdbStream;
 import dadb.Dadb;
 import dev.fastvlm.DeviceDisconnectedException;
@@ -121,7 +125,7 @@ public final class AdbTransport implements Transport {
     }
 
     private void write(String devicePath, long length, ContentWriter content, TransferListener progress, int mode) {
-        checkDevicePath(devicePath);
+        DeviceScripts.checkDevicePath(devicePath);
         if (length < 0) {
             throw new InvalidConfigurationException("length", "must not be negative, was " + length);
         }
@@ -161,7 +165,7 @@ public final class AdbTransport implements Transport {
 
     @Override
     public void pull(String devicePath, Path hostFile, TransferListener progress) {
-        checkDevicePath(devicePath);
+        DeviceScripts.checkDevicePath(devicePath);
         Path target = hostFile.toAbsolutePath();
         Path temporary;
         try {
@@ -319,13 +323,6 @@ public final class AdbTransport implements Transport {
         }
     }
 
-    static void checkDevicePath(String devicePath) {
-        if (devicePath == null || !devicePath.startsWith("/") || devicePath.endsWith("/")
-                || devicePath.indexOf('\0') >= 0) {
-            throw new InvalidConfigurationException("devicePath",
-                    "must be an absolute file path without NUL characters, was " + devicePath);
-        }
-    }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
         return runnable -> {

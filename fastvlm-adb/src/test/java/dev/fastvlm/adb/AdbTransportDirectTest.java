@@ -1,5 +1,9 @@
 package dev.fastvlm.adb;
 
+import dev.fastvlm.core.device.DeviceScripts;
+import dev.fastvlm.core.device.ShellQuoting;
+import dev.fastvlm.core.device.ArtifactSync;
+import dev.fastvlm.core.device.RequestDirectory;
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.DeviceNotFoundException;

@@ -1,5 +1,9 @@
 package dev.fastvlm.adb;
 
+import dev.fastvlm.core.device.DeviceScripts;
+import dev.fastvlm.core.device.ShellQuoting;
+import dev.fastvlm.core.device.ArtifactSync;
+import dev.fastvlm.core.device.RequestDirectory;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.emulator.DeviceEmulator;
 import dev.fastvlm.emulator.EmulatorOptions;
@@ -67,7 +71,7 @@ class ArtifactSyncTest {
         for (ArtifactSync.Artifact a : bundle) {
             assertThat(device.hostPath(dir + "/" + a.name())).hasSameBinaryContentAs(a.hostFile());
         }
-        assertThat(device.hostPath(dir + "/" + SyncManifest.FILE_NAME)).isRegularFile();
+        assertThat(device.hostPath(dir + "/" + ArtifactSync.MANIFEST_NAME)).isRegularFile();
 
         ArtifactSync.Report second = ArtifactSync.to(adb, dir).sync(bundle, TransferListener.NONE);
         assertThat(second.bytesPushed()).isZero();
@@ -75,7 +79,7 @@ class ArtifactSyncTest {
         assertThat(second.skipped()).hasSize(3);
         assertThat(second.verifiedOnDevice()).as("the manifest is trusted while files are unchanged").isEmpty();
 
-        Files.delete(device.hostPath(dir + "/" + SyncManifest.FILE_NAME));
+        Files.delete(device.hostPath(dir + "/" + ArtifactSync.MANIFEST_NAME));
         ArtifactSync.Report third = ArtifactSync.to(adb, dir).sync(bundle, TransferListener.NONE);
         assertThat(third.bytesPushed()).isZero();
         assertThat(third.verifiedOnDevice()).containsExactlyInAnyOrder("vision encoder.bin", "lib/libGenie.so", "LUT.bin");

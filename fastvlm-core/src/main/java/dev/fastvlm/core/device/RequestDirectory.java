@@ -1,4 +1,4 @@
-package dev.fastvlm.adb;
+package dev.fastvlm.core.device;
 
 import dev.fastvlm.transport.Transport;
 import org.slf4j.Logger;
@@ -32,7 +32,7 @@ public final class RequestDirectory implements AutoCloseable {
 
     /** Creates {@code parent/req-<random>} on the device. */
     public static RequestDirectory create(Transport transport, String parent) {
-        AdbTransport.checkDevicePath(parent);
+        DeviceScripts.checkDevicePath(parent);
         String path = parent + "/req-" + UUID.randomUUID();
         DeviceScripts.output(transport, "mkdir -p " + ShellQuoting.quote(path));
         return new RequestDirectory(transport, path);

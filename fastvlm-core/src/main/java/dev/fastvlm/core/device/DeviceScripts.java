@@ -1,6 +1,7 @@
-package dev.fastvlm.adb;
+package dev.fastvlm.core.device;
 
 import dev.fastvlm.DeviceToolException;
+import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
@@ -11,19 +12,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** Small housekeeping shell scripts (mkdir, mv, sha256sum, df) run through any Transport. */
-final class DeviceScripts {
+public final class DeviceScripts {
 
-    static final Duration HOUSEKEEPING_TIMEOUT = Duration.ofMinutes(2);
+    public static final Duration HOUSEKEEPING_TIMEOUT = Duration.ofMinutes(2);
 
     private DeviceScripts() {
     }
 
     /** Runs {@code script} with {@code sh -c}; returns its stdout, or throws if it exits non-zero. */
-    static String output(Transport transport, String script) {
+    public static String output(Transport transport, String script) {
         return output(transport, script, HOUSEKEEPING_TIMEOUT);
     }
 
-    static String output(Transport transport, String script, Duration timeout) {
+    public static String output(Transport transport, String script, Duration timeout) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         CommandResult result = transport.run(DeviceCommand.of("sh", "-c", script).withTimeout(timeout),
                 new OutputListener() {
@@ -39,12 +40,21 @@ final class DeviceScripts {
     }
 
     /** The directory part of an absolute device path ({@code /} for top-level names). */
-    static String parent(String devicePath) {
+    public static String parent(String devicePath) {
         int slash = devicePath.lastIndexOf('/');
         return slash <= 0 ? "/" : devicePath.substring(0, slash);
     }
 
-    static String fileName(String devicePath) {
+    public static String fileName(String devicePath) {
         return devicePath.substring(devicePath.lastIndexOf('/') + 1);
+    }
+
+    /** Rejects anything but an absolute device file path. */
+    public static void checkDevicePath(String devicePath) {
+        if (devicePath == null || !devicePath.startsWith("/") || devicePath.endsWith("/")
+                || devicePath.indexOf('\0') >= 0) {
+            throw new InvalidConfigurationException("devicePath",
+                    "must be an absolute file path without NUL characters, was " + devicePath);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.fastvlm.adb;
+package dev.fastvlm.core.device;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -15,7 +15,8 @@ import java.util.Optional;
  */
 final class SyncManifest {
 
-    static final String FILE_NAME = ".fastvlm-manifest";
+    /** The manifest's file name in the synced directory. */
+    public static final String MANIFEST_NAME = ".fastvlm-manifest";
     private static final String HEADER = "fastvlm-manifest 1";
 
     /** One file's entry. */

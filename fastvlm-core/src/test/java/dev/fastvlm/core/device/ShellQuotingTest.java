@@ -1,4 +1,4 @@
-package dev.fastvlm.adb;
+package dev.fastvlm.core.device;
 
 import dev.fastvlm.transport.DeviceCommand;
 import org.junit.jupiter.api.Test;

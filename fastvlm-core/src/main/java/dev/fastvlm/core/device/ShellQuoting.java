@@ -1,4 +1,4 @@
-package dev.fastvlm.adb;
+package dev.fastvlm.core.device;
 
 import dev.fastvlm.transport.DeviceCommand;
 
@@ -10,17 +10,17 @@ import java.util.Map;
  * POSIX quoting inside which no character is special, so file names and prompt text reach the
  * program byte for byte and never run as shell syntax.
  */
-final class ShellQuoting {
+public final class ShellQuoting {
 
     private ShellQuoting() {
     }
 
     /** {@code it's} becomes {@code 'it'\''s'}: close the quote, an escaped quote, reopen. */
-    static String quote(String argument) {
+    public static String quote(String argument) {
         return "'" + argument.replace("'", "'\\''") + "'";
     }
 
-    static String join(List<String> arguments) {
+    public static String join(List<String> arguments) {
         StringBuilder line = new StringBuilder();
         for (String argument : arguments) {
             if (!line.isEmpty()) {
@@ -36,7 +36,7 @@ final class ShellQuoting {
      * (so a timeout can kill the program on the device), then enters the working directory, sets
      * the environment and replaces itself with the program, which therefore keeps that PID.
      */
-    static String script(DeviceCommand command) {
+    public static String script(DeviceCommand command) {
         StringBuilder script = new StringBuilder("echo $$; ");
         command.workingDirectory().ifPresent(dir -> script.append("cd ").append(quote(dir)).append(" || exit 127; "));
         for (Map.Entry<String, String> variable : command.environment().entrySet()) {

@@ -1,4 +1,4 @@
-package dev.fastvlm.adb;
+package dev.fastvlm.core.device;
 
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.DeviceException;
@@ -42,7 +42,10 @@ import java.util.Set;
 public final class ArtifactSync {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArtifactSync.class);
-    static final String LOCK_NAME = ".fastvlm-lock";
+    /** Directory on the device that serializes syncs of one directory. */
+    /** The manifest recording each synced file's size and SHA-256. */
+    public static final String MANIFEST_NAME = SyncManifest.MANIFEST_NAME;
+    public static final String LOCK_NAME = ".fastvlm-lock";
     /** Room left free beyond the files themselves, for the manifest and the filesystem's own needs. */
     static final long SPACE_MARGIN_BYTES = 16L << 20;
     private static final long LOCK_POLL_MILLIS = 200;
@@ -94,7 +97,7 @@ public final class ArtifactSync {
 
     private ArtifactSync(Transport transport, String directory) {
         this.transport = Objects.requireNonNull(transport, "transport");
-        AdbTransport.checkDevicePath(directory);
+        DeviceScripts.checkDevicePath(directory);
         this.directory = directory;
     }
 
@@ -145,7 +148,7 @@ public final class ArtifactSync {
     private Report syncLocked(List<Artifact> artifacts, List<String> hostHashes, List<Long> hostSizes,
                               TransferListener progress) {
         SyncManifest manifest = SyncManifest.parse(DeviceScripts.output(transport,
-                "cat " + q(path(SyncManifest.FILE_NAME)) + " 2>/dev/null; true"));
+                "cat " + q(path(SyncManifest.MANIFEST_NAME)) + " 2>/dev/null; true"));
         List<long[]> deviceStats = statAll(artifacts);
 
         List<Integer> toPush = new ArrayList<>();
@@ -280,7 +283,7 @@ public final class ArtifactSync {
 
     private void writeManifest(SyncManifest manifest) {
         byte[] bytes = manifest.toBytes();
-        transport.write(path(SyncManifest.FILE_NAME), bytes.length, out -> out.write(bytes), TransferListener.NONE);
+        transport.write(path(SyncManifest.MANIFEST_NAME), bytes.length, out -> out.write(bytes), TransferListener.NONE);
     }
 
     private void acquireLock() {
@@ -345,7 +348,7 @@ public final class ArtifactSync {
     private static void checkDistinct(List<Artifact> artifacts) {
         Set<String> names = new HashSet<>();
         for (Artifact artifact : artifacts) {
-            if (!names.add(artifact.name()) || artifact.name().equals(SyncManifest.FILE_NAME)
+            if (!names.add(artifact.name()) || artifact.name().equals(SyncManifest.MANIFEST_NAME)
                     || artifact.name().equals(LOCK_NAME)) {
                 throw new InvalidConfigurationException("artifacts", "duplicate or reserved name " + artifact.name());
             }
