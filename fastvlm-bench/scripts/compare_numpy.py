@@ -53,18 +53,26 @@ def numpy_median_us(scale, repeats):
 def jmh_scores_us(jar, jmh_args):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         result = f.name
+    # Sample mode times single operations, so both sides report the median of single calls
+    # (on a loaded machine, averages mostly measure how often the scheduler preempts).
     command = ["java", "-jar", jar, r"CombineBenchmark\.(combineIntoBuffer|baselinePlainCopy)$", "-p", "scale=1,4",
-               "-rf", "json", "-rff", result] + shlex.split(jmh_args)
+               "-bm", "sample", "-tu", "us", "-rf", "json", "-rff", result] + shlex.split(jmh_args)
     print("$ " + " ".join(shlex.quote(c) for c in command), file=sys.stderr)
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    for _ in range(60):
+        # JMH refuses to run while another JMH holds /tmp/jmh.lock; wait for it rather than compete.
+        run = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if "Unable to acquire the JMH lock" not in run.stdout:
+            break
+        time.sleep(10)
+    if run.returncode != 0:
+        sys.exit(run.stdout)
     with open(result) as f:
         data = json.load(f)
     os.unlink(result)
     scores = {}
     for run in data:
         name = run["benchmark"].rsplit(".", 1)[1]
-        raw = [x for fork in run["primaryMetric"]["rawData"] for x in fork]
-        scores[(name, int(run["params"]["scale"]))] = statistics.median(raw)
+        scores[(name, int(run["params"]["scale"]))] = run["primaryMetric"]["scorePercentiles"]["50.0"]
     return scores
 
 
@@ -76,7 +84,7 @@ def main():
     args = parser.parse_args()
 
     java = jmh_scores_us(args.jar, args.jmh_args)
-    print("numpy %s; median of %d runs vs median of JMH iterations, microseconds" % (np.__version__, args.repeats))
+    print("numpy %s, median of %d calls; java: JMH sample-mode median; microseconds" % (np.__version__, args.repeats))
     print("%-6s %12s %12s %12s %16s %16s" % ("scale", "numpy", "java", "plain copy", "numpy / java", "copy / java"))
     for scale in (1, 4):
         numpy_us = numpy_median_us(scale, args.repeats)
