@@ -5,7 +5,6 @@ import dev.fastvlm.genie.qnn.QnnDataType;
 import dev.fastvlm.genie.qnn.Quantization;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Optional;
 
 /**
@@ -57,16 +56,14 @@ final class RowEncoder {
 
     /** Writes row {@code r} of {@code rows} at {@code dst}'s position (little-endian), advancing it. */
     void encode(Rows rows, int r, ByteBuffer dst, float[] scratch) {
-        if (type == QnnDataType.FLOAT_32 && rows.storedAsFloat32()) {
-            rows.copyFloat32(r, dst);
+        if (type == QnnDataType.FLOAT_32) {
+            rows.writeFloat32(r, dst);
             return;
         }
         int width = rows.width();
         rows.toFloats(r, scratch);
         int at = dst.position();
         switch (type) {
-            case FLOAT_32 -> dst.slice(at, 4 * width).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
-                    .put(scratch, 0, width);
             case FLOAT_16 -> {
                 for (int i = 0; i < width; i++) {
                     dst.putShort(at + 2 * i, Float16.fromFloat(scratch[i]));

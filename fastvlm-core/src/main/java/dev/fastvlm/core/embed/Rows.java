@@ -54,18 +54,15 @@ final class Rows {
     }
 
     /**
-     * Copies row {@code r}'s little-endian float32 bytes to {@code dst} at its position, advancing
-     * it; only for rows stored as float32.
+     * Writes row {@code r} as little-endian float32 at {@code dst}'s position, advancing it: a
+     * copy for float32 rows, a table lookup for 8-bit ones.
      */
-    void copyFloat32(int r, ByteBuffer dst) {
+    void writeFloat32(int r, ByteBuffer dst) {
         int source = source(r);
         int at = dst.position();
-        dst.put(at, segments[source / rowsPerSegment], byteIndex(source), rowBytes);
-        dst.position(at + rowBytes);
-    }
-
-    boolean storedAsFloat32() {
-        return dequantizer.isPassThrough();
+        dequantizer.dequantizeToFloat32(segments[source / rowsPerSegment], byteIndex(source), (long) source * width,
+                dst, at, width);
+        dst.position(at + 4 * width);
     }
 
     private int source(int r) {

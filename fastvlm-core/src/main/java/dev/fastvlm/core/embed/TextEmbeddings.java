@@ -4,11 +4,13 @@ import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.core.tensor.Dequantizer;
 import dev.fastvlm.core.tensor.RawTensors;
+import dev.fastvlm.genie.qnn.QnnDataType;
 import dev.fastvlm.genie.qnn.TensorSpec;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The embedding rows of a prompt's real tokens: gathered from the LUT
@@ -71,6 +73,30 @@ public final class TextEmbeddings {
         float[] values = new float[rows.width()];
         rows.toFloats(r, values);
         return values;
+    }
+
+    /** Bytes {@link #writeTo(ByteBuffer)} writes: the rows as float32. */
+    public long byteSize() {
+        return 4L * rows.count() * rows.width();
+    }
+
+    /**
+     * Writes the rows as little-endian float32 at {@code dst}'s position, advancing it by
+     * {@link #byteSize()}; LUT rows are read from the mapped table here.
+     *
+     * @throws java.nio.BufferOverflowException if fewer than {@link #byteSize()} bytes remain
+     */
+    public void writeTo(ByteBuffer dst) {
+        if (dst.remaining() < byteSize()) {
+            throw new java.nio.BufferOverflowException();
+        }
+        ByteBuffer out = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        RowEncoder encoder = RowEncoder.of(QnnDataType.FLOAT_32, Optional.empty());
+        float[] scratch = new float[rows.width()];
+        for (int r = 0; r < rows.count(); r++) {
+            encoder.encode(rows, r, out, scratch);
+        }
+        dst.position(out.position());
     }
 
     Rows rowsView() {

@@ -5,6 +5,8 @@ import dev.fastvlm.genie.qnn.QnnDataType;
 import dev.fastvlm.genie.qnn.Quantization;
 import dev.fastvlm.genie.qnn.TensorSpec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.List;
  * buffer's own order.
  */
 public final class Dequantizer {
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
     private final QnnDataType type;
     private final float scale;
     private final float offset;
@@ -27,6 +31,12 @@ public final class Dequantizer {
     private final float[] offsets;
     /** Elements between consecutive indices of the quantization axis. */
     private final long axisStride;
+    /**
+     * For 8-bit per-tensor types: the float32 bits of all 256 values, indexed by the unsigned
+     * byte. Computed with the same float32 add and multiply, so a lookup is bit-identical and
+     * turns the hot loop into loads and stores.
+     */
+    private final int[] table8;
 
     private Dequantizer(QnnDataType type, float scale, float offset, float[] scales, float[] offsets,
                         long axisStride) {
@@ -36,6 +46,16 @@ public final class Dequantizer {
         this.scales = scales;
         this.offsets = offsets;
         this.axisStride = axisStride;
+        this.table8 = scales == null && type.quantized() && type.bytes() == 1 ? table8(type, scale, offset) : null;
+    }
+
+    private static int[] table8(QnnDataType type, float scale, float offset) {
+        int[] table = new int[256];
+        for (int b = 0; b < 256; b++) {
+            int q = type.signed() ? (byte) b : b;
+            table[b] = Float.floatToRawIntBits(((float) q + offset) * scale);
+        }
+        return table;
     }
 
     /** The dequantizer for {@code spec}'s type, quantization and (for per-axis encodings) shape. */
@@ -74,11 +94,6 @@ public final class Dequantizer {
         return type;
     }
 
-    /** True when the stored bytes already are little-endian float32: a copy is a dequantization. */
-    public boolean isPassThrough() {
-        return type == QnnDataType.FLOAT_32;
-    }
-
     /**
      * Dequantizes {@code count} elements stored from byte {@code index} of {@code src} into
      * {@code dst[dstOffset..]}.
@@ -101,21 +116,69 @@ public final class Dequantizer {
         }
     }
 
+    /**
+     * Dequantizes {@code count} elements stored from byte {@code index} of {@code src} and writes
+     * them as little-endian float32 from byte {@code dstIndex} of {@code dst}, without moving
+     * either buffer's position. The fast path of the combined embeddings.
+     */
+    public void dequantizeToFloat32(ByteBuffer src, int index, long firstElement, ByteBuffer dst, int dstIndex,
+                                    int count) {
+        ByteBuffer in = src.order() == ByteOrder.LITTLE_ENDIAN ? src : src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = dst.order() == ByteOrder.LITTLE_ENDIAN ? dst : dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (table8 != null) {
+            lookup8(in, index, out, dstIndex, count);
+        } else if (type == QnnDataType.FLOAT_32) {
+            out.put(dstIndex, in, index, 4 * count);
+        } else {
+            float[] values = new float[Math.min(count, 1024)];
+            for (int done = 0; done < count; done += values.length) {
+                int n = Math.min(values.length, count - done);
+                dequantize(in, index + done * type.bytes(), firstElement + done, values, 0, n);
+                out.slice(dstIndex + 4 * done, 4 * n).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values, 0, n);
+            }
+        }
+    }
+
+    private void lookup8(ByteBuffer in, int index, ByteBuffer out, int dstIndex, int count) {
+        // Loops over arrays with VarHandle views are what C2 compiles best; buffers without an
+        // accessible array go through one bulk copy of the row.
+        byte[] q;
+        int qOffset;
+        if (in.hasArray()) {
+            q = in.array();
+            qOffset = in.arrayOffset() + index;
+        } else {
+            q = new byte[count];
+            in.get(index, q);
+            qOffset = 0;
+        }
+        if (out.hasArray()) {
+            lookup8(q, qOffset, out.array(), out.arrayOffset() + dstIndex, count);
+        } else {
+            byte[] bytes = new byte[4 * count];
+            lookup8(q, qOffset, bytes, 0, count);
+            out.put(dstIndex, bytes);
+        }
+    }
+
+    private void lookup8(byte[] q, int qOffset, byte[] out, int outOffset, int count) {
+        int[] t = table8;
+        for (int i = 0; i < count; i++) {
+            INT_LE.set(out, outOffset + 4 * i, t[q[qOffset + i] & 0xff]);
+        }
+    }
+
     private void dequantize8(ByteBuffer in, int index, long firstElement, float[] dst, int dstOffset, int count) {
-        byte[] q = new byte[count];
-        in.get(index, q);
-        int mask = type.signed() ? -1 : 0xff;
-        if (scales == null) {
-            float o = offset;
-            float s = scale;
+        if (table8 != null) {
             for (int i = 0; i < count; i++) {
-                dst[dstOffset + i] = ((float) (q[i] & mask) + o) * s;
+                dst[dstOffset + i] = Float.intBitsToFloat(table8[in.get(index + i) & 0xff]);
             }
             return;
         }
+        int mask = type.signed() ? -1 : 0xff;
         for (int i = 0; i < count; i++) {
             int c = channel(firstElement + i);
-            dst[dstOffset + i] = ((float) (q[i] & mask) + offsets[c]) * scales[c];
+            dst[dstOffset + i] = ((float) (in.get(index + i) & mask) + offsets[c]) * scales[c];
         }
     }
 

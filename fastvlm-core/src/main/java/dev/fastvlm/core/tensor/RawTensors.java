@@ -46,14 +46,6 @@ public final class RawTensors {
     }
 
     /**
-     * Maps {@code length} bytes of {@code channel} from {@code position}, read-only and
-     * little-endian.
-     */
-    static ByteBuffer map(FileChannel channel, long position, long length) throws IOException {
-        return channel.map(FileChannel.MapMode.READ_ONLY, position, length).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /**
      * Writes {@code target} with what {@code content} produces: first under a temporary name in
      * the same directory, then moved into place, so a failure never leaves a half-written file
      * under the final name.

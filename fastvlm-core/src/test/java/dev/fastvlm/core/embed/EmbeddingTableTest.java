@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,9 +36,16 @@ class EmbeddingTableTest {
         TextEmbeddings rows = table.gather(ids);
         assertThat(rows.rows()).isEqualTo(ids.length);
         ByteBuffer lut = EmbedGoldens.buffer("lut_f32.raw");
+        ByteBuffer written = ByteBuffer.allocate((int) rows.byteSize() + 2).order(ByteOrder.BIG_ENDIAN);
+        written.position(2);
+        rows.writeTo(written);
+        assertThat(written.hasRemaining()).isFalse();
         for (int i = 0; i < ids.length; i++) {
             for (int j = 0; j < width; j++) {
-                assertThat(rows.row(i)[j]).isEqualTo(lut.getFloat(4 * (ids[i] * width + j)));
+                float expected = lut.getFloat(4 * (ids[i] * width + j));
+                assertThat(rows.row(i)[j]).isEqualTo(expected);
+                assertThat(Float.intBitsToFloat(Integer.reverseBytes(written.getInt(2 + 4 * (i * width + j)))))
+                        .isEqualTo(expected);
             }
         }
     }

@@ -64,6 +64,15 @@ class DequantizerTest {
                 assertThat(Float.floatToRawIntBits(got[i])).as("%s element %d", name, i).isEqualTo(want.getInt(4 * i));
             }
 
+            // Straight to little-endian float32 bytes, after 5 bytes of something else.
+            ByteBuffer bytes = ByteBuffer.allocate(5 + 4 * n).order(ByteOrder.BIG_ENDIAN);
+            Dequantizer.of(spec).dequantizeToFloat32(in, 0, 0, bytes, 5, n);
+            assertThat(bytes.position()).isZero();
+            for (int i = 0; i < n; i++) {
+                assertThat(Integer.reverseBytes(bytes.getInt(5 + 4 * i))).as("%s bytes %d", name, i)
+                        .isEqualTo(want.getInt(4 * i));
+            }
+
             // In pieces at odd offsets, from a big-endian view of the same bytes: same bits.
             float[] pieces = new float[n + 3];
             ByteBuffer bigEndian = in.duplicate().order(ByteOrder.BIG_ENDIAN);
@@ -100,6 +109,11 @@ class DequantizerTest {
                 .dequantize(floats, 4, 1, passed, 0, 3);
         assertThat(passed).containsExactly(1.5f, -0f, Float.NEGATIVE_INFINITY);
         assertThat(Float.floatToRawIntBits(passed[1])).isEqualTo(0x8000_0000);
+
+        ByteBuffer widened = ByteBuffer.allocate(4 * 65536).order(ByteOrder.LITTLE_ENDIAN);
+        Dequantizer.of(new TensorSpec("h", QnnDataType.FLOAT_16, List.of(65536), Optional.empty()))
+                .dequantizeToFloat32(halves, 0, 0, widened, 0, 65536);
+        assertThat(widened).isEqualTo(want.rewind());
     }
 
     @Test

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Times the seed's step 7 in numpy and fastvlm-java's CombinedEmbeddings (JMH) at the same sizes,
+and prints both medians and the ratio.
+
+Sizes: FastVLM's (256 uint8 vision rows of 896 and 40 of 512 text embedder rows, scale=1) and
+four times that (scale=4). Both sides start from tensors already in memory and end with the
+little-endian float32 sequence in a preallocated destination buffer.
+
+Usage, from the repository root after `./mvnw -B -pl fastvlm-bench -am package -DskipTests`:
+    /usr/bin/python3 fastvlm-bench/scripts/compare_numpy.py [--jmh-args "-f 1 -wi 3 -i 5 -w 1 -r 1"]
+"""
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+WIDTH, VISION_ROWS, TEXT_TOKENS, CACHE_LEN = 896, 256, 40, 512
+SCALE, OFFSET = 0.0123456789, -128  # the same constants as CombineBenchmark
+
+
+def seed_step7(vision_u8, embed, num_text, dims, dest):
+    # The seed's code (fastvlm-npu-e2e-flow.md, step 7), with tofile() replaced by a copy into
+    # the destination buffer, as the Java side writes into a ByteBuffer.
+    vision_f = (vision_u8.reshape(dims).astype(np.float32) + float(OFFSET)) * float(SCALE)
+    text_embeds = embed[:, :num_text, :]
+    combined = np.concatenate([vision_f, text_embeds], axis=1).astype(np.float32)
+    dest[:] = combined.reshape(-1).view(np.uint8)
+
+
+def numpy_median_us(scale, repeats):
+    rng = np.random.default_rng(42)
+    rows, cache_len, num_text = VISION_ROWS * scale, CACHE_LEN * scale, TEXT_TOKENS * scale
+    vision_u8 = rng.integers(0, 256, rows * WIDTH).astype(np.uint8)
+    embed = rng.uniform(-1, 1, (1, cache_len, WIDTH)).astype(np.float32)
+    dest = np.empty(4 * (rows + num_text) * WIDTH, dtype=np.uint8)
+    for _ in range(20):
+        seed_step7(vision_u8, embed, num_text, (1, rows, WIDTH), dest)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        seed_step7(vision_u8, embed, num_text, (1, rows, WIDTH), dest)
+        times.append((time.perf_counter() - start) * 1e6)
+    return statistics.median(times)
+
+
+def jmh_scores_us(jar, jmh_args):
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        result = f.name
+    # Sample mode times single operations, so both sides report the median of single calls
+    # (on a loaded machine, averages mostly measure how often the scheduler preempts).
+    command = ["java", "-jar", jar, r"CombineBenchmark\.(combineIntoBuffer|baselinePlainCopy)$", "-p", "scale=1,4",
+               "-bm", "sample", "-tu", "us", "-rf", "json", "-rff", result] + shlex.split(jmh_args)
+    print("$ " + " ".join(shlex.quote(c) for c in command), file=sys.stderr)
+    for _ in range(60):
+        # JMH refuses to run while another JMH holds /tmp/jmh.lock; wait for it rather than compete.
+        run = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if "Unable to acquire the JMH lock" not in run.stdout:
+            break
+        time.sleep(10)
+    if run.returncode != 0:
+        sys.exit(run.stdout)
+    with open(result) as f:
+        data = json.load(f)
+    os.unlink(result)
+    scores = {}
+    for run in data:
+        name = run["benchmark"].rsplit(".", 1)[1]
+        scores[(name, int(run["params"]["scale"]))] = run["primaryMetric"]["scorePercentiles"]["50.0"]
+    return scores
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jar", default="fastvlm-bench/target/benchmarks.jar")
+    parser.add_argument("--jmh-args", default="-f 1 -wi 3 -i 5 -w 1 -r 1")
+    parser.add_argument("--repeats", type=int, default=200)
+    args = parser.parse_args()
+
+    java = jmh_scores_us(args.jar, args.jmh_args)
+    print("numpy %s, median of %d calls; java: JMH sample-mode median; microseconds" % (np.__version__, args.repeats))
+    print("%-6s %12s %12s %12s %16s %16s" % ("scale", "numpy", "java", "plain copy", "numpy / java", "copy / java"))
+    for scale in (1, 4):
+        numpy_us = numpy_median_us(scale, args.repeats)
+        java_us = java[("combineIntoBuffer", scale)]
+        copy_us = java[("baselinePlainCopy", scale)]
+        print("%-6d %12.1f %12.1f %12.1f %15.2fx %15.0f%%" % (scale, numpy_us, java_us, copy_us, numpy_us / java_us,
+                                                             100 * copy_us / java_us))
+
+
+if __name__ == "__main__":
+    main()
