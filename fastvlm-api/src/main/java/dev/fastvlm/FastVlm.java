@@ -7,6 +7,7 @@ import dev.fastvlm.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.Future;
 import java.util.ServiceLoader;
 
 /**
@@ -60,6 +61,12 @@ public interface FastVlm extends AutoCloseable {
         return describe(ImageInput.of(image), prompt, listener);
     }
 
+    /**
+     * Runs {@link #describe(ImageInput, String, TokenListener)} on a background thread. Cancelling
+     * the future with {@code mayInterruptIfRunning} stops the request's device programs.
+     */
+    Future<Description> describeAsync(ImageInput image, String prompt, TokenListener listener);
+
     /** Releases the device connection and everything held for it. */
     @Override
     void close();
@@ -79,6 +86,8 @@ public interface FastVlm extends AutoCloseable {
         private ImageLayout imageLayout = ImageLayout.PREPEND;
         private ResizePolicy resizePolicy = ResizePolicy.STRETCH;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private TextEmbeddingSource textEmbedding = TextEmbeddingSource.HOST_TABLE;
+        private boolean keepDeviceFiles;
 
         Builder() {
         }
@@ -130,6 +139,18 @@ public interface FastVlm extends AutoCloseable {
             return this;
         }
 
+        /** Where the prompt's embedding rows come from; {@link TextEmbeddingSource#HOST_TABLE} when not set. */
+        public Builder textEmbedding(TextEmbeddingSource textEmbedding) {
+            this.textEmbedding = textEmbedding;
+            return this;
+        }
+
+        /** Keeps each request's device directory instead of removing it, for debugging (logged). */
+        public Builder keepDeviceFiles(boolean keep) {
+            this.keepDeviceFiles = keep;
+            return this;
+        }
+
         /**
          * Validates the configuration and creates the instance.
          *
@@ -148,9 +169,11 @@ public interface FastVlm extends AutoCloseable {
             Checks.required(imageLayout, "imageLayout", "PREPEND or PLACEHOLDER");
             Checks.required(resizePolicy, "resizePolicy", "STRETCH, PAD_TO_SQUARE or CENTER_CROP");
             Checks.required(requestTimeout, "requestTimeout", "a positive duration");
+            Checks.required(textEmbedding, "textEmbedding", "HOST_TABLE or DEVICE_EMBEDDER");
             Checks.check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout",
                     "must be positive, was " + requestTimeout);
-            return new FastVlmConfig(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout);
+            return new FastVlmConfig(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout,
+                    textEmbedding, keepDeviceFiles);
         }
 
         private static FastVlmProvider provider() {

@@ -18,6 +18,12 @@ public final class RecordingProvider implements FastVlmProvider {
         }
 
         @Override
+        public java.util.concurrent.Future<Description> describeAsync(ImageInput image, String prompt,
+                                                                      TokenListener listener) {
+            throw new UnsupportedOperationException("test double");
+        }
+
+        @Override
         public void close() {
         }
     }

@@ -5,6 +5,7 @@ import dev.fastvlm.ImageLayout;
 import dev.fastvlm.ModelArtifacts;
 import dev.fastvlm.QairtRuntime;
 import dev.fastvlm.ResizePolicy;
+import dev.fastvlm.TextEmbeddingSource;
 import dev.fastvlm.transport.Transport;
 
 import java.time.Duration;
@@ -21,10 +22,13 @@ import java.util.Objects;
  * @param imageLayout    where the vision rows go
  * @param resizePolicy   how images are resized
  * @param requestTimeout limit for one whole request
+ * @param textEmbedding  where the prompt's embedding rows come from
+ * @param keepDeviceFiles whether request directories stay on the device for debugging
  */
 public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntime runtime,
                             GenerationOptions generation, ImageLayout imageLayout, ResizePolicy resizePolicy,
-                            Duration requestTimeout) {
+                            Duration requestTimeout, TextEmbeddingSource textEmbedding,
+                            boolean keepDeviceFiles) {
     public FastVlmConfig {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(models, "models");
@@ -33,5 +37,6 @@ public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntim
         Objects.requireNonNull(imageLayout, "imageLayout");
         Objects.requireNonNull(resizePolicy, "resizePolicy");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(textEmbedding, "textEmbedding");
     }
 }

@@ -1,0 +1,355 @@
+package dev.fastvlm.core.pipeline;
+
+import dev.fastvlm.CancelledException;
+import dev.fastvlm.DecoderBackend;
+import dev.fastvlm.Description;
+import dev.fastvlm.DeviceToolException;
+import dev.fastvlm.FastVlmException;
+import dev.fastvlm.FastVlmTimeoutException;
+import dev.fastvlm.ImageInput;
+import dev.fastvlm.InvalidInputException;
+import dev.fastvlm.ModelArtifact;
+import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.Stats;
+import dev.fastvlm.TextEmbeddingSource;
+import dev.fastvlm.TokenListener;
+import dev.fastvlm.core.device.ArtifactSync;
+import dev.fastvlm.core.device.DeviceScripts;
+import dev.fastvlm.core.device.RequestDirectory;
+import dev.fastvlm.core.embed.CombinedEmbeddings;
+import dev.fastvlm.core.embed.EmbeddingTable;
+import dev.fastvlm.core.embed.TextEmbeddings;
+import dev.fastvlm.core.embed.VisionEmbeddings;
+import dev.fastvlm.core.image.ImagePreprocessor;
+import dev.fastvlm.core.image.OutputLayout;
+import dev.fastvlm.core.image.PreprocessedImage;
+import dev.fastvlm.core.text.EncodedPrompt;
+import dev.fastvlm.core.text.PromptBudget;
+import dev.fastvlm.core.text.PromptOptions;
+import dev.fastvlm.core.text.PromptTokenizer;
+import dev.fastvlm.genie.config.FastVlmGenieConfigs;
+import dev.fastvlm.genie.config.GenieConfig;
+import dev.fastvlm.genie.config.HtpBackendExtensions;
+import dev.fastvlm.genie.profile.DialogQuery;
+import dev.fastvlm.genie.profile.GenieProfile;
+import dev.fastvlm.genie.qnn.QnnDataType;
+import dev.fastvlm.genie.qnn.QnnGraph;
+import dev.fastvlm.genie.qnn.TensorSpec;
+import dev.fastvlm.genie.soc.Soc;
+import dev.fastvlm.spi.FastVlmConfig;
+import dev.fastvlm.transport.CommandResult;
+import dev.fastvlm.transport.DeviceCommand;
+import dev.fastvlm.transport.OutputListener;
+import dev.fastvlm.transport.TransferListener;
+import dev.fastvlm.transport.Transport;
+import org.apache.commons.io.file.PathUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The seed flow as a straight line of named, timed stages over a {@link Transport}. Host stages
+ * (preprocess, tokenize) run concurrently for concurrent requests; device stages hold the device's
+ * lock, so one device runs one request's programs at a time, each in its own directory.
+ */
+final class DescribePipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DescribePipeline.class);
+    /** One lock per device, shared by every instance that talks to it from this JVM. */
+    private static final ConcurrentHashMap<String, ReentrantLock> DEVICE_LOCKS = new ConcurrentHashMap<>();
+    static final String HTP_EXTENSIONS = "htp_backend_ext_config.json";
+
+    private final FastVlmConfig config;
+    private final Transport transport;
+    private final ModelBundle bundle;
+    private final Soc soc;
+    private final QairtSdk sdk;
+    private final PromptTokenizer tokenizer;
+    private final ImagePreprocessor images;
+    private final EmbeddingTable table;
+    private final String deviceDir;
+    private final ReentrantLock deviceLock;
+    private boolean synced;
+
+    private DescribePipeline(FastVlmConfig config, ModelBundle bundle, Soc soc, QairtSdk sdk,
+                             PromptTokenizer tokenizer, ImagePreprocessor images, EmbeddingTable table) {
+        this.config = config;
+        this.transport = config.device();
+        this.bundle = bundle;
+        this.soc = soc;
+        this.sdk = sdk;
+        this.tokenizer = tokenizer;
+        this.images = images;
+        this.table = table;
+        this.deviceDir = config.runtime().deviceDirectory();
+        this.deviceLock = DEVICE_LOCKS.computeIfAbsent(transport.target(), target -> new ReentrantLock(true));
+    }
+
+    /** Resolves and checks everything that does not change between requests. */
+    static DescribePipeline open(FastVlmConfig config) {
+        ModelBundle bundle = ModelBundle.resolve(config.models());
+        if (config.textEmbedding() == TextEmbeddingSource.DEVICE_EMBEDDER && bundle.textEmbedder().isEmpty()) {
+            throw new ModelArtifactException("textEmbedding DEVICE_EMBEDDER needs the text embedder's context binary"
+                    + " and its context-info JSON in the bundle");
+        }
+        Soc soc = Soc.fromChip(DeviceScripts.output(config.device(), "getprop ro.soc.model").strip());
+        QairtSdk sdk = QairtSdk.open(config.runtime().sdkDirectory(), soc.htpArch().dspArch(),
+                config.runtime().decoderBackend());
+        EmbeddingTable table = openTable(bundle);
+        ImagePreprocessor images = ImagePreprocessor.builder()
+                .size(bundle.imageSize())
+                .resizePolicy(config.resizePolicy())
+                .layout(bundle.imageInput().dataType() == QnnDataType.FLOAT_32
+                        ? OutputLayout.FLOAT32_NCHW : OutputLayout.UINT8_HWC)
+                .build();
+        PromptTokenizer tokenizer = PromptTokenizer.load(bundle.require(ModelArtifact.TOKENIZER));
+        LOG.info("FastVLM on {} ({} {}, HTP {}): {} vision tokens x {}, context {}", config.device().target(),
+                soc.chip(), soc.marketingName(), soc.htpArch().dspArch(), bundle.visionTokens(),
+                bundle.geometry().nEmbd(), bundle.contextSize());
+        return new DescribePipeline(config, bundle, soc, sdk, tokenizer, images, table);
+    }
+
+    private static EmbeddingTable openTable(ModelBundle bundle) {
+        Path lut = bundle.require(ModelArtifact.EMBEDDING_TABLE);
+        long floatTable = 4L * bundle.geometry().nVocab() * bundle.geometry().nEmbd();
+        try {
+            long size = Files.size(lut);
+            if (size != floatTable) {
+                throw new ModelArtifactException(lut + " holds " + size + " bytes; genie-t2t-run needs a float32 table of "
+                        + bundle.geometry().nVocab() + " x " + bundle.geometry().nEmbd() + " x 4 = " + floatTable + " bytes");
+            }
+        } catch (IOException e) {
+            throw new ModelArtifactException("cannot read " + lut + ": " + e.getMessage(), e);
+        }
+        return EmbeddingTable.open(lut, bundle.geometry().nEmbd(), QnnDataType.FLOAT_32, Optional.empty());
+    }
+
+    Description describe(ImageInput image, String prompt, TokenListener listener) {
+        if (prompt == null) {
+            throw new InvalidInputException("prompt must not be null");
+        }
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        StageClock clock = new StageClock();
+        PreprocessedImage pixels = clock.time("preprocess", () -> images.preprocess(image));
+        EncodedPrompt text = clock.time("tokenize", () -> tokenizer.encode(prompt,
+                PromptOptions.builder().layout(config.imageLayout()).build()));
+        // Fail on an over-long prompt before any device work; the Genie config derives max-num-tokens again.
+        PromptBudget.maxNewTokens(bundle.visionTokens(), text.size(), bundle.contextSize(), config.generation());
+
+        CountingTransport device = new CountingTransport(transport);
+        Path scratch = createScratch();
+        try {
+            deviceLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            deleteQuietly(scratch);
+            throw new CancelledException("cancelled while waiting for the device " + transport.target(), e);
+        }
+        try {
+            long modelBytes = clock.time("sync", this::syncOnce);
+            Request request = new Request(device, clock, scratch, deadline);
+            try (RequestDirectory work = RequestDirectory.create(device, deviceDir + "/requests")) {
+                if (config.keepDeviceFiles()) {
+                    work.keep();
+                }
+                GenieAnswerStream answer = request.run(work, pixels, text, listener);
+                DialogQuery query = request.profile(work);
+                List<dev.fastvlm.StageTiming> stages = clock.timings();
+                return new Description(answer.answer(), new Stats((int) query.promptTokens(),
+                        (int) query.generatedTokens(), Duration.ofNanos(query.timeToFirstTokenMicros() * 1000),
+                        query.tokensPerSecond(), request.initTime, stages, modelBytes, device.bytesPushed(),
+                        device.bytesPulled()));
+            }
+        } finally {
+            deviceLock.unlock();
+            deleteQuietly(scratch);
+        }
+    }
+
+    /** Pushes model and SDK files the device lacks: once per instance, and nothing when already there. */
+    private long syncOnce() {
+        if (synced) {
+            return 0;
+        }
+        List<ArtifactSync.Artifact> artifacts = new ArrayList<>();
+        for (Path file : bundle.deviceFiles()) {
+            boolean embedderNeeded = config.textEmbedding() == TextEmbeddingSource.DEVICE_EMBEDDER;
+            if (embedderNeeded || !file.equals(bundle.file(ModelArtifact.TEXT_EMBEDDER).orElse(null))) {
+                artifacts.add(ArtifactSync.Artifact.of(file));
+            }
+        }
+        sdk.deviceFiles().forEach(file -> artifacts.add(ArtifactSync.Artifact.of(file)));
+        ArtifactSync.Report report = ArtifactSync.to(transport, deviceDir).sync(artifacts, TransferListener.NONE);
+        long pushed = report.bytesPushed();
+        if (config.runtime().decoderBackend() == DecoderBackend.HTP) {
+            byte[] json = HtpBackendExtensions.forSoc(soc).toJson().getBytes(StandardCharsets.UTF_8);
+            transport.write(deviceDir + "/" + HTP_EXTENSIONS, json.length, out -> out.write(json), TransferListener.NONE);
+            pushed += json.length;
+        }
+        LOG.info("synced {} files to {}:{}: {} pushed ({} bytes), {} already there", artifacts.size(),
+                transport.target(), deviceDir, report.pushed().size(), report.bytesPushed(), report.skipped().size());
+        synced = true;
+        return pushed;
+    }
+
+    /** The device stages of one request. */
+    private final class Request {
+        private final CountingTransport device;
+        private final StageClock clock;
+        private final Path scratch;
+        private final long deadline;
+        private Duration initTime = Duration.ZERO;
+
+        Request(CountingTransport device, StageClock clock, Path scratch, long deadline) {
+            this.device = device;
+            this.clock = clock;
+            this.scratch = scratch;
+            this.deadline = deadline;
+        }
+
+        GenieAnswerStream run(RequestDirectory work, PreprocessedImage pixels, EncodedPrompt text,
+                              TokenListener listener) {
+            VisionEmbeddings vision = visionEncoder(work, pixels);
+            TextEmbeddings textRows = config.textEmbedding() == TextEmbeddingSource.HOST_TABLE
+                    ? clock.time("text-embeddings", () -> table.gather(text.ids()))
+                    : textEmbedder(work, text);
+            CombinedEmbeddings combined = CombinedEmbeddings.builder().vision(vision).text(textRows)
+                    .layout(config.imageLayout(), text.imageIndex().orElse(0)).build();
+            String embeddings = work.resolve("combined_embeddings.raw");
+            clock.time("push-embeddings", () -> device.write(embeddings, combined.byteSize(), combined::writeTo,
+                    TransferListener.NONE));
+            String configFile = work.resolve("genie_config.json");
+            clock.time("genie-config", () -> {
+                byte[] json = genieConfig(combined.rows()).toJson().getBytes(StandardCharsets.UTF_8);
+                device.write(configFile, json.length, out -> out.write(json), TransferListener.NONE);
+            });
+            GenieAnswerStream answer = new GenieAnswerStream(listener);
+            DeviceCommand genie = DeviceTools.genieT2tRun(deviceDir, configFile, embeddings,
+                    deviceDir + "/" + bundle.require(ModelArtifact.EMBEDDING_TABLE).getFileName(),
+                    work.resolve("profile.json"), remaining());
+            CommandResult result = clock.time("decoder", () -> device.run(genie, answer));
+            answer.finish();
+            if (!result.succeeded() || !answer.answerStarted()) {
+                throw new DeviceToolException(QairtSdk.GENIE_T2T_RUN, result.exitCode(), result.succeeded()
+                        ? "printed no answer ([BEGIN]: missing); stderr: " + result.stderrTail()
+                        : result.stderrTail());
+            }
+            return answer;
+        }
+
+        private VisionEmbeddings visionEncoder(RequestDirectory work, PreprocessedImage pixels) {
+            String input = work.resolve("pixel_values.raw");
+            String list = work.resolve("vision_input_list.txt");
+            clock.time("push-image", () -> {
+                device.write(input, pixels.byteSize(), pixels::writeTo, TransferListener.NONE);
+                writeText(list, input + "\n");
+            });
+            TensorSpec output = bundle.visionOutput();
+            Path local = runGraph("vision-encoder", work, "vision",
+                    bundle.require(ModelArtifact.VISION_ENCODER), list, output);
+            return VisionEmbeddings.of(local, output);
+        }
+
+        private TextEmbeddings textEmbedder(RequestDirectory work, EncodedPrompt text) {
+            QnnGraph graph = bundle.textEmbedder().orElseThrow();
+            int cacheLen = graph.onlyInput().innermost();
+            String input = work.resolve("input_ids.raw");
+            String list = work.resolve("embed_input_list.txt");
+            clock.time("push-ids", () -> {
+                byte[] ids = text.toPaddedInt32(cacheLen);
+                device.write(input, ids.length, out -> out.write(ids), TransferListener.NONE);
+                writeText(list, input + "\n");
+            });
+            TensorSpec output = graph.onlyOutput();
+            Path local = runGraph("text-embedder", work, "embed", bundle.require(ModelArtifact.TEXT_EMBEDDER), list,
+                    output);
+            return TextEmbeddings.fromEmbedderOutput(local, output, text.size());
+        }
+
+        /** Runs one context binary with qnn-net-run and pulls its output to the host. */
+        private Path runGraph(String stage, RequestDirectory work, String name, Path contextBinary, String inputList,
+                              TensorSpec output) {
+            String outputDir = work.resolve(name);
+            DeviceCommand command = DeviceTools.qnnNetRun(deviceDir, contextBinary.getFileName().toString(),
+                    inputList, outputDir, remaining());
+            CommandResult result = clock.time(stage, () -> device.run(command, OutputListener.NONE));
+            if (!result.succeeded()) {
+                throw new DeviceToolException(QairtSdk.QNN_NET_RUN, result.exitCode(), result.stderrTail());
+            }
+            Path local = scratch.resolve(name + ".raw");
+            clock.time("pull-" + name, () -> device.pull(outputDir + "/Result_0/" + output.nativeOutputFileName(), local,
+                    TransferListener.NONE));
+            return local;
+        }
+
+        DialogQuery profile(RequestDirectory work) {
+            Path local = scratch.resolve("profile.json");
+            GenieProfile profile = clock.time("profile", () -> {
+                device.pull(work.resolve("profile.json"), local, TransferListener.NONE);
+                return GenieProfile.read(local);
+            });
+            profile.dialogCreate().ifPresent(create -> initTime = Duration.ofNanos(create.initTimeMicros() * 1000));
+            return profile.lastQuery().orElseThrow(() -> new FastVlmException(
+                    "genie-t2t-run's profile has no GenieDialog_query event"));
+        }
+
+        private GenieConfig genieConfig(int promptTokens) {
+            DecoderBackend backend = config.runtime().decoderBackend();
+            FastVlmGenieConfigs.Builder builder = FastVlmGenieConfigs.builder(bundle.geometry(), backend)
+                    .contextSize(bundle.contextSize())
+                    .tokenizerPath(deviceDir + "/" + bundle.require(ModelArtifact.TOKENIZER).getFileName())
+                    .modelFiles(List.of(deviceDir + "/" + bundle.require(ModelArtifact.DECODER).getFileName()))
+                    .generation(config.generation())
+                    .promptTokens(promptTokens);
+            if (backend == DecoderBackend.HTP) {
+                builder.extensionsPath(deviceDir + "/" + HTP_EXTENSIONS);
+            }
+            return builder.build();
+        }
+
+        private void writeText(String devicePath, String text) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            device.write(devicePath, bytes.length, out -> out.write(bytes), TransferListener.NONE);
+        }
+
+        private Duration remaining() {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new FastVlmTimeoutException("describe", config.requestTimeout());
+            }
+            return Duration.ofNanos(left);
+        }
+    }
+
+    private static Path createScratch() {
+        try {
+            return Files.createTempDirectory("fastvlm-request-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory for pulled files", e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            PathUtils.deleteDirectory(dir);
+        } catch (IOException e) {
+            LOG.debug("could not delete {}: {}", dir, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
