@@ -2,10 +2,15 @@ package dev.fastvlm.core.text;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.AutoCloseableSupplier;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.tree.Node;
+import com.hubspot.jinjava.tree.TreeParser;
 import dev.fastvlm.InvalidInputException;
+import dev.fastvlm.ModelArtifactException;
 
 import java.util.HashMap;
 import java.util.List;
@@ -21,21 +26,29 @@ import java.util.stream.Collectors;
  */
 final class ChatTemplate {
 
-    private final String source;
+    private final JinjavaConfig config;
     private final Jinjava jinjava;
     private final Map<String, String> specialTokens;
+    /** Parsed once: parsing on every render costs several times the rendering itself. */
+    private final Node tree;
 
     ChatTemplate(String source, Map<String, String> specialTokens) {
         // Jinja2's keep_trailing_newline=False, which transformers keeps.
-        this.source = source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
+        String trimmed = source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
         this.specialTokens = Map.copyOf(specialTokens);
-        JinjavaConfig config = JinjavaConfig.newBuilder()
+        this.config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .build();
         this.jinjava = new Jinjava(config);
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
                 "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
+        JinjavaInterpreter parser = jinjava.newInterpreter();
+        this.tree = new TreeParser(parser, trimmed).buildTree();
+        List<TemplateError> fatal = fatal(parser.getErrors());
+        if (!fatal.isEmpty()) {
+            throw new ModelArtifactException("chat template does not parse: " + describe(fatal));
+        }
     }
 
     /** One message of a conversation, bound as {@code {"role": ..., "content": ...}}. */
@@ -45,19 +58,31 @@ final class ChatTemplate {
         }
     }
 
-    String render(List<Message> messages, boolean addGenerationPrompt) {
+    /** Renders one conversation; serialised because the parsed tree is shared between renders. */
+    synchronized String render(List<Message> messages, boolean addGenerationPrompt) {
         Map<String, Object> bindings = new HashMap<>(specialTokens);
         bindings.put("messages", messages.stream().map(Message::toBinding).collect(Collectors.toList()));
         bindings.put("add_generation_prompt", addGenerationPrompt);
-        RenderResult result = jinjava.renderForResult(source, bindings);
-        List<TemplateError> fatal = result.getErrors().stream()
-                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
-                .collect(Collectors.toList());
-        if (!fatal.isEmpty()) {
-            throw new InvalidInputException("chat template failed: " + fatal.stream()
-                    .map(ChatTemplate::describe).collect(Collectors.joining("; ")));
+        Context context = new Context(jinjava.getGlobalContext(), bindings, config.getDisabled());
+        JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, context, config);
+        String output;
+        try (AutoCloseableSupplier.AutoCloseableImpl<JinjavaInterpreter> current =
+                     JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
+            output = current.value().render(tree, false);
         }
-        return result.getOutput();
+        List<TemplateError> fatal = fatal(interpreter.getErrors());
+        if (!fatal.isEmpty()) {
+            throw new InvalidInputException("chat template failed: " + describe(fatal));
+        }
+        return output;
+    }
+
+    private static List<TemplateError> fatal(List<TemplateError> errors) {
+        return errors.stream().filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).collect(Collectors.toList());
+    }
+
+    private static String describe(List<TemplateError> errors) {
+        return errors.stream().map(ChatTemplate::describe).collect(Collectors.joining("; "));
     }
 
     /** The template's own message for {@code raise_exception}, Jinjava's for everything else. */

@@ -16,7 +16,9 @@ import java.util.Optional;
  *                        tokenizer's added special tokens, as the seed flow's fallback does
  * @param literalUserText treat the user's prompt as literal text: special-token text such as
  *                        {@code <|im_end|>} inside it is tokenized as ordinary characters instead
- *                        of becoming the control token (see the package documentation)
+ *                        of becoming the control token (see the package documentation); the
+ *                        prompt reaches the template between invisible markers, so a template
+ *                        that trims the message content leaves the prompt's own edges as typed
  */
 public record PromptOptions(ImageLayout layout, String systemPrompt, boolean chatTemplate,
                             boolean literalUserText) {

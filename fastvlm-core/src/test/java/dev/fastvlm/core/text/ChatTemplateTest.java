@@ -1,6 +1,7 @@
 package dev.fastvlm.core.text;
 
 import dev.fastvlm.InvalidInputException;
+import dev.fastvlm.ModelArtifactException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -48,6 +49,20 @@ class ChatTemplateTest {
         List<ChatTemplate.Message> two = List.of(new ChatTemplate.Message("user", "a"),
                 new ChatTemplate.Message("assistant", "b"));
         assertThat(new ChatTemplate(source, Map.of()).render(two, false)).isEqualTo("[first]ab[last]");
+    }
+
+    @Test
+    void unparsableTemplateIsAModelArtifactError() {
+        assertThatThrownBy(() -> new ChatTemplate("{% for m in messages %}{{ m.content }}", Map.of()))
+                .isInstanceOf(ModelArtifactException.class)
+                .hasMessageContaining("chat template does not parse");
+    }
+
+    @Test
+    void rendersRepeatedlyFromTheParsedTree() {
+        ChatTemplate template = new ChatTemplate("{{ messages[0]['content'] }}!", Map.of());
+        assertThat(template.render(USER_HI, false)).isEqualTo("Hi!");
+        assertThat(template.render(List.of(new ChatTemplate.Message("user", "Bye")), false)).isEqualTo("Bye!");
     }
 
     @Test
