@@ -5,7 +5,6 @@ import dev.fastvlm.core.device.ShellQuoting;
 import dev.fastvlm.core.device.ArtifactSync;
 import dev.fastvlm.core.device.RequestDirectory;
 import dadb.AdbStream;
-import dadb.Dadb;
 import dev.fastvlm.DeviceDisconnectedException;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.DeviceToolException;
@@ -31,7 +30,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -55,26 +53,24 @@ public final class AdbTransport implements Transport {
     private static final int MODE_FILE = 0644;
     private static final int MODE_EXECUTABLE = 0755;
 
-    /** Opens a fresh dadb connection to the chosen device. */
+    /** Opens a fresh connection to the chosen device. */
     @FunctionalInterface
     interface Connector {
-        Dadb open() throws IOException;
+        AdbLink open() throws IOException;
     }
 
     private final String target;
     private final Connector connector;
-    private final ScheduledExecutorService watchdog;
-    private final ExecutorService killers;
+    private final ExecutorService threads;
     private final Set<String> knownDirectories = ConcurrentHashMap.newKeySet();
-    private Dadb dadb;
+    private AdbLink link;
     private boolean closed;
 
-    AdbTransport(String target, Connector connector, Dadb connected) {
+    AdbTransport(String target, Connector connector, AdbLink connected) {
         this.target = target;
         this.connector = connector;
-        this.dadb = connected;
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("fastvlm-adb-watchdog " + target));
-        this.killers = Executors.newCachedThreadPool(daemon("fastvlm-adb-kill " + target));
+        this.link = connected;
+        this.threads = Executors.newCachedThreadPool(daemon("fastvlm-adb " + target));
     }
 
     /** The only device attached to the local adb server (port 5037 or {@code ANDROID_ADB_SERVER_PORT}). */
@@ -121,7 +117,15 @@ public final class AdbTransport implements Transport {
             throw new FastVlmException("cannot read " + hostFile + " to push it: " + e.getMessage(), e);
         }
         int mode = Files.isExecutable(hostFile) ? MODE_EXECUTABLE : MODE_FILE;
-        write(devicePath, length, out -> Files.copy(hostFile, out), progress, mode);
+        write(devicePath, length, out -> {
+            // Whole DATA packets at a time: one copy per packet instead of Files.copy's 8 KiB steps.
+            byte[] buffer = new byte[SyncClient.MAX_DATA];
+            try (java.io.InputStream in = Files.newInputStream(hostFile)) {
+                for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
+                    out.write(buffer, 0, n);
+                }
+            }
+        }, progress, mode);
     }
 
     private void write(String devicePath, long length, ContentWriter content, TransferListener progress, int mode) {
@@ -139,7 +143,7 @@ public final class AdbTransport implements Transport {
             done.set(sent);
             progress.onProgress(sent, total);
         };
-        Dadb connection = dadb();
+        AdbLink connection = link();
         try (SyncClient sync = new SyncClient(connection.open("sync:"))) {
             sync.send(temporary, mode, length, content, counting);
         } catch (SyncClient.Refused e) {
@@ -174,7 +178,7 @@ public final class AdbTransport implements Transport {
         } catch (IOException e) {
             throw new FastVlmException("cannot create " + hostFile + ": " + e.getMessage(), e);
         }
-        Dadb connection = dadb();
+        AdbLink connection = link();
         try (SyncClient sync = new SyncClient(connection.open("sync:"));
              OutputStream out = Files.newOutputStream(temporary)) {
             SyncClient.Stat stat = sync.stat(devicePath);
@@ -210,9 +214,15 @@ public final class AdbTransport implements Transport {
         }
     }
 
+    /**
+     * Runs a program under {@code shell,v2}. Its output reaches {@code output} on a transport thread
+     * as it arrives; the calling thread waits, and its interrupt or the command's timeout kills the
+     * program on the device before {@link dev.fastvlm.CancelledException} or
+     * {@link dev.fastvlm.FastVlmTimeoutException} is thrown.
+     */
     @Override
     public CommandResult run(DeviceCommand command, OutputListener output) {
-        Dadb connection = dadb();
+        AdbLink connection = link();
         AdbStream stream;
         try {
             stream = connection.open("shell,v2,raw:" + ShellQuoting.script(command));
@@ -222,7 +232,7 @@ public final class AdbTransport implements Transport {
                     + ": " + e.getMessage(), e);
         }
         try {
-            return new ShellRun(stream, command, output, target, this::kill).await(watchdog, killers);
+            return new ShellRun(stream, command, output, target, this::kill).await(threads);
         } catch (DeviceDisconnectedException e) {
             discard(connection);
             throw e;
@@ -247,11 +257,10 @@ public final class AdbTransport implements Transport {
             return;
         }
         closed = true;
-        watchdog.shutdownNow();
-        killers.shutdown();
-        if (dadb != null) {
-            closeQuietly(dadb);
-            dadb = null;
+        threads.shutdown();
+        if (link != null) {
+            closeQuietly(link);
+            link = null;
         }
     }
 
@@ -284,33 +293,33 @@ public final class AdbTransport implements Transport {
         }
     }
 
-    private synchronized Dadb dadb() {
+    private synchronized AdbLink link() {
         if (closed) {
             throw new IllegalStateException("transport to " + target + " is closed");
         }
-        if (dadb == null) {
+        if (link == null) {
             try {
-                dadb = connector.open();
+                link = connector.open();
             } catch (IOException e) {
                 throw new DeviceDisconnectedException("cannot reconnect to " + target + ": " + e.getMessage(), e);
             }
         }
-        return dadb;
+        return link;
     }
 
     /** Drops a connection that failed, so the next call reconnects instead of reusing it. */
-    private synchronized void discard(Dadb broken) {
+    private synchronized void discard(AdbLink broken) {
         knownDirectories.clear();
-        if (dadb == broken) {
-            dadb = null;
+        if (link == broken) {
+            link = null;
             closeQuietly(broken);
         }
     }
 
-    private static void closeQuietly(Dadb connection) {
+    private static void closeQuietly(AdbLink connection) {
         try {
             connection.close();
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             LOG.debug("closing the adb connection failed: {}", e.getMessage());
         }
     }

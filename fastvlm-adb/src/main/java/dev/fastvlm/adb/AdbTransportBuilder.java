@@ -1,9 +1,7 @@
 package dev.fastvlm.adb;
 
 import dadb.AdbKeyPair;
-import dadb.Dadb;
 import dadb.adbserver.AdbBinary;
-import dadb.adbserver.AdbServer;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.DeviceNotFoundException;
 import dev.fastvlm.DeviceUnauthorizedException;
@@ -101,7 +99,7 @@ public final class AdbTransportBuilder {
         String target = directHost + ":" + directPort;
         AdbKeyPair keys = AdbKeys.load(adbKey != null ? adbKey : AdbKeys.defaultPrivateKey());
         int timeoutMillis = (int) connectTimeout.toMillis();
-        AdbTransport.Connector connector = () -> Dadb.create(directHost, directPort, keys, timeoutMillis, 0, true);
+        AdbTransport.Connector connector = () -> AdbLink.direct(directHost, directPort, keys, timeoutMillis);
         return open(target, connector, "adbd at " + target);
     }
 
@@ -122,8 +120,8 @@ public final class AdbTransportBuilder {
                     + "', not ready for use");
         }
         int timeoutMillis = (int) connectTimeout.toMillis();
-        String query = "host:transport:" + device.serial();
-        AdbTransport.Connector connector = () -> AdbServer.createDadb(serverHost, serverPort, query, timeoutMillis, 0);
+        String serial = device.serial();
+        AdbTransport.Connector connector = () -> AdbLink.viaServer(serverHost, serverPort, serial, timeoutMillis);
         return open(device.serial(), connector, "device " + device.serial() + " via the adb server at " + server);
     }
 
@@ -171,14 +169,14 @@ public final class AdbTransportBuilder {
      * authorization prompt is pending, so a handshake that never completes means an unaccepted key.
      */
     private AdbTransport open(String target, AdbTransport.Connector connector, String what) {
-        CompletableFuture<Dadb> handshake = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<AdbLink> handshake = CompletableFuture.supplyAsync(() -> {
             try {
-                Dadb dadb = connector.open();
-                if (!dadb.supportsFeature("shell_v2")) {
-                    dadb.close();
+                AdbLink link = connector.open();
+                if (!link.supportsFeature("shell_v2")) {
+                    link.close();
                     throw new DeviceException(what + " does not support shell v2 (Android 7 or later is needed)");
                 }
-                return dadb;
+                return link;
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             } catch (Exception e) {
@@ -209,10 +207,10 @@ public final class AdbTransportBuilder {
         }
     }
 
-    private static void closeLate(Dadb dadb) {
+    private static void closeLate(AdbLink link) {
         try {
-            dadb.close();
-        } catch (Exception ignored) {
+            link.close();
+        } catch (RuntimeException ignored) {
             // Nobody is waiting for this connection any more.
         }
     }

@@ -14,8 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,7 +31,6 @@ final class ShellRun {
     private static final int ID_STDOUT = 1;
     private static final int ID_STDERR = 2;
     private static final int ID_EXIT = 3;
-    private static final long WATCH_PERIOD_MILLIS = 50;
     private static final long KILL_WAIT_SECONDS = 15;
 
     private enum Stop { TIMEOUT, CANCELLED }
@@ -44,7 +43,7 @@ final class ShellRun {
     private final AtomicReference<Stop> stop = new AtomicReference<>();
     private final CompletableFuture<Void> killed = new CompletableFuture<>();
     private final StderrTail stderr = new StderrTail();
-    private final Thread caller = Thread.currentThread();
+    private final java.util.concurrent.CountDownLatch pidKnown = new java.util.concurrent.CountDownLatch(1);
     private volatile int pid = -1;
     private byte[] pidLine = new byte[0];
 
@@ -59,40 +58,48 @@ final class ShellRun {
         this.killer = killer;
     }
 
-    CommandResult await(ScheduledExecutorService watchdog, java.util.concurrent.Executor killExecutor) {
+    /**
+     * Reads the program's output on a helper thread while the caller waits, so that the caller's
+     * interrupt or time limit never breaks the read itself: the reader goes on until the device
+     * reports the exit of the program it was asked to kill.
+     */
+    CommandResult await(ExecutorService threads) {
         long start = System.nanoTime();
-        long deadline = start + command.timeout().toNanos();
-        ScheduledFuture<?> watch = watchdog.scheduleAtFixedRate(() -> {
-            if (caller.isInterrupted()) {
-                requestStop(Stop.CANCELLED, killExecutor);
-            } else if (System.nanoTime() - deadline > 0) {
-                requestStop(Stop.TIMEOUT, killExecutor);
-            }
-        }, WATCH_PERIOD_MILLIS, WATCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        Future<Integer> exit = threads.submit(this::readUntilExit);
+        boolean interrupted = false;
         try {
-            int exitCode = readUntilExit();
-            throwIfStopped();
+            int exitCode = exit.get(command.timeout().toNanos(), TimeUnit.NANOSECONDS);
             return new CommandResult(exitCode, stderr.text(), Duration.ofNanos(System.nanoTime() - start));
-        } catch (IOException e) {
-            if (Thread.currentThread().isInterrupted()) {
-                requestStop(Stop.CANCELLED, killExecutor);
+        } catch (TimeoutException e) {
+            stopOnDevice(Stop.TIMEOUT, threads);
+        } catch (InterruptedException e) {
+            interrupted = true;
+            stopOnDevice(Stop.CANCELLED, threads);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw new DeviceDisconnectedException("lost the connection to " + target + " while "
+                        + command.program() + " was running: " + io.getMessage(), io);
             }
-            throwIfStopped();
-            throw new DeviceDisconnectedException("lost the connection to " + target + " while "
-                    + command.program() + " was running: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            // The caller's listener failed (or the stream broke): the program must not outlive us.
-            if (stop.get() == null) {
-                requestStop(Stop.CANCELLED, killExecutor);
-                awaitKill();
-                throw e;
-            }
-            throwIfStopped();
-            throw e;
-        } finally {
-            watch.cancel(false);
+            // The caller's listener failed: the program must not outlive the call.
+            stopOnDevice(Stop.CANCELLED, threads);
+            awaitQuietly(killed);
             closeStream();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        } finally {
+            if (stop.get() == null) {
+                closeStream();
+            }
         }
+        awaitQuietly(killed);
+        closeStream();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (stop.get() == Stop.TIMEOUT) {
+            throw new FastVlmTimeoutException(command.program() + " on " + target, command.timeout());
+        }
+        throw new CancelledException(command.program() + " on " + target + " was cancelled and stopped");
     }
 
     private int readUntilExit() throws IOException {
@@ -148,6 +155,7 @@ final class ShellRun {
                 return;
             }
             pid = Integer.parseInt(new String(pidLine, StandardCharsets.US_ASCII).strip());
+            pidKnown.countDown();
             offset = newline + 1;
         }
         if (offset < length) {
@@ -155,54 +163,39 @@ final class ShellRun {
         }
     }
 
-    private void requestStop(Stop reason, java.util.concurrent.Executor killExecutor) {
+    private void stopOnDevice(Stop reason, ExecutorService threads) {
         if (!stop.compareAndSet(null, reason)) {
             return;
         }
-        killExecutor.execute(() -> {
+        threads.execute(() -> {
             try {
-                int devicePid = pid;
-                if (devicePid > 0) {
-                    killer.accept(devicePid);
+                // The reader is still reading, so a PID line not yet seen arrives shortly.
+                if (pidKnown.await(KILL_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    killer.accept(pid);
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
-                // Unblocks the reader if the device did not end the stream itself.
-                closeStream();
                 killed.complete(null);
             }
         });
-    }
-
-    private void throwIfStopped() {
-        Stop reason = stop.get();
-        if (reason == null) {
-            return;
-        }
-        awaitKill();
-        if (reason == Stop.TIMEOUT) {
-            throw new FastVlmTimeoutException(command.program() + " on " + target, command.timeout());
-        }
-        throw new CancelledException(command.program() + " on " + target + " was cancelled and stopped");
     }
 
     private void closeStream() {
         try {
             stream.close();
         } catch (Exception e) {
-            // Already closed by the other side or by the watchdog.
+            // Already closed by the other side.
         }
     }
 
-    private void awaitKill() {
-        boolean interrupted = Thread.interrupted();
+    private static void awaitQuietly(CompletableFuture<Void> future) {
         try {
-            killed.get(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            // The caller's exception says what happened; the kill was attempted.
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            future.get(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // The exception the caller gets says what happened; the kill was attempted.
         }
     }
 

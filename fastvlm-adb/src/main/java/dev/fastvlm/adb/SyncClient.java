@@ -212,6 +212,12 @@ final class SyncClient implements AutoCloseable {
             if (written + filled + count > length) {
                 throw new FastVlmException("the content is longer than the announced " + length + " bytes");
             }
+            while (count >= packet.length && filled == 0) {
+                // A whole packet in the caller's array: send it from there, without staging it.
+                emit(bytes, offset, packet.length);
+                offset += packet.length;
+                count -= packet.length;
+            }
             while (count > 0) {
                 int n = Math.min(count, packet.length - filled);
                 System.arraycopy(bytes, offset, packet, filled, n);
@@ -228,15 +234,19 @@ final class SyncClient implements AutoCloseable {
             if (filled == 0) {
                 return;
             }
+            emit(packet, 0, filled);
+            filled = 0;
+        }
+
+        private void emit(byte[] bytes, int offset, int count) {
             checkNotInterrupted();
             try {
-                writeHeader("DATA", filled);
-                out.write(packet, 0, filled);
+                writeHeader("DATA", count);
+                out.write(bytes, offset, count);
             } catch (IOException e) {
                 throw new LinkFailure(e);
             }
-            written += filled;
-            filled = 0;
+            written += count;
             progress.onProgress(written, length);
         }
     }
