@@ -113,6 +113,21 @@ class GenieConfigTest {
     }
 
     @Test
+    void problemsInAFileNameTheFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("user.json"),
+                Fixtures.with("qwen-htp-six-parts.json", "/dialog/engine/backend/QnnHtp/cpu-mask", "\"fast\""));
+        assertThatThrownBy(() -> GenieConfig.read(file))
+                .isInstanceOfSatisfying(GenieConfigException.class, e -> {
+                    assertThat(e.field()).isEqualTo("dialog.engine.backend.QnnHtp.cpu-mask");
+                    assertThat(e).hasMessage(file + ": dialog.engine.backend.QnnHtp.cpu-mask: must be a hexadecimal"
+                            + " mask such as \"0xe0\", was \"fast\"");
+                });
+        Path missing = dir.resolve("missing.json");
+        assertThatThrownBy(() -> GenieConfig.read(missing))
+                .hasMessageStartingWith(missing + ": cannot be read: java.nio.file.NoSuchFileException");
+    }
+
+    @Test
     void promptMustFitTheContext() {
         GenieConfig config = GenieConfig.parse(text("fastvlm-htp-lut.json"));
         config.checkPromptFits(384);
