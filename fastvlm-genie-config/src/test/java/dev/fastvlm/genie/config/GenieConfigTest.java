@@ -73,6 +73,18 @@ class GenieConfigTest {
     }
 
     @Test
+    void ropeScalingAndRarerHtpKeysSurviveTheRoundTrip() {
+        String json = text("rope-scaled-htp.json");
+        GenieConfig config = GenieConfig.parse(json);
+        assertThat(config.engine().model().positionalEncoding().ropeScaling().get("rope-type").asText())
+                .isEqualTo("longrope");
+        assertThat(config.engine().backend().qnnHtp().sharedEngine()).isTrue();
+        assertThat(config.engine().backend().qnnHtp().dataAlignmentSize()).isEqualTo(64);
+        assertThat(config.engine().backend().extensions()).isNull();
+        assertThat(tree(config.toJson())).isEqualTo(tree(json));
+    }
+
+    @Test
     void editingRepointsFilesAndKeepsEverythingElse() {
         GenieConfig original = GenieConfig.parse(text("fastvlm-htp-lut.json"));
         GenieConfig edited = original.toBuilder()
