@@ -72,10 +72,16 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
 
     /** Reads and parses a dialog config file. */
     public static GenieConfig read(Path file) {
+        String json;
         try {
-            return parse(Files.readString(file));
+            json = Files.readString(file);
         } catch (IOException e) {
             throw new GenieConfigException(List.of(new Violation(file.toString(), "cannot be read: " + e)));
+        }
+        try {
+            return parse(json);
+        } catch (GenieConfigException e) {
+            throw e.inFile(file.toString());
         }
     }
 

@@ -131,10 +131,16 @@ public record HtpBackendExtensions(List<Device> devices, String memType, Boolean
     }
 
     public static HtpBackendExtensions read(Path file) {
+        String json;
         try {
-            return parse(Files.readString(file));
+            json = Files.readString(file);
         } catch (IOException e) {
             throw new GenieConfigException(List.of(new Violation(file.toString(), "cannot be read: " + e)));
+        }
+        try {
+            return parse(json);
+        } catch (GenieConfigException e) {
+            throw e.inFile(file.toString());
         }
     }
 

@@ -22,20 +22,31 @@ import java.util.stream.Collectors;
  * dialog's init time, time to first token, prompt and generation rates and token counts; events and
  * metrics this project does not know are kept in {@link #components()} and otherwise ignored.
  *
- * @param components the profiled components, in file order
- * @param queries    every {@code GenieDialog_query} event, in order
- * @param creates    every {@code GenieDialog_create} event, in order
+ * <p>Instances come from {@link #parse} and {@link #read}; they are immutable.
  */
-public record GenieProfile(List<ProfileComponent> components, List<DialogQuery> queries,
-                           List<DialogCreate> creates) {
+public final class GenieProfile {
     static final String DIALOG_CREATE = "GenieDialog_create";
     static final String DIALOG_QUERY = "GenieDialog_query";
     private static final String ARTIFACT_TYPE = "GENIE_PROFILE";
 
-    public GenieProfile {
-        components = List.copyOf(components);
-        queries = List.copyOf(queries);
-        creates = List.copyOf(creates);
+    private final List<ProfileComponent> components;
+    private final List<DialogQuery> queries;
+    private final List<DialogCreate> creates;
+
+    private GenieProfile(List<ProfileComponent> components, List<DialogQuery> queries, List<DialogCreate> creates) {
+        this.components = List.copyOf(components);
+        this.queries = List.copyOf(queries);
+        this.creates = List.copyOf(creates);
+    }
+
+    /** The profiled components, in file order, with all their events (known or not). */
+    public List<ProfileComponent> components() {
+        return components;
+    }
+
+    /** Every {@code GenieDialog_query} event, in order. */
+    public List<DialogQuery> queries() {
+        return queries;
     }
 
     /** The first {@code GenieDialog_create} event, if the profile has one. */

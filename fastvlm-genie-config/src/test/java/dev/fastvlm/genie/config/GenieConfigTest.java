@@ -73,6 +73,18 @@ class GenieConfigTest {
     }
 
     @Test
+    void ropeScalingAndRarerHtpKeysSurviveTheRoundTrip() {
+        String json = text("rope-scaled-htp.json");
+        GenieConfig config = GenieConfig.parse(json);
+        assertThat(config.engine().model().positionalEncoding().ropeScaling().get("rope-type").asText())
+                .isEqualTo("longrope");
+        assertThat(config.engine().backend().qnnHtp().sharedEngine()).isTrue();
+        assertThat(config.engine().backend().qnnHtp().dataAlignmentSize()).isEqualTo(64);
+        assertThat(config.engine().backend().extensions()).isNull();
+        assertThat(tree(config.toJson())).isEqualTo(tree(json));
+    }
+
+    @Test
     void editingRepointsFilesAndKeepsEverythingElse() {
         GenieConfig original = GenieConfig.parse(text("fastvlm-htp-lut.json"));
         GenieConfig edited = original.toBuilder()
@@ -110,6 +122,21 @@ class GenieConfigTest {
         try (var files = Files.list(dir)) {
             assertThat(files).containsExactly(file);
         }
+    }
+
+    @Test
+    void problemsInAFileNameTheFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("user.json"),
+                Fixtures.with("qwen-htp-six-parts.json", "/dialog/engine/backend/QnnHtp/cpu-mask", "\"fast\""));
+        assertThatThrownBy(() -> GenieConfig.read(file))
+                .isInstanceOfSatisfying(GenieConfigException.class, e -> {
+                    assertThat(e.field()).isEqualTo("dialog.engine.backend.QnnHtp.cpu-mask");
+                    assertThat(e).hasMessage(file + ": dialog.engine.backend.QnnHtp.cpu-mask: must be a hexadecimal"
+                            + " mask such as \"0xe0\", was \"fast\"");
+                });
+        Path missing = dir.resolve("missing.json");
+        assertThatThrownBy(() -> GenieConfig.read(missing))
+                .hasMessageStartingWith(missing + ": cannot be read: java.nio.file.NoSuchFileException");
     }
 
     @Test
