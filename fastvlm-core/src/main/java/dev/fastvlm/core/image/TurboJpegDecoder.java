@@ -116,7 +116,7 @@ final class TurboJpegDecoder implements ImageDecoder {
             for (String name : new String[] {"turbojpeg", "libturbojpeg.so.0"}) {
                 try {
                     return Native.load(name, TurboJpeg.class);
-                } catch (UnsatisfiedLinkError e) {
+                } catch (LinkageError e) {
                     LOG.debug("cannot load {}: {}", name, e.getMessage());
                 }
             }

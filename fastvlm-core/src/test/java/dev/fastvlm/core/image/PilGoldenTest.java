@@ -3,6 +3,7 @@ package dev.fastvlm.core.image;
 import dev.fastvlm.ImageInput;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.Logger;
@@ -10,6 +11,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -35,6 +38,14 @@ class PilGoldenTest {
 
     static Stream<PilGoldens.Case> lossyWithPixels() {
         return PilGoldens.all().stream().filter(c -> !c.kind().equals("lossless") && c.pixels() != null);
+    }
+
+    @Test
+    void libjpegTurboIsFoundWhereTheSystemHasIt() {
+        // Otherwise the exact JPEG cases below would be skipped without anyone noticing.
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libturbojpeg.so.0")),
+                "no Debian libturbojpeg0 here");
+        assertThat(ImageDecoder.turboJpegAvailable()).isTrue();
     }
 
     @ParameterizedTest(name = "{0}")
