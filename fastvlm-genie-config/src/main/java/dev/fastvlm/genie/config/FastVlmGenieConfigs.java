@@ -177,9 +177,8 @@ public final class FastVlmGenieConfigs {
                 throw new InvalidConfigurationException("genie.backend", "HTP settings (extensions, QnnHtp block)"
                         + " do not apply to the CPU decoder");
             }
-            QnnGenAiTransformerConfig cpu = new QnnGenAiTransformerConfig(true, null, null, geometry.nLayer(),
-                    geometry.nEmbd(), geometry.nHeads(), geometry.nKvHeads(),
-                    QnnGenAiTransformerConfig.INPUT_EMBEDDINGS);
+            QnnGenAiTransformerConfig cpu = QnnGenAiTransformerConfig.forEmbeddings(geometry.nLayer(),
+                    geometry.nEmbd(), geometry.nHeads(), geometry.nKvHeads());
             return new EngineConfig(nThreads == null ? CPU_THREADS : nThreads, BackendConfig.genAiTransformer(cpu),
                     ModelConfig.library(modelFiles.get(0)));
         }

@@ -247,16 +247,16 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
         /** Points a binary model at these context binaries (the engine block must exist). */
         public Builder ctxBins(List<String> ctxBins) {
             requirePart(engine, "dialog.engine");
-            engine = engine.withModel(new ModelConfig(ModelType.BINARY, ctxBins, null,
-                    engine.model() == null ? null : engine.model().positionalEncoding()));
+            engine = engine.withModel(engine.model() == null ? ModelConfig.binary(ctxBins)
+                    : engine.model().withCtxBins(ctxBins));
             return this;
         }
 
         /** Points a library model at this file (the engine block must exist). */
         public Builder modelBin(String modelBin) {
             requirePart(engine, "dialog.engine");
-            engine = engine.withModel(new ModelConfig(ModelType.LIBRARY, null, modelBin,
-                    engine.model() == null ? null : engine.model().positionalEncoding()));
+            engine = engine.withModel(engine.model() == null ? ModelConfig.library(modelBin)
+                    : engine.model().withModelBin(modelBin));
             return this;
         }
 

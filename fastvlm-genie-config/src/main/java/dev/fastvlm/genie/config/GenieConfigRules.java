@@ -195,6 +195,12 @@ final class GenieConfigRules {
         if (Boolean.TRUE.equals(htp.sharedEngine()) && !Boolean.TRUE.equals(htp.allowAsyncInit())) {
             fail(base + "shared-engine", "needs allow-async-init true");
         }
+        String policy = htp.graphSwitchingLoraPolicy();
+        if (policy != null && !policy.equals("lazy") && !policy.equals("eager")) {
+            fail(base + "graph-switching-lora-policy", "must be lazy or eager, was \"" + policy + "\"");
+        } else if ("lazy".equals(policy) && !Boolean.TRUE.equals(htp.enableGraphSwitching())) {
+            fail(base + "graph-switching-lora-policy", "lazy needs enable-graph-switching true");
+        }
     }
 
     private void genAi(QnnGenAiTransformerConfig cpu, ContextConfig context, EmbeddingConfig embedding) {

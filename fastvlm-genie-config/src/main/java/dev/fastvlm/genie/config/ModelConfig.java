@@ -16,26 +16,44 @@ import java.util.List;
  *                           type binary
  * @param modelBin           {@code library.model-bin}, present exactly for type library
  * @param positionalEncoding the positional encoding, or null
+ * @param lora               the {@code lora} object of the binary or library block as written, or null;
+ *                           kept verbatim
  */
 public record ModelConfig(ModelType type, List<String> ctxBins, String modelBin,
-                          PositionalEncoding positionalEncoding) {
+                          PositionalEncoding positionalEncoding, ObjectNode lora) {
 
     public ModelConfig {
         ctxBins = ctxBins == null ? null : Collections.unmodifiableList(new ArrayList<>(ctxBins));
+        lora = lora == null ? null : lora.deepCopy();
+    }
+
+    @Override
+    public ObjectNode lora() {
+        return lora == null ? null : lora.deepCopy();
     }
 
     /** Context binaries, loaded in this order. */
     public static ModelConfig binary(List<String> ctxBins) {
-        return new ModelConfig(ModelType.BINARY, ctxBins, null, null);
+        return new ModelConfig(ModelType.BINARY, ctxBins, null, null, null);
     }
 
     /** One model library file. */
     public static ModelConfig library(String modelBin) {
-        return new ModelConfig(ModelType.LIBRARY, null, modelBin, null);
+        return new ModelConfig(ModelType.LIBRARY, null, modelBin, null, null);
     }
 
     public ModelConfig withPositionalEncoding(PositionalEncoding encoding) {
-        return new ModelConfig(type, ctxBins, modelBin, encoding);
+        return new ModelConfig(type, ctxBins, modelBin, encoding, lora);
+    }
+
+    /** The same model with these context binaries (type binary), keeping encoding and LoRA settings. */
+    public ModelConfig withCtxBins(List<String> files) {
+        return new ModelConfig(ModelType.BINARY, files, null, positionalEncoding, lora);
+    }
+
+    /** The same model with this library file (type library), keeping encoding and LoRA settings. */
+    public ModelConfig withModelBin(String file) {
+        return new ModelConfig(ModelType.LIBRARY, null, file, positionalEncoding, lora);
     }
 
     static ModelConfig read(JsonFields f) {
@@ -53,10 +71,12 @@ public record ModelConfig(ModelType type, List<String> ctxBins, String modelBin,
             }
         }
         List<String> ctxBins = null;
+        ObjectNode lora = null;
         JsonFields binary = f.object("binary", false);
         if (binary != null) {
             binary.version();
             ctxBins = binary.strings("ctx-bins", true);
+            lora = readLora(binary);
             binary.rejectUnknownKeys();
         }
         String modelBin = null;
@@ -64,12 +84,19 @@ public record ModelConfig(ModelType type, List<String> ctxBins, String modelBin,
         if (library != null) {
             library.version();
             modelBin = library.string("model-bin", true);
+            ObjectNode libraryLora = readLora(library);
+            lora = libraryLora == null ? lora : libraryLora;
             library.rejectUnknownKeys();
         }
         JsonFields encoding = f.object("positional-encoding", false);
         PositionalEncoding positionalEncoding = encoding == null ? null : PositionalEncoding.read(encoding);
         f.rejectUnknownKeys();
-        return type == null ? null : new ModelConfig(type, ctxBins, modelBin, positionalEncoding);
+        return type == null ? null : new ModelConfig(type, ctxBins, modelBin, positionalEncoding, lora);
+    }
+
+    /** LoRA adapters are kept as written: this project does not apply them, but must not drop them. */
+    private static ObjectNode readLora(JsonFields block) {
+        return block.object("lora", false) == null ? null : (ObjectNode) block.raw("lora");
     }
 
     ObjectNode toJsonNode() {
@@ -80,11 +107,17 @@ public record ModelConfig(ModelType type, List<String> ctxBins, String modelBin,
             ObjectNode binary = node.putObject("binary");
             binary.put("version", 1);
             ctxBins.forEach(binary.putArray("ctx-bins")::add);
+            if (lora != null) {
+                binary.set("lora", lora.deepCopy());
+            }
         }
         if (modelBin != null) {
             ObjectNode library = node.putObject("library");
             library.put("version", 1);
             library.put("model-bin", modelBin);
+            if (lora != null) {
+                library.set("lora", lora.deepCopy());
+            }
         }
         if (positionalEncoding != null) {
             node.set("positional-encoding", positionalEncoding.toJsonNode());

@@ -16,9 +16,17 @@ import dev.fastvlm.genie.internal.JsonFields;
  * @param nHeads         attention heads; a multiple of {@code nKvHeads}
  * @param nKvHeads       key/value heads
  * @param modelInput     {@code embeddings} when the dialog is fed embeddings instead of token ids
+ * @param sharedEngine   share one engine between dialogs
  */
 public record QnnGenAiTransformerConfig(Boolean useMmap, Boolean kvQuantization, Integer nLogits, Integer nLayer,
-                                        Integer nEmbd, Integer nHeads, Integer nKvHeads, String modelInput) {
+                                        Integer nEmbd, Integer nHeads, Integer nKvHeads, String modelInput,
+                                        Boolean sharedEngine) {
+
+    /** The block of a decoder fed embeddings, with its geometry and the model file mapped. */
+    public static QnnGenAiTransformerConfig forEmbeddings(int nLayer, int nEmbd, int nHeads, int nKvHeads) {
+        return new QnnGenAiTransformerConfig(true, null, null, nLayer, nEmbd, nHeads, nKvHeads, INPUT_EMBEDDINGS,
+                null);
+    }
 
     /** The {@code model-input} value of a decoder fed embeddings rather than token ids. */
     public static final String INPUT_EMBEDDINGS = "embeddings";
@@ -28,7 +36,7 @@ public record QnnGenAiTransformerConfig(Boolean useMmap, Boolean kvQuantization,
         QnnGenAiTransformerConfig config = new QnnGenAiTransformerConfig(f.bool("use-mmap", false),
                 f.bool("kv-quantization", false), f.int32("n-logits", false), f.int32("n-layer", false),
                 f.int32("n-embd", false), f.int32("n-heads", false), f.int32("n-kv-heads", false),
-                f.string("model-input", false));
+                f.string("model-input", false), f.bool("shared-engine", false));
         f.rejectUnknownKeys();
         return config;
     }
@@ -59,6 +67,9 @@ public record QnnGenAiTransformerConfig(Boolean useMmap, Boolean kvQuantization,
         }
         if (nKvHeads != null) {
             node.put("n-kv-heads", nKvHeads);
+        }
+        if (sharedEngine != null) {
+            node.put("shared-engine", sharedEngine);
         }
         return node;
     }

@@ -22,11 +22,12 @@ import dev.fastvlm.genie.internal.JsonFields;
  * @param enableGraphSwitching switch between graphs of different sequence lengths
  * @param sharedEngine         share one engine between dialogs (needs allowAsyncInit)
  * @param skipLoraValidation   skip LoRA adapter checks
+ * @param graphSwitchingLoraPolicy {@code lazy} or {@code eager} LoRA application when switching graphs
  */
 public record QnnHtpConfig(long spillFillBufsize, long mmapBudget, boolean useMmap, String cpuMask, boolean poll,
                            Integer kvDim, Integer posIdDim, Double ropeTheta, Integer dataAlignmentSize,
                            String kvUpdateMethod, Boolean allowAsyncInit, Boolean enableGraphSwitching,
-                           Boolean sharedEngine, Boolean skipLoraValidation) {
+                           Boolean sharedEngine, Boolean skipLoraValidation, String graphSwitchingLoraPolicy) {
 
     public static Builder builder() {
         return new Builder();
@@ -48,6 +49,7 @@ public record QnnHtpConfig(long spillFillBufsize, long mmapBudget, boolean useMm
         b.enableGraphSwitching = enableGraphSwitching;
         b.sharedEngine = sharedEngine;
         b.skipLoraValidation = skipLoraValidation;
+        b.graphSwitchingLoraPolicy = graphSwitchingLoraPolicy;
         return b;
     }
 
@@ -63,7 +65,8 @@ public record QnnHtpConfig(long spillFillBufsize, long mmapBudget, boolean useMm
                 .kvUpdateMethod(f.string("kv-update-method", false)).allowAsyncInit(f.bool("allow-async-init", false))
                 .enableGraphSwitching(f.bool("enable-graph-switching", false))
                 .sharedEngine(f.bool("shared-engine", false))
-                .skipLoraValidation(f.bool("skip-lora-validation", false));
+                .skipLoraValidation(f.bool("skip-lora-validation", false))
+                .graphSwitchingLoraPolicy(f.string("graph-switching-lora-policy", false));
         f.rejectUnknownKeys();
         if (spillFill == null || mmapBudget == null || useMmap == null || cpuMask == null || poll == null) {
             return null;
@@ -107,6 +110,9 @@ public record QnnHtpConfig(long spillFillBufsize, long mmapBudget, boolean useMm
         if (skipLoraValidation != null) {
             node.put("skip-lora-validation", skipLoraValidation);
         }
+        if (graphSwitchingLoraPolicy != null) {
+            node.put("graph-switching-lora-policy", graphSwitchingLoraPolicy);
+        }
         return node;
     }
 
@@ -129,6 +135,7 @@ public record QnnHtpConfig(long spillFillBufsize, long mmapBudget, boolean useMm
         private Boolean enableGraphSwitching;
         private Boolean sharedEngine;
         private Boolean skipLoraValidation;
+        private String graphSwitchingLoraPolicy;
 
         private Builder() {
         }
@@ -203,11 +210,16 @@ public record QnnHtpConfig(long spillFillBufsize, long mmapBudget, boolean useMm
             return this;
         }
 
+        public Builder graphSwitchingLoraPolicy(String v) {
+            graphSwitchingLoraPolicy = v;
+            return this;
+        }
+
         /** The block; its values are checked when it becomes part of a {@link GenieConfig}. */
         public QnnHtpConfig build() {
             return new QnnHtpConfig(spillFillBufsize, mmapBudget, useMmap, cpuMask, poll, kvDim, posIdDim, ropeTheta,
                     dataAlignmentSize, kvUpdateMethod, allowAsyncInit, enableGraphSwitching, sharedEngine,
-                    skipLoraValidation);
+                    skipLoraValidation, graphSwitchingLoraPolicy);
         }
     }
 }

@@ -31,8 +31,8 @@ class GenieConfigTest {
         assertThat(config.tokenizerPath()).isEqualTo("tokenizer.json");
         assertThat(config.engine().nThreads()).isEqualTo(6);
         assertThat(config.engine().backend().type()).isEqualTo(BackendType.QNN_GEN_AI_TRANSFORMER);
-        assertThat(config.engine().backend().qnnGenAiTransformer()).isEqualTo(new QnnGenAiTransformerConfig(true,
-                null, null, 24, 896, 14, 2, "embeddings"));
+        assertThat(config.engine().backend().qnnGenAiTransformer()).isEqualTo(QnnGenAiTransformerConfig.forEmbeddings(
+                24, 896, 14, 2));
         assertThat(config.engine().model()).isEqualTo(ModelConfig.library("fastvlm_model_z8.bin"));
 
         assertThat(config.toJson()).isEqualTo(json);
@@ -73,7 +73,7 @@ class GenieConfigTest {
     }
 
     @Test
-    void ropeScalingAndRarerHtpKeysSurviveTheRoundTrip() {
+    void ropeScalingLoraAndRarerHtpKeysSurviveTheRoundTripAndEdits() {
         String json = text("rope-scaled-htp.json");
         GenieConfig config = GenieConfig.parse(json);
         assertThat(config.engine().model().positionalEncoding().ropeScaling().get("rope-type").asText())
@@ -81,7 +81,13 @@ class GenieConfigTest {
         assertThat(config.engine().backend().qnnHtp().sharedEngine()).isTrue();
         assertThat(config.engine().backend().qnnHtp().dataAlignmentSize()).isEqualTo(64);
         assertThat(config.engine().backend().extensions()).isNull();
+        assertThat(config.engine().backend().qnnHtp().graphSwitchingLoraPolicy()).isEqualTo("lazy");
+        assertThat(config.engine().model().lora().get("adapters").get(0).get("name").asText()).isEqualTo("captions");
         assertThat(tree(config.toJson())).isEqualTo(tree(json));
+
+        GenieConfig moved = config.toBuilder().ctxBins(List.of("/data/local/tmp/a.bin")).build();
+        assertThat(moved.engine().model().lora()).isEqualTo(config.engine().model().lora());
+        assertThat(moved.engine().model().positionalEncoding()).isEqualTo(config.engine().model().positionalEncoding());
     }
 
     @Test
