@@ -202,4 +202,12 @@ class ToolsInProcessTest {
         hanging.join(5000);
         assertThat(code.get()).isEqualTo(130);
     }
+
+    @Test
+    void htpLibrariesFollowTheEmulatedChip() {
+        Run r = run(Map.of(ToolEnvironment.SOC, "SM8550"), "qnn-net-run", "--backend", "libQnnHtp.so",
+                "--retrieve_context", EmulatedBundle.TEXT_EMBEDDER, "--input_list", "ids.txt");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("library \"libQnnHtpV73Stub.so\" not found");
+    }
 }
