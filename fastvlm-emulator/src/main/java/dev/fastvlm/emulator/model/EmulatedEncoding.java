@@ -76,11 +76,6 @@ public final class EmulatedEncoding {
         return row;
     }
 
-    /** Quantizes a float for the INT8 vision output. */
-    public static int quantize(float v) {
-        return Math.max(0, Math.min(255, Math.round(v / VISION_SCALE) - VISION_OFFSET));
-    }
-
     /** A decoded vision patch, or null if the row is not one (within one quantization step). */
     public static Patch decodeVision(float[] row) {
         float tolerance = VISION_SCALE * 1.01f;

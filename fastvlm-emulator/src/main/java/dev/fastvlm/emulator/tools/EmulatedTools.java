@@ -17,6 +17,8 @@ public final class EmulatedTools {
     }
 
     public static void main(String[] args) {
+        // a device program's stderr carries only its own errors, not library chatter (DJL's GPU probing)
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
         System.exit(run(args, ToolContext.current(), System.out, System.err));
     }
 

@@ -1,5 +1,6 @@
 package dev.fastvlm.emulator.tools;
 
+import dev.fastvlm.emulator.EmulatedSoc;
 import dev.fastvlm.emulator.EmulatedTiming;
 import dev.fastvlm.emulator.ToolEnvironment;
 
@@ -40,11 +41,8 @@ final class ToolContext {
     /** The HTP architecture of the emulated chip, e.g. {@code 79}. */
     String htpArch() {
         String soc = env(ToolEnvironment.SOC);
-        return switch (soc) {
-            case "SM8550" -> "73";
-            case "SM8650" -> "75";
-            default -> "79";
-        };
+        EmulatedSoc chip = soc.isEmpty() ? EmulatedSoc.SM8750 : EmulatedSoc.fromModel(soc);
+        return chip.dspArch().substring(1);
     }
 
     /** A path as the device program would open it. */

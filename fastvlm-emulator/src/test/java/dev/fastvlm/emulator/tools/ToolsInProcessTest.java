@@ -116,6 +116,18 @@ class ToolsInProcessTest {
         assertThat(genie.out()).contains("[BEGIN]: Emulated FastVLM answer: the image is green at the top and white at"
                 + " the bottom. The image came before the text. You asked: \"").endsWith("\"[END]\n");
 
+        // the same rows as uint16 with scale 1/256 and offset -32768 (the 4-field -e form)
+        ByteBuffer floats = ByteBuffer.wrap(combined.array()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer u16 = ByteBuffer.allocate(combined.capacity() / 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < combined.capacity() / 4; i++) {
+            u16.putShort((short) (Math.round(floats.getFloat(i * 4) * 256) + 32768));
+        }
+        Files.write(work.resolve("combined_u16.raw"), u16.array());
+        Run quantized = run("genie-t2t-run", "-c", "genie.json", "-e", "combined_u16.raw,uint16,0.00390625,-32768",
+                "-t", "LUT.bin");
+        assertThat(quantized.exitCode()).as(quantized.err()).isZero();
+        assertThat(quantized.out()).contains("green at the top and white at the bottom");
+
         Run tokens = run("genie-t2t-run", "-c", "genie.json", "-e", "combined.raw", "--embedding_query_output_type",
                 "token");
         assertThat(tokens.out()).containsPattern("\\[BEGIN]: (\\d+ )+\\[END]\n");
@@ -189,5 +201,13 @@ class ToolsInProcessTest {
         hanging.interrupt();
         hanging.join(5000);
         assertThat(code.get()).isEqualTo(130);
+    }
+
+    @Test
+    void htpLibrariesFollowTheEmulatedChip() {
+        Run r = run(Map.of(ToolEnvironment.SOC, "SM8550"), "qnn-net-run", "--backend", "libQnnHtp.so",
+                "--retrieve_context", EmulatedBundle.TEXT_EMBEDDER, "--input_list", "ids.txt");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("library \"libQnnHtpV73Stub.so\" not found");
     }
 }
