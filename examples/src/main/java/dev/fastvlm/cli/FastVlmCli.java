@@ -16,7 +16,7 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = FastVlmCli.Version.class,
         description = "Run Apple's FastVLM on a Qualcomm Snapdragon NPU, or on the built-in emulator.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, EmulatorCommand.class})
 public final class FastVlmCli implements Runnable {
 
     @CommandLine.Spec

@@ -38,7 +38,7 @@ public final class DeviceEmulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceEmulator.class);
 
     /** The features this adbd advertises in its CNXN banner (only those it implements). */
-    static final String FEATURES = "shell_v2,cmd,stat_v2,ls_v2,fixed_push_mkdir";
+    static final String FEATURES = "shell_v2,stat_v2,ls_v2,fixed_push_mkdir";
 
     private final EmulatorOptions options;
     private final DeviceFileSystem fs;

@@ -55,6 +55,14 @@ final class HostAdb implements AutoCloseable {
                 + "`apt-get install adb` (the CI script .ci/run does)");
     }
 
+    int serverPort() {
+        return serverPort;
+    }
+
+    String executable() {
+        return adb;
+    }
+
     /** Connects to the emulator and waits until adb sees it as a device. */
     void connect(String serial) throws IOException {
         Result r = run(30, "connect", serial);

@@ -83,8 +83,8 @@ class RealAdbTest {
     void shellSeesPushedFilesAtTheirDevicePaths(@TempDir Path dir) throws Exception {
         Path local = dir.resolve("hello.txt");
         Files.writeString(local, "hello device\n");
-        adb.run(30, "-s", device.serial(), "push", local.toString(), "/sdcard/hello.txt");
-        HostAdb.Result r = adb.run(30, "-s", device.serial(), "shell", "cat /sdcard/hello.txt && ls /sdcard");
+        adb.run(30, "-s", device.serial(), "push", local.toString(), "/sdcard/hello/hello.txt");
+        HostAdb.Result r = adb.run(30, "-s", device.serial(), "shell", "cat /sdcard/hello/hello.txt && ls /sdcard/hello");
         assertThat(r.stdout()).isEqualTo("hello device\nhello.txt\n");
     }
 
@@ -94,5 +94,28 @@ class RealAdbTest {
         assertThat(r.exitCode()).as(r.toString()).isNotZero();
         // adb 29 prints this error on stdout or stderr depending on whether stdout is a tty
         assertThat(r.stdout() + r.stderr()).contains("failed to stat remote object").contains("No such file or directory");
+    }
+
+    @Test
+    void adbAuthenticatesWithADeviceThatAsksForIt() throws Exception {
+        try (DeviceEmulator secure = DeviceEmulator.start(EmulatorOptions.builder().requireAuth(true).build())) {
+            adb.connect(secure.serial());
+            HostAdb.Result r = adb.run(30, "-s", secure.serial(), "shell", "echo authorized");
+            assertThat(r.stdout()).isEqualTo("authorized\n");
+            adb.run(30, "disconnect", secure.serial());
+        }
+    }
+
+    @Test
+    void execOutStreamsRawBytes(@TempDir Path dir) throws Exception {
+        byte[] data = new byte[70_000];
+        new Random(7).nextBytes(data);
+        Files.createDirectories(device.hostPath("/sdcard/raw"));
+        Files.write(device.hostPath("/sdcard/raw/raw.bin"), data);
+        Path out = dir.resolve("out.bin");
+        Process p = new ProcessBuilder(adb.executable(), "-P", Integer.toString(adb.serverPort()), "-s", device.serial(),
+                "exec-out", "cat /sdcard/raw/raw.bin").redirectOutput(out.toFile()).start();
+        assertThat(p.waitFor()).isZero();
+        assertThat(out).hasBinaryContent(data);
     }
 }

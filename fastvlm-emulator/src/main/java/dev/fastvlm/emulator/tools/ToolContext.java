@@ -1,0 +1,107 @@
+package dev.fastvlm.emulator.tools;
+
+import dev.fastvlm.emulator.EmulatedTiming;
+import dev.fastvlm.emulator.ToolEnvironment;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What an emulated device program sees: its working folder, its environment, and the device's
+ * file system. Paths that reach it as arguments were already mapped by the emulator's shell;
+ * paths it reads from files (input lists, configs) are device paths and are mapped here.
+ */
+final class ToolContext {
+    private final Map<String, String> env;
+    private final Path cwd;
+    private final Path sandbox;
+
+    ToolContext(Map<String, String> env, Path cwd) {
+        this.env = env;
+        this.cwd = cwd;
+        String root = env.get(ToolEnvironment.SANDBOX);
+        this.sandbox = root == null || root.isEmpty() ? null : Path.of(root);
+    }
+
+    static ToolContext current() {
+        return new ToolContext(System.getenv(), Path.of("").toAbsolutePath());
+    }
+
+    String env(String name) {
+        String v = env.get(name);
+        return v == null ? "" : v;
+    }
+
+    EmulatedTiming timing() {
+        return EmulatedTiming.parse(env.get(ToolEnvironment.TIMING));
+    }
+
+    /** The HTP architecture of the emulated chip, e.g. {@code 79}. */
+    String htpArch() {
+        String soc = env(ToolEnvironment.SOC);
+        return switch (soc) {
+            case "SM8550" -> "73";
+            case "SM8650" -> "75";
+            default -> "79";
+        };
+    }
+
+    /** A path as the device program would open it. */
+    Path path(String p) {
+        Path given = Path.of(p);
+        if (!given.isAbsolute()) {
+            return cwd.resolve(given).normalize();
+        }
+        if (sandbox != null && !given.startsWith(sandbox)) {
+            return sandbox.resolve(p.substring(1)).normalize();
+        }
+        return given.normalize();
+    }
+
+    /** A host path shown as the device path it stands for. */
+    String shown(Path host) {
+        if (sandbox != null && host.startsWith(sandbox)) {
+            return "/" + sandbox.relativize(host).toString();
+        }
+        return host.toString();
+    }
+
+    /**
+     * Finds a shared library the way the dynamic loader (or the DSP's loader) would, through a
+     * search path variable.
+     */
+    void requireLibrary(String library, String variable, String separator) {
+        if (library.contains("/")) {
+            if (!Files.isRegularFile(path(library))) {
+                throw new ToolFailure("dlopen failed: library \"" + library + "\" not found");
+            }
+            return;
+        }
+        for (String dir : env(variable).split(separator)) {
+            if (!dir.isBlank() && Files.isRegularFile(path(dir.strip()).resolve(library))) {
+                return;
+            }
+        }
+        throw new ToolFailure("dlopen failed: library \"" + library + "\" not found (searched " + variable + "="
+                + env(variable) + ")");
+    }
+
+    void requireLd(String library) {
+        requireLibrary(library, "LD_LIBRARY_PATH", ":");
+    }
+
+    void requireAdsp(String library) {
+        requireLibrary(library, "ADSP_LIBRARY_PATH", ";");
+    }
+
+    void sleep(long millis) {
+        if (timing().sleep() && millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.fastvlm.emulator;
+
+import dadb.Dadb;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FaultInjectionTest {
+
+    private static EmulatorFaults faults(long drop, long rate, long disk) {
+        return new EmulatorFaults(drop, rate, disk, Map.of(), Set.of());
+    }
+
+    @Test
+    void connectionDropsAfterTheConfiguredBytesAndTheDeviceServesTheNextOne(@TempDir Path dir) throws Exception {
+        EmulatorOptions options = EmulatorOptions.builder().faults(faults(20_000, 0, 0)).build();
+        try (DeviceEmulator device = DeviceEmulator.start(options)) {
+            Files.write(device.hostPath("/sdcard/big.bin"), new byte[100_000]);
+            try (Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+                assertThatThrownBy(() -> dadb.pull(dir.resolve("big.bin").toFile(), "/sdcard/big.bin"))
+                        .isInstanceOf(IOException.class);
+            }
+            try (Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+                assertThat(dadb.shell("echo again").getOutput()).isEqualTo("again\n");
+            }
+        }
+    }
+
+    @Test
+    void fullDiskRefusesPushesBeyondItsCapacity(@TempDir Path dir) throws Exception {
+        EmulatorOptions options = EmulatorOptions.builder().faults(faults(0, 0, 1000)).build();
+        Path small = Files.write(dir.resolve("small"), new byte[600]);
+        Path large = Files.write(dir.resolve("large"), new byte[600]);
+        try (DeviceEmulator device = DeviceEmulator.start(options);
+             Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+            dadb.push(small.toFile(), "/data/local/tmp/small", 0644, 0);
+            assertThatThrownBy(() -> dadb.push(large.toFile(), "/data/local/tmp/large", 0644, 0))
+                    .isInstanceOf(IOException.class);
+            assertThat(device.hostPath("/data/local/tmp/small")).hasSize(600);
+            assertThat(device.hostPath("/data/local/tmp/large")).doesNotExist();
+            try (var files = Files.list(device.hostPath("/data/local/tmp"))) {
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactly("small");
+            }
+        }
+    }
+
+    @Test
+    void slowLinkThrottlesWhatTheDeviceSends(@TempDir Path dir) throws Exception {
+        EmulatorOptions options = EmulatorOptions.builder().faults(faults(0, 200_000, 0)).build();
+        try (DeviceEmulator device = DeviceEmulator.start(options);
+             Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+            Files.write(device.hostPath("/sdcard/f.bin"), new byte[100_000]);
+            long start = System.nanoTime();
+            dadb.pull(dir.resolve("f.bin").toFile(), "/sdcard/f.bin");
+            // 100 kB at 200 kB/s cannot arrive in less than half a second, however fast the machine
+            assertThat((System.nanoTime() - start) / 1e9).isGreaterThanOrEqualTo(0.45);
+            assertThat(dir.resolve("f.bin")).hasSize(100_000);
+        }
+    }
+
+    @Test
+    void severalEmulatorsRunAtOnce() throws Exception {
+        try (DeviceEmulator a = DeviceEmulator.start(EmulatorOptions.builder().soc(EmulatedSoc.SM8550).build());
+             DeviceEmulator b = DeviceEmulator.start(EmulatorOptions.builder().soc(EmulatedSoc.SM8750).build());
+             Dadb da = Dadb.create("127.0.0.1", a.port());
+             Dadb db = Dadb.create("127.0.0.1", b.port())) {
+            assertThat(a.port()).isNotEqualTo(b.port());
+            assertThat(a.sandbox()).isNotEqualTo(b.sandbox());
+            assertThat(da.shell("getprop ro.soc.model").getOutput()).isEqualTo("SM8550\n");
+            assertThat(db.shell("getprop ro.soc.model").getOutput()).isEqualTo("SM8750\n");
+            assertThat(a.serial()).isEqualTo("127.0.0.1:" + a.port());
+        }
+    }
+
+    @Test
+    void temporarySandboxIsRemovedOnClose() {
+        Path sandbox;
+        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults())) {
+            sandbox = device.sandbox();
+            assertThat(sandbox.resolve("system/bin/getprop")).isExecutable();
+        }
+        assertThat(sandbox).doesNotExist();
+    }
+}

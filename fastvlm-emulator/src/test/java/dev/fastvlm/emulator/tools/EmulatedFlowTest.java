@@ -1,0 +1,275 @@
+package dev.fastvlm.emulator.tools;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dadb.AdbShellResponse;
+import dadb.Dadb;
+import dev.fastvlm.emulator.DeviceEmulator;
+import dev.fastvlm.emulator.EmulatorOptions;
+import dev.fastvlm.emulator.model.EmulatedBundle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The seed's flow, run by hand (as the library would) against the emulated device: push the
+ * emulated SDK and bundle, run the vision encoder and text embedder with qnn-net-run, combine on
+ * the host, and decode with genie-t2t-run.
+ */
+class EmulatedFlowTest {
+    static final int WIDTH = 28;
+    static final String DIR = "/data/local/tmp/fastvlm";
+    static final String ENV = "cd " + DIR + " && export LD_LIBRARY_PATH=" + DIR + ":/vendor/lib64 ADSP_LIBRARY_PATH=\""
+            + DIR + ";/vendor/dsp/cdsp\" && ";
+    static final String PROMPT = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n"
+            + "What is in the image?<|im_end|>\n<|im_start|>assistant\n";
+
+    static Path host;
+    static DeviceEmulator device;
+    static Dadb dadb;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        host = Files.createTempDirectory("emulated-flow");
+        device = DeviceEmulator.start(EmulatorOptions.defaults());
+        dadb = Dadb.create("127.0.0.1", device.port());
+        Path sdk = EmulatedSdk.write(host.resolve("sdk"));
+        Path bundle = EmulatedBundle.write(host.resolve("bundle"), WIDTH, EmulatedBundle.VisionPrecision.INT8);
+        for (String p : EmulatedSdk.DEVICE_PROGRAMS) {
+            push(sdk.resolve("bin/aarch64-android/" + p), 0755);
+        }
+        for (String lib : new String[] {"libGenie.so", "libQnnHtp.so", "libQnnSystem.so", "libQnnHtpV79Stub.so"}) {
+            push(sdk.resolve("lib/aarch64-android/" + lib), 0644);
+        }
+        push(sdk.resolve("lib/hexagon-v79/unsigned/libQnnHtpV79Skel.so"), 0644);
+        for (String f : new String[] {EmulatedBundle.VISION_ENCODER_INT8, EmulatedBundle.TEXT_EMBEDDER,
+                EmulatedBundle.DECODER, EmulatedBundle.LUT, EmulatedBundle.TOKENIZER}) {
+            push(bundle.resolve(f), 0644);
+        }
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        dadb.close();
+        device.close();
+    }
+
+    static void push(Path file, int mode) throws Exception {
+        dadb.push(file.toFile(), DIR + "/" + file.getFileName(), mode, System.currentTimeMillis());
+    }
+
+    static AdbShellResponse shell(String command) throws Exception {
+        return dadb.shell(ENV + command);
+    }
+
+    static Path pull(String remote) throws Exception {
+        Path local = Files.createTempFile(host, "pulled", ".raw");
+        dadb.pull(local.toFile(), remote);
+        return local;
+    }
+
+    /** A 1024 x 1024 image, red on the left half and blue on the right, as uint8 HWC. */
+    static byte[] leftRedRightBlue() {
+        byte[] pixels = new byte[1024 * 1024 * 3];
+        for (int y = 0; y < 1024; y++) {
+            for (int x = 0; x < 1024; x++) {
+                int i = (y * 1024 + x) * 3;
+                if (x < 512) {
+                    pixels[i] = (byte) 230;
+                } else {
+                    pixels[i + 2] = (byte) 220;
+                }
+            }
+        }
+        return pixels;
+    }
+
+    static float[] visionFeatures() throws Exception {
+        Path pixels = host.resolve("pixel_values.raw");
+        Files.write(pixels, leftRedRightBlue());
+        push(pixels, 0644);
+        Files.writeString(host.resolve("vision.txt"), "# vision\npixel_values:=" + DIR + "/pixel_values.raw\n");
+        push(host.resolve("vision.txt"), 0644);
+        AdbShellResponse r = shell("./qnn-net-run --backend libQnnHtp.so --retrieve_context "
+                + EmulatedBundle.VISION_ENCODER_INT8 + " --input_list vision.txt --use_native_input_files"
+                + " --use_native_output_files --output_dir outputs/vision --num_inferences 1");
+        assertThat(r.getExitCode()).as(r.getAllOutput()).isZero();
+        byte[] q = Files.readAllBytes(pull(DIR + "/outputs/vision/Result_0/image_features_native.raw"));
+        assertThat(q).hasSize(256 * WIDTH);
+        JsonNode info = new ObjectMapper().readTree(host.resolve("bundle/fastvlm_vision_encoder_int8_htp.json").toFile());
+        JsonNode so = info.at("/info/graphs/0/info/graphOutputs/0/info/quantizeParams/scaleOffset");
+        float scale = (float) so.get("scale").asDouble();
+        int offset = so.get("offset").asInt();
+        float[] f = new float[q.length];
+        for (int i = 0; i < q.length; i++) {
+            f[i] = ((q[i] & 0xff) + offset) * scale;
+        }
+        return f;
+    }
+
+    static float[] textRows(long[] ids) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(512 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 512; i++) {
+            b.putInt(i < ids.length ? (int) ids[i] : 151643);
+        }
+        Files.write(host.resolve("input_ids.raw"), b.array());
+        push(host.resolve("input_ids.raw"), 0644);
+        Files.writeString(host.resolve("embed.txt"), DIR + "/input_ids.raw\n");
+        push(host.resolve("embed.txt"), 0644);
+        AdbShellResponse r = shell("./qnn-net-run --backend libQnnHtp.so --retrieve_context "
+                + EmulatedBundle.TEXT_EMBEDDER + " --input_list embed.txt --use_native_input_files"
+                + " --use_native_output_files --output_dir outputs/embed");
+        assertThat(r.getExitCode()).as(r.getAllOutput()).isZero();
+        ByteBuffer h = ByteBuffer.wrap(Files.readAllBytes(pull(DIR + "/outputs/embed/Result_0/output_0_native.raw")))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(h.capacity()).isEqualTo(512 * WIDTH * 2);
+        float[] f = new float[ids.length * WIDTH];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = Fp16.toFloat(h.getShort(i * 2));
+        }
+        return f;
+    }
+
+    static void pushFloats(String name, float[]... parts) throws Exception {
+        int n = Arrays.stream(parts).mapToInt(p -> p.length).sum();
+        ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float[] p : parts) {
+            for (float v : p) {
+                b.putFloat(v);
+            }
+        }
+        Files.write(host.resolve(name), b.array());
+        push(host.resolve(name), 0644);
+    }
+
+    static void pushConfig(String name, String extraDialog) throws Exception {
+        String config = "{\"dialog\": {\"version\": 1, \"type\": \"basic\", " + extraDialog
+                + "\"context\": {\"version\": 1, \"size\": 512, \"n-vocab\": 151936, \"bos-token\": 151644,"
+                + " \"eos-token\": 151645, \"pad-token\": 151643},"
+                + "\"embedding\": {\"version\": 1, \"size\": " + WIDTH + ", \"datatype\": \"float32\"},"
+                + "\"tokenizer\": {\"version\": 1, \"path\": \"" + DIR + "/tokenizer.json\"},"
+                + "\"engine\": {\"version\": 1, \"n-threads\": 6, \"backend\": {\"version\": 1, \"type\": \"QnnHtp\","
+                + " \"QnnHtp\": {\"version\": 1, \"spill-fill-bufsize\": 0, \"mmap-budget\": 0, \"use-mmap\": true,"
+                + " \"cpu-mask\": \"0xe0\", \"poll\": false}},"
+                + " \"model\": {\"version\": 1, \"type\": \"binary\", \"binary\": {\"version\": 1, \"ctx-bins\": [\""
+                + DIR + "/" + EmulatedBundle.DECODER + "\"]}}}}}";
+        Files.writeString(host.resolve(name), config);
+        push(host.resolve(name), 0644);
+    }
+
+    @Test
+    void describesTheImageThatReachedItAndEchoesTheQuestion() throws Exception {
+        long[] ids;
+        String firstFive;
+        String answer = "Emulated FastVLM answer: the image is red on the left and blue on the right."
+                + " The image came before the text. You asked: \"What is in the image?\"";
+        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(host.resolve("bundle/tokenizer.json")).optAddSpecialTokens(false).build()) {
+            ids = tokenizer.encode(PROMPT).getIds();
+            firstFive = tokenizer.decode(Arrays.copyOf(tokenizer.encode(answer).getIds(), 5), false);
+        }
+        float[] vision = visionFeatures();
+        float[] text = textRows(ids);
+        pushFloats("combined.raw", vision, text);
+        pushConfig("genie.json", "\"stop-sequence\": [\"<|im_end|>\"], ");
+        AdbShellResponse r = shell("./genie-t2t-run -c genie.json -e combined.raw -t " + EmulatedBundle.LUT
+                + " --embedding_query_output_type text --profile profile.json");
+        assertThat(r.getExitCode()).as(r.getAllOutput()).isZero();
+        assertThat(r.getOutput()).isEqualTo("Using libGenie.so version 1.13.0 (fastvlm emulated)\n\n"
+                + "Embedding file size: " + (256 + ids.length) * WIDTH * 4 + " bytes\n"
+                + "[BEGIN]: " + answer + "[END]\n");
+        JsonNode profile = new ObjectMapper().readTree(device.hostPath(DIR + "/profile.json").toFile());
+        assertThat(profile.at("/header/artifact_type").asText()).isEqualTo("GENIE_PROFILE");
+        JsonNode query = profile.at("/components/0/events/1");
+        assertThat(query.get("type").asText()).isEqualTo("GenieDialog_query");
+        assertThat(query.at("/num-prompt-tokens/value").asInt()).isEqualTo(256 + ids.length);
+        assertThat(query.at("/num-generated-tokens/value").asInt()).isGreaterThan(10);
+
+        AdbShellResponse again = shell("./genie-t2t-run -c genie.json -e combined.raw --profile profile.json");
+        assertThat(again.getExitCode()).isNotZero();
+        assertThat(again.getErrorOutput()).contains("profile file /data/local/tmp/fastvlm/profile.json already exists");
+
+        // a token budget
+        pushConfig("short.json", "\"max-num-tokens\": 5, ");
+        AdbShellResponse budget = shell("./genie-t2t-run -c short.json -e combined.raw -t " + EmulatedBundle.LUT);
+        assertThat(budget.getExitCode()).as(budget.getAllOutput()).isZero();
+        assertThat(firstFive).isNotEmpty();
+        assertThat(budget.getOutput()).endsWith("[BEGIN]: " + firstFive + "[END]\n");
+
+        // the placeholder layout (text, image, text) and a stop sequence
+        int split = 12;
+        pushFloats("spliced.raw", Arrays.copyOf(text, split * WIDTH), vision,
+                Arrays.copyOfRange(text, split * WIDTH, text.length));
+        pushConfig("stop.json", "\"stop-sequence\": [\" You asked\"], ");
+        AdbShellResponse spliced = shell("./genie-t2t-run -c stop.json -e spliced.raw -t " + EmulatedBundle.LUT);
+        assertThat(spliced.getExitCode()).as(spliced.getAllOutput()).isZero();
+        assertThat(spliced.getOutput()).contains("[BEGIN]: Emulated FastVLM answer: the image is red on the left and"
+                + " blue on the right. The image came inside the text, after \"").endsWith("\".[END]\n")
+                .doesNotContain("You asked");
+
+        // vision features left quantized (dequantization skipped upstream) fail the tool
+        float[] raw = new float[vision.length];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = Math.round(vision[i] / (1f / 128f)) + 64;
+        }
+        pushFloats("wrong.raw", raw, text);
+        AdbShellResponse wrong = shell("./genie-t2t-run -c genie.json -e wrong.raw");
+        assertThat(wrong.getExitCode()).isNotZero();
+        assertThat(wrong.getErrorOutput()).contains("embedding row 0 is neither a row of the embedding table");
+    }
+
+    @Test
+    void toolErrorsFollowTheRealContracts() throws Exception {
+        AdbShellResponse unknown = shell("./qnn-net-run --bogus 1");
+        assertThat(unknown.getExitCode()).isNotZero();
+        assertThat(unknown.getErrorOutput()).startsWith("Unknown option: --bogus\n").contains("USAGE:");
+
+        AdbShellResponse noLibs = dadb.shell("cd " + DIR + " && ./genie-t2t-run -c genie.json -p hi");
+        assertThat(noLibs.getExitCode()).isNotZero();
+        assertThat(noLibs.getErrorOutput()).contains("library \"libGenie.so\" not found");
+
+        AdbShellResponse noSkel = dadb.shell("cd " + DIR + " && LD_LIBRARY_PATH=" + DIR + " ./qnn-net-run --backend"
+                + " libQnnHtp.so --retrieve_context " + EmulatedBundle.TEXT_EMBEDDER + " --input_list embed.txt");
+        assertThat(noSkel.getExitCode()).isNotZero();
+        assertThat(noSkel.getErrorOutput()).contains("libQnnHtpV79Skel.so");
+
+        Files.write(host.resolve("ragged.raw"), new byte[WIDTH * 4 + 3]);
+        push(host.resolve("ragged.raw"), 0644);
+        pushConfig("genie.json", "");
+        AdbShellResponse ragged = shell("./genie-t2t-run -c genie.json -e ragged.raw");
+        assertThat(ragged.getExitCode()).isNotZero();
+        assertThat(ragged.getErrorOutput()).contains("is not a whole number of " + WIDTH * 4 + "-byte rows");
+
+        AdbShellResponse missing = shell("./qnn-net-run --backend libQnnHtp.so --retrieve_context none.bin"
+                + " --input_list embed.txt");
+        assertThat(missing.getExitCode()).isNotZero();
+        assertThat(missing.getErrorOutput()).contains("none.bin: No such file or directory");
+    }
+
+    @Test
+    void contextBinaryUtilityWritesTheRealLayout() throws Exception {
+        Path json = host.resolve("ctx.json");
+        Process p = new ProcessBuilder(host.resolve("sdk/bin/x86_64-linux-clang/qnn-context-binary-utility").toString(),
+                "--context_binary", host.resolve("bundle/" + EmulatedBundle.VISION_ENCODER_INT8).toString(),
+                "--json_file", json.toString()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(output).isZero();
+        JsonNode out = new ObjectMapper().readTree(json.toFile()).at("/info/graphs/0/info/graphOutputs/0/info");
+        assertThat(out.get("name").asText()).isEqualTo("image_features");
+        assertThat(out.get("dataType").asText()).isEqualTo("QNN_DATATYPE_UFIXED_POINT_8");
+        assertThat(out.at("/quantizeParams/scaleOffset/scale").asDouble()).isEqualTo(1.0 / 128);
+        assertThat(out.at("/quantizeParams/scaleOffset/offset").asInt()).isEqualTo(-64);
+        assertThat(out.get("dimensions").toString()).isEqualTo("[1,256," + WIDTH + "]");
+    }
+}
