@@ -229,7 +229,11 @@ class AdbTransportDirectTest {
     void aHungToolHitsItsTimeoutAndIsKilledOnTheDevice() {
         String pidFile = DIR + "/hung.pid";
         adb.run(DeviceCommand.of("mkdir", "-p", DIR), OutputListener.NONE);
-        DeviceCommand hung = DeviceCommand.of("sh", "-c", "echo $$ > " + pidFile + "; exec sleep 600")
+        String termed = DIR + "/hung.termed";
+        // The TERM trap proves the transport itself stopped the program: closing the stream makes
+        // the emulator (like adbd) kill it too, but with SIGKILL, which no trap sees.
+        DeviceCommand hung = DeviceCommand.of("sh", "-c", "trap 'echo term > " + termed + "; exit 143' TERM; "
+                        + "echo $$ > " + pidFile + "; while :; do sleep 0.05; done")
                 .withTimeout(Duration.ofMillis(700));
         long start = System.nanoTime();
         assertThatThrownBy(() -> adb.run(hung, OutputListener.NONE))
@@ -237,6 +241,7 @@ class AdbTransportDirectTest {
                         e -> assertThat(e.limit()).isEqualTo(Duration.ofMillis(700)));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
         assertThat(processAlive(pidFile)).isFalse();
+        assertThat(device.hostPath(termed)).hasContent("term");
     }
 
     @Test

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * 300 MB push (issue target: at least 0.9x the speed of {@code adb push}) and a small command's
  * round trip (target: at least 10x faster than spawning {@code adb shell} per command).
  * {@code transport} pushes straight to the emulator's adbd ({@code direct}) or through the same
- * adb server the adb program uses ({@code server}).
+ * adb server the adb program uses ({@code server}). {@code smallCommandEmulatorShellFloor} is the
+ * emulator's own per-command cost, included in both round trips.
  *
  * <pre>
  * java -jar fastvlm-bench/target/benchmarks.jar AdbTransportBenchmark -f 1 -wi 1 -i 3
@@ -116,6 +117,18 @@ public class AdbTransportBenchmark {
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     public int smallCommandAdbShellProcess() throws IOException {
         return adb("-s", device.serial(), "shell", "echo", "ok");
+    }
+
+    /**
+     * What the emulator itself spends per command (it forks {@code /bin/sh} on this host): the
+     * floor under both small-command figures, which a phone's adbd does not share.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public int smallCommandEmulatorShellFloor() throws IOException, InterruptedException {
+        return new ProcessBuilder("/bin/sh", "-c", "echo $$; exec 'echo' 'ok'")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
     private int adb(String... args) throws IOException {
