@@ -1,5 +1,7 @@
 package dev.fastvlm.adb;
 
+import dev.fastvlm.core.device.RequestDirectory;
+import dev.fastvlm.core.device.ArtifactSync;
 import dev.fastvlm.DeviceToolException;
 import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.emulator.DeviceEmulator;

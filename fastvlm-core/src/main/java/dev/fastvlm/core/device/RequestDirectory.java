@@ -64,10 +64,16 @@ public final class RequestDirectory implements AutoCloseable {
             LOG.info("kept request directory {} on {}", path, transport.target());
             return;
         }
+        // A cancelled request closes its directory on an interrupted thread; the removal must still run.
+        boolean interrupted = Thread.interrupted();
         try {
             DeviceScripts.output(transport, "rm -rf " + ShellQuoting.quote(path));
         } catch (RuntimeException e) {
             LOG.warn("could not remove request directory {} on {}: {}", path, transport.target(), e.getMessage());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
