@@ -2,6 +2,9 @@
 """Times image preprocessing in Java (JMH) and in PIL on the same images, checks that both write
 the same bytes, and prints Java/PIL median ratios.
 
+Wall-clock medians (JMH sample mode vs time.perf_counter) come first, then CPU-time medians
+(PreprocessCpuTime vs time.process_time), which a loaded machine disturbs much less.
+
 Run from the repository root after `./mvnw -B -pl fastvlm-bench,examples -am package -DskipTests`:
 
     /usr/bin/python3 fastvlm-bench/scripts/compare_image_preprocessing_with_pil.py [--quick]
@@ -63,7 +66,22 @@ def pil_once(path):
     return np.asarray(img, dtype=np.uint8).tobytes()
 
 
-def pil_median(path, warmup, runs):
+def pil_cpu_median(path, runs):
+    pil_once(path)
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        pil_once(path)
+        times.append((time.process_time() - start) * 1000)
+    return statistics.median(times)
+
+
+def java_cpu_median(path, decoder, runs):
+    args = ["java", "-cp", BENCH_JAR, "dev.fastvlm.bench.PreprocessCpuTime", path, decoder, str(runs)]
+    return float(subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+
+
+def pil_times(path, warmup, runs):
     for _ in range(warmup):
         pil_once(path)
     times = []
@@ -71,7 +89,7 @@ def pil_median(path, warmup, runs):
         start = time.perf_counter()
         pil_once(path)
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return times
 
 
 def java_medians(paths, quick):
@@ -103,13 +121,28 @@ def main():
     opts = parser.parse_args()
     paths = make_images()
     identical = {p: same_output(p) for p in paths}
+    runs = 3 if opts.quick else 6
+    # PIL runs both before and after JMH, so that a change in the machine's load during the
+    # run does not favour one side.
+    pil = {p: pil_times(p, 2, runs) for p in paths}
     java = java_medians(paths, opts.quick)
+    for p in paths:
+        pil[p] += pil_times(p, 1, runs)
     print(f"\n{'image':<16} {'PIL median':>11} {'Java (turbo)':>13} {'ratio':>6} {'Java (ImageIO)':>15} {'ratio':>6}  same bytes")
     for p in paths:
-        pil = pil_median(p, 2, 5 if opts.quick else 11)
+        pil_median = statistics.median(pil[p])
         turbo = java[(p, "standard")]
         imageio = java[(p, "imageio")]
-        print(f"{os.path.basename(p):<16} {pil:9.1f}ms {turbo:11.1f}ms {turbo / pil:6.2f} {imageio:13.1f}ms {imageio / pil:6.2f}  {identical[p]}")
+        print(f"{os.path.basename(p):<16} {pil_median:9.1f}ms {turbo:11.1f}ms {turbo / pil_median:6.2f} "
+              f"{imageio:13.1f}ms {imageio / pil_median:6.2f}  {identical[p]}")
+    print("\nCPU time per image (process CPU, all threads; steadier than wall time on a shared machine):")
+    print(f"{'image':<16} {'PIL':>9} {'Java (turbo)':>13} {'ratio':>6} {'Java (ImageIO)':>15} {'ratio':>6}")
+    for p in paths:
+        pil_cpu = pil_cpu_median(p, runs)
+        turbo = java_cpu_median(p, "standard", 2 * runs)
+        imageio = java_cpu_median(p, "imageio", 2 * runs)
+        print(f"{os.path.basename(p):<16} {pil_cpu:7.1f}ms {turbo:11.1f}ms {turbo / pil_cpu:6.2f} "
+              f"{imageio:13.1f}ms {imageio / pil_cpu:6.2f}")
     return 0 if all(identical.values()) else 1
 
 
