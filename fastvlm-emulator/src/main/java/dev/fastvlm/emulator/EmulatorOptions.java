@@ -81,7 +81,7 @@ public final class EmulatorOptions {
         private EmulatedTiming timing = EmulatedTiming.INSTANT;
         private EmulatorFaults faults = EmulatorFaults.NONE;
         private String javaCommand = ProcessHandle.current().info().command().orElse("java");
-        private String toolClasspath = System.getProperty("java.class.path");
+        private String toolClasspath = ToolEnvironment.currentClasspath();
 
         /** 0 (the default) picks a free port. */
         public Builder port(int port) {

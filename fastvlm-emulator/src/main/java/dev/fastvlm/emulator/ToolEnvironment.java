@@ -22,4 +22,15 @@ public final class ToolEnvironment {
 
     private ToolEnvironment() {
     }
+
+    /**
+     * This JVM's class path with every entry made absolute: the tool scripts run in the sandbox, so
+     * a relative entry (as in {@code java -jar examples/target/fastvlm.jar}) would not resolve there.
+     */
+    public static String currentClasspath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.isEmpty())
+                .map(entry -> java.nio.file.Path.of(entry).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
 }

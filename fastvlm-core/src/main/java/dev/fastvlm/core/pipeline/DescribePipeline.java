@@ -197,8 +197,6 @@ final class DescribePipeline implements AutoCloseable {
             transport.write(deviceDir + "/" + HTP_EXTENSIONS, json.length, out -> out.write(json), TransferListener.NONE);
             pushed += json.length;
         }
-        LOG.info("synced {} files to {}:{}: {} pushed ({} bytes), {} already there", artifacts.size(),
-                transport.target(), deviceDir, report.pushed().size(), report.bytesPushed(), report.skipped().size());
         synced = true;
         return pushed;
     }

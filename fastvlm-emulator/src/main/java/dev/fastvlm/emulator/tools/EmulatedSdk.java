@@ -1,5 +1,6 @@
 package dev.fastvlm.emulator.tools;
 
+import dev.fastvlm.emulator.ToolEnvironment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ public final class EmulatedSdk {
     /** Writes the SDK with programs that run on this JVM's {@code java} and class path. */
     public static Path write(Path root) throws IOException {
         return write(root, ProcessHandle.current().info().command().orElse("java"),
-                System.getProperty("java.class.path"));
+                ToolEnvironment.currentClasspath());
     }
 
     /**
