@@ -8,6 +8,7 @@ import dev.fastvlm.GenerationOptions;
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.ImageLayout;
 import dev.fastvlm.InvalidInputException;
+import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.QairtRuntime;
 import dev.fastvlm.StageTiming;
 import dev.fastvlm.TextEmbeddingSource;
@@ -199,6 +200,39 @@ class DescribeEndToEndTest {
             }
             assertThat(deviceRequestDirs(device)).as("the cancelled request cleaned up").isEmpty();
             assertThat(vlm.describe(redBlue, "Still there?").text()).contains("red on the left");
+        }
+    }
+
+    @Test
+    void aMissingContextInfoIsWrittenByTheSdksHostTool() throws IOException {
+        Path bare = dir.resolve("bare-bundle");
+        Files.createDirectories(bare);
+        try (Stream<Path> files = Files.list(int8Bundle)) {
+            for (Path file : files.filter(f -> !f.getFileName().toString().startsWith("fastvlm_vision_encoder")
+                    || f.toString().endsWith(".bin")).toList()) {
+                Files.createSymbolicLink(bare.resolve(file.getFileName()), file);
+            }
+        }
+        assertThat(bare.resolve("fastvlm_vision_encoder_int8_htp.json")).doesNotExist();
+        try (FastVlm vlm = builder(bare, DecoderBackend.CPU).build()) {
+            assertThat(vlm.describe(greenYellow, "And now?").text()).contains("green on the left and yellow");
+        }
+    }
+
+    @Test
+    void everyProblemOfABrokenBundleIsReportedBeforeAnyDeviceWork() throws IOException {
+        Path broken = Files.createDirectories(dir.resolve("broken-bundle"));
+        Files.copy(int8Bundle.resolve("tokenizer.json"), broken.resolve("tokenizer.json"));
+        Files.writeString(broken.resolve("config.json"), "{\"hidden_size\": 56}");
+        Path emptySdk = Files.createDirectories(dir.resolve("empty-sdk"));
+        try (AdbTransport transport = AdbTransport.direct("127.0.0.1", emulator.port())) {
+            assertThatThrownBy(() -> FastVlm.builder().device(transport).models(broken)
+                    .runtime(QairtRuntime.of(emptySdk)).build())
+                    .isInstanceOf(ModelArtifactException.class)
+                    .hasMessageContaining("VISION_ENCODER: not found")
+                    .hasMessageContaining("DECODER: not found")
+                    .hasMessageContaining("no embedding table (LUT.bin)")
+                    .hasMessageContaining("num_hidden_layers");
         }
     }
 

@@ -17,10 +17,12 @@ final class BundleLayout {
     static final String MODEL_CONFIG = "config.json";
     static final String TOKENIZER_CONFIG = "tokenizer_config.json";
 
-    /** Candidate file names per artifact, most usual first. */
+    /**
+     * Candidate file names per artifact, most usual first. A context binary's info JSON has no name
+     * of its own: it sits beside the binary ({@code x.bin} -> {@code x.json}).
+     */
     static final Map<ModelArtifact, List<String>> DEFAULT_NAMES = Map.of(
             ModelArtifact.VISION_ENCODER, List.of("fastvlm_vision_encoder_int8_htp.bin", "fastvlm_vision_encoder_fp16_htp.bin"),
-            ModelArtifact.VISION_ENCODER_INFO, List.of("fastvlm_vision_encoder_int8_htp.json", "fastvlm_vision_encoder_fp16_htp.json"),
             ModelArtifact.TEXT_EMBEDDER, List.of("fastvlm_embed_tokens_fp16_htp.bin"),
             ModelArtifact.DECODER, List.of("fastvlm_model_z8.bin"),
             ModelArtifact.EMBEDDING_TABLE, List.of("LUT.bin"),

@@ -98,7 +98,7 @@ final class DescribePipeline implements AutoCloseable {
 
     /** Resolves and checks everything that does not change between requests. */
     static DescribePipeline open(FastVlmConfig config) {
-        ModelBundle bundle = ModelBundle.resolve(config.models());
+        ModelBundle bundle = ModelBundle.resolve(config.models(), Optional.of(config.runtime().sdkDirectory()));
         if (config.textEmbedding() == TextEmbeddingSource.DEVICE_EMBEDDER && bundle.textEmbedder().isEmpty()) {
             throw new ModelArtifactException("textEmbedding DEVICE_EMBEDDER needs the text embedder's context binary"
                     + " and its context-info JSON in the bundle");

@@ -50,17 +50,19 @@ public final class ModelBundle {
 
     /** The bundle in {@code directory}, every artifact found by its usual name or the manifest. */
     public static ModelBundle fromDirectory(Path directory) {
-        return resolve(ModelArtifacts.fromDirectory(directory));
+        return resolve(ModelArtifacts.fromDirectory(directory), Optional.empty());
     }
 
     /**
-     * Finds every artifact and reads its metadata.
+     * Finds every artifact and reads its metadata. A context binary without its info JSON is
+     * described by the SDK's {@code qnn-context-binary-utility} when {@code sdkRoot} has it.
      *
      * @throws ModelArtifactException listing everything missing or inconsistent
      */
-    public static ModelBundle resolve(ModelArtifacts artifacts) {
+    public static ModelBundle resolve(ModelArtifacts artifacts, Optional<Path> sdkRoot) {
         List<String> problems = new ArrayList<>();
-        Map<ModelArtifact, Path> files = locate(artifacts, problems);
+        Optional<ContextInfoTool> infoTool = sdkRoot.flatMap(ContextInfoTool::in);
+        Map<ModelArtifact, Path> files = locate(artifacts, infoTool, problems);
         Optional<Path> directory = artifacts.directory();
         Path modelConfig = directory.map(d -> d.resolve(BundleLayout.MODEL_CONFIG))
                 .or(() -> Optional.ofNullable(files.get(ModelArtifact.TOKENIZER))
@@ -77,8 +79,14 @@ public final class ModelBundle {
         QnnGraph vision = Optional.ofNullable(files.get(ModelArtifact.VISION_ENCODER_INFO))
                 .map(info -> attempt(problems, () -> ContextBinaryInfo.read(info).singleGraph(), null))
                 .orElse(null);
-        Optional<Path> embedderInfo = Optional.ofNullable(files.get(ModelArtifact.TEXT_EMBEDDER))
-                .map(ModelBundle::infoFileOf).filter(Files::isRegularFile);
+        Optional<Path> embedderInfo = Optional.empty();
+        if (files.containsKey(ModelArtifact.TEXT_EMBEDDER)) {
+            try {
+                embedderInfo = infoOf(files.get(ModelArtifact.TEXT_EMBEDDER), infoTool);
+            } catch (ModelArtifactException e) {
+                problems.add(e.getMessage());
+            }
+        }
         Optional<QnnGraph> embedder = embedderInfo
                 .map(info -> attempt(problems, () -> ContextBinaryInfo.read(info).singleGraph(), null));
         if (!problems.isEmpty()) {
@@ -120,17 +128,32 @@ public final class ModelBundle {
         }
     }
 
-    private static Map<ModelArtifact, Path> locate(ModelArtifacts artifacts, List<String> problems) {
+    private static Map<ModelArtifact, Path> locate(ModelArtifacts artifacts, Optional<ContextInfoTool> infoTool,
+                                                   List<String> problems) {
         Map<ModelArtifact, Path> found = new EnumMap<>(ModelArtifact.class);
         Map<ModelArtifact, Path> manifest = artifacts.directory().map(d -> readManifest(d, problems)).orElse(Map.of());
         for (ModelArtifact artifact : ModelArtifact.values()) {
             Optional<Path> file = artifacts.file(artifact).or(() -> Optional.ofNullable(manifest.get(artifact)));
+            if (file.isEmpty() && artifact == ModelArtifact.VISION_ENCODER_INFO) {
+                Path encoder = found.get(ModelArtifact.VISION_ENCODER);
+                if (encoder == null) {
+                    continue;
+                }
+                try {
+                    file = infoOf(encoder, infoTool);
+                } catch (ModelArtifactException e) {
+                    problems.add(e.getMessage());
+                    continue;
+                }
+                if (file.isEmpty()) {
+                    problems.add(artifact + ": not found: no " + infoFileOf(encoder).getFileName()
+                            + " beside the encoder, and no SDK tool " + ContextInfoTool.RELATIVE_PATH + " to write it");
+                    continue;
+                }
+            }
             if (file.isEmpty() && artifacts.directory().isPresent()) {
                 file = BundleLayout.DEFAULT_NAMES.get(artifact).stream().map(artifacts.directory().get()::resolve)
                         .filter(Files::isRegularFile).findFirst();
-            }
-            if (file.isEmpty() && artifact == ModelArtifact.VISION_ENCODER_INFO && found.containsKey(ModelArtifact.VISION_ENCODER)) {
-                file = Optional.of(infoFileOf(found.get(ModelArtifact.VISION_ENCODER))).filter(Files::isRegularFile);
             }
             if (file.isPresent() && !Files.isRegularFile(file.get())) {
                 problems.add(artifact + ": " + file.get() + " is not a readable file");
@@ -165,6 +188,15 @@ public final class ModelBundle {
             problems.add(manifest + ": not valid JSON: " + e.getMessage());
         }
         return files;
+    }
+
+    /** The info JSON beside {@code contextBinary}, or one the SDK's tool writes for it. */
+    private static Optional<Path> infoOf(Path contextBinary, Optional<ContextInfoTool> infoTool) {
+        Path beside = infoFileOf(contextBinary);
+        if (Files.isRegularFile(beside)) {
+            return Optional.of(beside);
+        }
+        return infoTool.map(tool -> tool.describe(contextBinary));
     }
 
     /** The context-info JSON written next to a context binary ({@code x.bin} -> {@code x.json}). */
