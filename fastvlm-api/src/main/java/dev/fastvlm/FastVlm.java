@@ -2,6 +2,7 @@ package dev.fastvlm;
 
 import dev.fastvlm.spi.FastVlmConfig;
 import dev.fastvlm.spi.FastVlmProvider;
+import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
 
 import java.nio.file.Path;
@@ -88,6 +89,7 @@ public interface FastVlm extends AutoCloseable {
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private TextEmbeddingSource textEmbedding = TextEmbeddingSource.HOST_TABLE;
         private boolean keepDeviceFiles;
+        private TransferListener syncProgress = TransferListener.NONE;
 
         Builder() {
         }
@@ -152,6 +154,15 @@ public interface FastVlm extends AutoCloseable {
         }
 
         /**
+         * Progress of the one-time push of model and SDK files to the device (hundreds of MB on the
+         * first run against a device, nothing afterwards).
+         */
+        public Builder syncProgress(TransferListener syncProgress) {
+            this.syncProgress = syncProgress;
+            return this;
+        }
+
+        /**
          * Validates the configuration and creates the instance.
          *
          * @throws InvalidConfigurationException naming the field that is missing or wrong
@@ -170,10 +181,11 @@ public interface FastVlm extends AutoCloseable {
             Checks.required(resizePolicy, "resizePolicy", "STRETCH, PAD_TO_SQUARE or CENTER_CROP");
             Checks.required(requestTimeout, "requestTimeout", "a positive duration");
             Checks.required(textEmbedding, "textEmbedding", "HOST_TABLE or DEVICE_EMBEDDER");
+            Checks.required(syncProgress, "syncProgress", "use TransferListener.NONE for none");
             Checks.check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout",
                     "must be positive, was " + requestTimeout);
             return new FastVlmConfig(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout,
-                    textEmbedding, keepDeviceFiles);
+                    textEmbedding, keepDeviceFiles, syncProgress);
         }
 
         private static FastVlmProvider provider() {

@@ -17,6 +17,7 @@ import dev.fastvlm.emulator.DeviceEmulator;
 import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.emulator.model.EmulatedBundle;
 import dev.fastvlm.emulator.tools.EmulatedSdk;
+import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
 import org.apache.commons.io.file.PathUtils;
 import picocli.CommandLine.Command;
@@ -123,6 +124,8 @@ final class DescribeCommand implements Callable<Integer> {
                 .runtime(QairtRuntime.of(sdkDir))
                 .imageLayout(imageLayout)
                 .generation(GenerationOptions.builder().maxNewTokens(maxNewTokens).build())
+                .syncProgress(System.console() != null ? new ProgressBar(spec.commandLine().getErr(), "sync")
+                        : TransferListener.NONE)
                 .build()) {
             TokenListener stream = json ? TokenListener.NONE : piece -> {
                 out.print(piece);

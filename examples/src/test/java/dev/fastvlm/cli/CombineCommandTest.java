@@ -3,12 +3,9 @@ package dev.fastvlm.cli;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,13 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fastvlm-core/src/test/scripts/make_embedding_goldens.py (vision uint8 [1, 6, 8] with scale
  * 0.0123456789 and offset -128, text embedder output [1, 16, 8] with 5 real tokens, LUT [50, 8]).
  */
-class CombineCommandTest {
+class CombineCommandTest extends CliTest {
 
     @TempDir
     Path dir;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
     @BeforeEach
     void copyGoldens() throws IOException {
@@ -37,13 +31,6 @@ class CombineCommandTest {
                 Files.copy(in, dir.resolve(name));
             }
         }
-    }
-
-    private int run(String... args) {
-        CommandLine cli = FastVlmCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
     }
 
     private String[] args(String... extra) {

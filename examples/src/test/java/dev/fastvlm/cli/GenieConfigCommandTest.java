@@ -8,17 +8,14 @@ import dev.fastvlm.genie.config.PositionalEncoding;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class GenieConfigCommandTest {
+class GenieConfigCommandTest extends CliTest {
     /** The decoder part of FastVLM-0.5B's config.json. */
     private static final String FASTVLM_CONFIG = """
             {"model_type": "llava_qwen2", "hidden_size": 896, "num_hidden_layers": 24,
@@ -30,20 +27,11 @@ class GenieConfigCommandTest {
     @TempDir
     Path dir;
     private Path modelDir;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
     @BeforeEach
     void modelDir() throws IOException {
         modelDir = Files.createDirectories(dir.resolve("FastVLM-0.5B"));
         Files.writeString(modelDir.resolve("config.json"), FASTVLM_CONFIG);
-    }
-
-    private int run(String... args) {
-        CommandLine cli = FastVlmCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
     }
 
     @Test

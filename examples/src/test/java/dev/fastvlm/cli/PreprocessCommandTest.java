@@ -2,12 +2,9 @@ package dev.fastvlm.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,19 +18,10 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code fastvlm preprocess} against digests of the seed's Python output (make_image_goldens.py). */
-class PreprocessCommandTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+class PreprocessCommandTest extends CliTest {
 
     @TempDir
     Path dir;
-
-    private int run(String... args) {
-        CommandLine cli = FastVlmCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
-    }
 
     @Test
     void writesExactlyTheFileTheReferencePythonWrites() throws IOException {

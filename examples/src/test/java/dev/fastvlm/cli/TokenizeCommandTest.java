@@ -3,12 +3,9 @@ package dev.fastvlm.cli;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -17,7 +14,7 @@ import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class TokenizeCommandTest {
+class TokenizeCommandTest extends CliTest {
 
     /** fastvlm-core's committed Qwen2 tokenizer fixture. */
     private static final Path FIXTURE = Path.of("..", "fastvlm-core", "src", "test", "resources", "qwen2-tokenizer");
@@ -25,22 +22,12 @@ class TokenizeCommandTest {
     @TempDir
     static Path tokenizerDir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
     @BeforeAll
     static void unpackTokenizer() throws IOException {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(FIXTURE.resolve("tokenizer.json.gz")))) {
             Files.copy(in, tokenizerDir.resolve("tokenizer.json"));
         }
         Files.copy(FIXTURE.resolve("tokenizer_config.json"), tokenizerDir.resolve("tokenizer_config.json"));
-    }
-
-    private int run(String... args) {
-        CommandLine cli = FastVlmCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
     }
 
     @Test

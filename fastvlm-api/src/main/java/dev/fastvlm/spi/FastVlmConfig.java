@@ -6,6 +6,7 @@ import dev.fastvlm.ModelArtifacts;
 import dev.fastvlm.QairtRuntime;
 import dev.fastvlm.ResizePolicy;
 import dev.fastvlm.TextEmbeddingSource;
+import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
 
 import java.time.Duration;
@@ -24,11 +25,12 @@ import java.util.Objects;
  * @param requestTimeout limit for one whole request
  * @param textEmbedding  where the prompt's embedding rows come from
  * @param keepDeviceFiles whether request directories stay on the device for debugging
+ * @param syncProgress   progress of the one-time model and SDK push
  */
 public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntime runtime,
                             GenerationOptions generation, ImageLayout imageLayout, ResizePolicy resizePolicy,
                             Duration requestTimeout, TextEmbeddingSource textEmbedding,
-                            boolean keepDeviceFiles) {
+                            boolean keepDeviceFiles, TransferListener syncProgress) {
     public FastVlmConfig {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(models, "models");
@@ -38,5 +40,6 @@ public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntim
         Objects.requireNonNull(resizePolicy, "resizePolicy");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(textEmbedding, "textEmbedding");
+        Objects.requireNonNull(syncProgress, "syncProgress");
     }
 }

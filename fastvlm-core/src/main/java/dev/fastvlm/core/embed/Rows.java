@@ -72,4 +72,14 @@ final class Rows {
     private int byteIndex(int source) {
         return (source % rowsPerSegment) * rowBytes;
     }
+
+    /** Row {@code r} as a new float32 array (dequantized if stored fixed-point). */
+    float[] row(int r) {
+        if (r < 0 || r >= count()) {
+            throw new IndexOutOfBoundsException("row " + r + " of " + count());
+        }
+        float[] values = new float[width()];
+        toFloats(r, values);
+        return values;
+    }
 }

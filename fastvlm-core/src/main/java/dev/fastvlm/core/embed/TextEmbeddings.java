@@ -67,12 +67,7 @@ public final class TextEmbeddings {
 
     /** Row {@code r} as float32 (dequantized if stored fixed-point). */
     public float[] row(int r) {
-        if (r < 0 || r >= rows.count()) {
-            throw new IndexOutOfBoundsException("row " + r + " of " + rows.count());
-        }
-        float[] values = new float[rows.width()];
-        rows.toFloats(r, values);
-        return values;
+        return rows.row(r);
     }
 
     /** Bytes {@link #writeTo(ByteBuffer)} writes: the rows as float32. */

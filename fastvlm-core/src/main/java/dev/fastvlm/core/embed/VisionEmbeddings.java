@@ -55,12 +55,7 @@ public final class VisionEmbeddings {
 
     /** Row {@code r} dequantized to float32. */
     public float[] row(int r) {
-        if (r < 0 || r >= rows.count()) {
-            throw new IndexOutOfBoundsException("row " + r + " of " + rows.count());
-        }
-        float[] values = new float[rows.width()];
-        rows.toFloats(r, values);
-        return values;
+        return rows.row(r);
     }
 
     Rows rowsView() {

@@ -190,7 +190,7 @@ final class DescribePipeline implements AutoCloseable {
             }
         }
         sdk.deviceFiles().forEach(file -> artifacts.add(ArtifactSync.Artifact.of(file)));
-        ArtifactSync.Report report = ArtifactSync.to(transport, deviceDir).sync(artifacts, TransferListener.NONE);
+        ArtifactSync.Report report = ArtifactSync.to(transport, deviceDir).sync(artifacts, config.syncProgress());
         long pushed = report.bytesPushed();
         if (config.runtime().decoderBackend() == DecoderBackend.HTP) {
             byte[] json = HtpBackendExtensions.forSoc(soc).toJson().getBytes(StandardCharsets.UTF_8);
