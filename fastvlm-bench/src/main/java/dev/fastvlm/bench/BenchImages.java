@@ -21,6 +21,20 @@ final class BenchImages {
     private BenchImages() {
     }
 
+    /**
+     * Writes a named benchmark image into {@code dir} (created if missing): {@code png-1024} (1024 x
+     * 1024 PNG, {@code png-1024.png}) or {@code jpeg-12mp} (4000 x 3000 JPEG, {@code jpeg-12mp.jpg}).
+     */
+    static Path write(Path dir, String name) throws IOException {
+        Files.createDirectories(dir);
+        return switch (name) {
+            case "png-1024" -> write(dir.resolve(name + ".png"), "png", 1024, 1024);
+            case "jpeg-12mp" -> write(dir.resolve(name + ".jpg"), "jpeg", 4000, 3000);
+            default -> throw new IllegalArgumentException("unknown benchmark image " + name
+                    + "; expected png-1024 or jpeg-12mp");
+        };
+    }
+
     static Path write(Path file, String format, int width, int height) throws IOException {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         int[] pixels = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();

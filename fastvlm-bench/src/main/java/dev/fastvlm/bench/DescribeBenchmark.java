@@ -68,9 +68,7 @@ public class DescribeBenchmark {
     public void start() throws IOException {
         work = Files.createTempDirectory("fastvlm-bench-describe");
         log = new StageLog(image, width);
-        imageFile = image.equals("png-1024")
-                ? BenchImages.write(work.resolve("bench.png"), "png", 1024, 1024)
-                : BenchImages.write(work.resolve("bench.jpg"), "jpeg", 4000, 3000);
+        imageFile = BenchImages.write(work, image);
         log.record("setup", "image-bytes", Files.size(imageFile));
 
         long start = System.nanoTime();

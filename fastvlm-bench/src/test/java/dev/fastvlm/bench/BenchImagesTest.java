@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BenchImagesTest {
 
@@ -37,5 +38,16 @@ class BenchImagesTest {
         assertThat(bytes[0] & 0xff).isEqualTo(0xFF);
         assertThat(bytes[1] & 0xff).isEqualTo(0xD8);
         assertThat(ImageIO.read(jpeg.toFile()).getWidth()).isEqualTo(400);
+    }
+
+    @Test
+    void namesTheDescribeBenchmarkImages() throws IOException {
+        Path png = BenchImages.write(dir.resolve("images"), "png-1024");
+
+        assertThat(png.getFileName().toString()).isEqualTo("png-1024.png");
+        assertThat(ImageIO.read(png.toFile()).getHeight()).isEqualTo(1024);
+        assertThatThrownBy(() -> BenchImages.write(dir, "gif-1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("gif-1");
     }
 }
