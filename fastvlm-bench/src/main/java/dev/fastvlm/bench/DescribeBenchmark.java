@@ -68,6 +68,16 @@ public class DescribeBenchmark {
     public void start() throws IOException {
         work = Files.createTempDirectory("fastvlm-bench-describe");
         log = new StageLog(image, width);
+        try {
+            open();
+        } catch (IOException | RuntimeException e) {
+            // JMH skips the trial's tear-down when its set-up fails; don't leave a 1 GB folder behind.
+            release();
+            throw e;
+        }
+    }
+
+    private void open() throws IOException {
         imageFile = BenchImages.write(work, image);
         log.record("setup", "image-bytes", Files.size(imageFile));
 
@@ -137,9 +147,22 @@ public class DescribeBenchmark {
         try {
             log.writeTo(StageLog.outputDirectory());
         } finally {
-            vlm.close();
-            transport.close();
-            device.close();
+            release();
+        }
+    }
+
+    private void release() throws IOException {
+        try {
+            if (vlm != null) {
+                vlm.close();
+            }
+            if (transport != null) {
+                transport.close();
+            }
+            if (device != null) {
+                device.close();
+            }
+        } finally {
             PathUtils.deleteDirectory(work);
         }
     }
