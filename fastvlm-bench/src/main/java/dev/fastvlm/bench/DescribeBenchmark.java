@@ -1,0 +1,169 @@
+package dev.fastvlm.bench;
+
+import dev.fastvlm.Description;
+import dev.fastvlm.FastVlm;
+import dev.fastvlm.QairtRuntime;
+import dev.fastvlm.adb.AdbTransport;
+import dev.fastvlm.emulator.DeviceEmulator;
+import dev.fastvlm.emulator.EmulatedTiming;
+import dev.fastvlm.emulator.EmulatorOptions;
+import dev.fastvlm.emulator.model.EmulatedBundle;
+import dev.fastvlm.emulator.tools.EmulatedSdk;
+import org.apache.commons.io.file.PathUtils;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Repeated describes against the device emulator over ADB with {@link EmulatedTiming#INSTANT}
+ * (latencies reported, never waited for), so each request's wall time is the host's own work
+ * plus the emulated device programs' process start-up. JMH reports the whole request; each
+ * measured request's stage timings ({@code Description.stats().stages()}) go to a CSV file
+ * ({@link StageLog}) that {@code scripts/describe_stage_chart.py} turns into medians and a chart.
+ * Every request after the first must push zero model bytes, or the benchmark fails.
+ *
+ * <pre>
+ * java -jar fastvlm-bench/target/benchmarks.jar DescribeBenchmark -f 1 -wi 3 -i 10 -w 1 -r 1
+ * </pre>
+ */
+@State(Scope.Benchmark)
+public class DescribeBenchmark {
+
+    static final String PROMPT = "Describe the image in detail.";
+
+    /** {@code png-1024}: a 1024x1024 PNG; {@code jpeg-12mp}: a 4000x3000 JPEG. */
+    @Param({"png-1024", "jpeg-12mp"})
+    public String image;
+
+    /** Embedding width of the emulated bundle: 896 is FastVLM's (a 545 MB LUT), 56 a small one. */
+    @Param({"56", "896"})
+    public int width;
+
+    private Path work;
+    private Path imageFile;
+    private DeviceEmulator device;
+    private AdbTransport transport;
+    private FastVlm vlm;
+    private StageLog log;
+    private boolean measuring;
+
+    @Setup(Level.Trial)
+    public void start() throws IOException {
+        work = Files.createTempDirectory("fastvlm-bench-describe");
+        log = new StageLog(image, width);
+        try {
+            open();
+        } catch (IOException | RuntimeException e) {
+            // JMH skips the trial's tear-down when its set-up fails; don't leave a 1 GB folder behind.
+            release();
+            throw e;
+        }
+    }
+
+    private void open() throws IOException {
+        imageFile = BenchImages.write(work, image);
+        log.record("setup", "image-bytes", Files.size(imageFile));
+
+        long start = System.nanoTime();
+        Path bundle = EmulatedBundle.write(work.resolve("bundle"), width, EmulatedBundle.VisionPrecision.INT8);
+        log.record("setup", "bundle-write-nanos", System.nanoTime() - start);
+        log.record("setup", "bundle-bytes", PathUtils.sizeOfDirectory(bundle));
+
+        device = DeviceEmulator.start(EmulatorOptions.builder()
+                .sandbox(work.resolve("sandbox"))
+                .timing(EmulatedTiming.INSTANT)
+                .toolClasspath(absoluteClassPath())
+                .build());
+        transport = AdbTransport.builder().direct("127.0.0.1", device.port()).adbKey(work.resolve("adbkey")).build();
+        vlm = FastVlm.builder()
+                .device(transport)
+                .models(bundle)
+                .runtime(QairtRuntime.builder().sdkDirectory(EmulatedSdk.write(work.resolve("sdk"))).build())
+                .build();
+
+        start = System.nanoTime();
+        Description first = vlm.describe(imageFile, PROMPT);
+        log.record("first", "wall", System.nanoTime() - start);
+        log.record("first", first);
+        if (first.stats().modelBytesPushed() == 0) {
+            throw new IllegalStateException("the first request on a fresh emulator pushed no model bytes");
+        }
+    }
+
+    /**
+     * The emulated programs run in the device sandbox, so a relative class path (JMH's fork gets
+     * {@code fastvlm-bench/target/benchmarks.jar} when started from the repository root) must be
+     * made absolute.
+     */
+    private static String absoluteClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    @Setup(Level.Iteration)
+    public void iteration(IterationParams params) {
+        measuring = params.getType() == IterationType.MEASUREMENT;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Description describe() {
+        long start = System.nanoTime();
+        Description d = vlm.describe(imageFile, PROMPT);
+        long wall = System.nanoTime() - start;
+        if (d.stats().modelBytesPushed() != 0) {
+            throw new IllegalStateException("a repeated request pushed " + d.stats().modelBytesPushed()
+                    + " model bytes; stages " + d.stats().stages());
+        }
+        if (measuring) {
+            String request = log.nextRequest();
+            log.record(request, "wall", wall);
+            log.record(request, d);
+        }
+        return d;
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws IOException {
+        try {
+            log.writeTo(StageLog.outputDirectory());
+        } finally {
+            release();
+        }
+    }
+
+    private void release() throws IOException {
+        try {
+            if (vlm != null) {
+                vlm.close();
+            }
+            if (transport != null) {
+                transport.close();
+            }
+            if (device != null) {
+                device.close();
+            }
+        } finally {
+            PathUtils.deleteDirectory(work);
+        }
+    }
+}
