@@ -68,6 +68,10 @@ public final class ImagePreprocessor {
     public RgbImage resize(RgbImage src) {
         int w = src.width();
         int h = src.height();
+        if (w == size && h == size) {
+            // PIL's resize returns a copy when the size does not change; every policy then keeps the pixels.
+            return src;
+        }
         return switch (resizePolicy) {
             case STRETCH -> BicubicResampler.resize(src, w, h, 0, 0, size, size, 0, 0, size, size);
             case PAD_TO_SQUARE -> {

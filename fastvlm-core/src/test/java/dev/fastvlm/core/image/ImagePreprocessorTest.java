@@ -105,4 +105,15 @@ class ImagePreprocessorTest {
         assertThatThrownBy(() -> ImagePreprocessor.builder().resizePolicy(null))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessage("image.resizePolicy: is required");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(dev.fastvlm.ResizePolicy.class)
+    void anImageAlreadyAtTheTargetSizeKeepsItsPixelsAsPilsResizeDoes(dev.fastvlm.ResizePolicy policy) {
+        byte[] rgb = new byte[33 * 33 * 3];
+        new java.util.Random(7).nextBytes(rgb);
+        RgbImage resized = ImagePreprocessor.builder().size(33).resizePolicy(policy).build()
+                .resize(new RgbImage(33, 33, rgb.clone()));
+        assertThat(resized.width()).isEqualTo(33);
+        assertThat(resized.rgb()).isEqualTo(rgb);
+    }
 }
