@@ -43,7 +43,8 @@ class FaultTest {
                     .hasMessageContaining("lost the connection to 127.0.0.1:" + proxy.port())
                     .hasMessageContaining("of 3000000 bytes of " + target)
                     .hasMessageContaining("nothing was written under that name");
-            assertThat(progress.get()).isBetween(1L, 2_999_999L);
+            // Socket buffers can take every byte before the cut is noticed, so all of them may count as sent.
+            assertThat(progress.get()).isBetween(1L, 3_000_000L);
             assertThat(device.hostPath(target)).doesNotExist();
 
             adb.push(source, target, TransferListener.NONE);
