@@ -15,7 +15,6 @@ final class BundleLayout {
     static final String MANIFEST = "fastvlm-bundle.json";
     /** HuggingFace model config: the decoder's geometry. */
     static final String MODEL_CONFIG = "config.json";
-    static final String TOKENIZER_CONFIG = "tokenizer_config.json";
 
     /**
      * Candidate file names per artifact, most usual first. A context binary's info JSON has no name

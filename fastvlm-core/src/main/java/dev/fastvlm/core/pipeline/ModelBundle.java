@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A FastVLM model bundle, resolved and checked: where each artifact is, and the geometry read from
@@ -74,10 +75,13 @@ public final class ModelBundle {
         if (!files.containsKey(ModelArtifact.EMBEDDING_TABLE)) {
             problems.add("no embedding table (LUT.bin): genie-t2t-run needs it to embed generated tokens");
         }
-        DecoderGeometry geometry = attempt(problems, () -> DecoderGeometry.fromHuggingFaceConfig(modelConfig),
-                modelConfig == null ? "no " + BundleLayout.MODEL_CONFIG + " for the decoder's geometry" : null);
+        if (modelConfig == null) {
+            problems.add("no " + BundleLayout.MODEL_CONFIG + " for the decoder's geometry");
+        }
+        DecoderGeometry geometry = modelConfig == null ? null
+                : attempt(problems, () -> DecoderGeometry.fromHuggingFaceConfig(modelConfig));
         QnnGraph vision = Optional.ofNullable(files.get(ModelArtifact.VISION_ENCODER_INFO))
-                .map(info -> attempt(problems, () -> ContextBinaryInfo.read(info).singleGraph(), null))
+                .map(info -> attempt(problems, () -> ContextBinaryInfo.read(info).singleGraph()))
                 .orElse(null);
         Optional<Path> embedderInfo = Optional.empty();
         if (files.containsKey(ModelArtifact.TEXT_EMBEDDER)) {
@@ -88,7 +92,7 @@ public final class ModelBundle {
             }
         }
         Optional<QnnGraph> embedder = embedderInfo
-                .map(info -> attempt(problems, () -> ContextBinaryInfo.read(info).singleGraph(), null));
+                .map(info -> attempt(problems, () -> ContextBinaryInfo.read(info).singleGraph()));
         if (!problems.isEmpty()) {
             throw failure(artifacts, problems);
         }
@@ -205,11 +209,8 @@ public final class ModelBundle {
         return contextBinary.resolveSibling(name.replaceFirst("\\.bin$", "") + ".json");
     }
 
-    private static <T> T attempt(List<String> problems, java.util.function.Supplier<T> read, String absent) {
-        if (absent != null) {
-            problems.add(absent);
-            return null;
-        }
+    /** The value {@code read} gives, or null with its failure added to {@code problems}. */
+    private static <T> T attempt(List<String> problems, Supplier<T> read) {
         try {
             return read.get();
         } catch (RuntimeException e) {
