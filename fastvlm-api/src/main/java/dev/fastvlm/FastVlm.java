@@ -88,6 +88,7 @@ public interface FastVlm extends AutoCloseable {
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private TextEmbeddingSource textEmbedding = TextEmbeddingSource.HOST_TABLE;
         private boolean keepDeviceFiles;
+        private DecoderEngine decoderEngine = DecoderEngine.PROCESS;
 
         Builder() {
         }
@@ -152,6 +153,15 @@ public interface FastVlm extends AutoCloseable {
         }
 
         /**
+         * Runs Genie as a {@code genie-t2t-run} program per request ({@link DecoderEngine#PROCESS}, the
+         * default) or in this process ({@link DecoderEngine#IN_PROCESS}, on the device itself).
+         */
+        public Builder decoderEngine(DecoderEngine decoderEngine) {
+            this.decoderEngine = decoderEngine;
+            return this;
+        }
+
+        /**
          * Validates the configuration and creates the instance.
          *
          * @throws InvalidConfigurationException naming the field that is missing or wrong
@@ -170,10 +180,11 @@ public interface FastVlm extends AutoCloseable {
             Checks.required(resizePolicy, "resizePolicy", "STRETCH, PAD_TO_SQUARE or CENTER_CROP");
             Checks.required(requestTimeout, "requestTimeout", "a positive duration");
             Checks.required(textEmbedding, "textEmbedding", "HOST_TABLE or DEVICE_EMBEDDER");
+            Checks.required(decoderEngine, "decoderEngine", "PROCESS or IN_PROCESS");
             Checks.check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout",
                     "must be positive, was " + requestTimeout);
             return new FastVlmConfig(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout,
-                    textEmbedding, keepDeviceFiles);
+                    textEmbedding, keepDeviceFiles, decoderEngine);
         }
 
         private static FastVlmProvider provider() {

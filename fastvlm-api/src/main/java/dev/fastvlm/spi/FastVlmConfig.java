@@ -1,5 +1,6 @@
 package dev.fastvlm.spi;
 
+import dev.fastvlm.DecoderEngine;
 import dev.fastvlm.GenerationOptions;
 import dev.fastvlm.ImageLayout;
 import dev.fastvlm.ModelArtifacts;
@@ -24,11 +25,12 @@ import java.util.Objects;
  * @param requestTimeout limit for one whole request
  * @param textEmbedding  where the prompt's embedding rows come from
  * @param keepDeviceFiles whether request directories stay on the device for debugging
+ * @param decoderEngine  whether Genie runs as a program per request or in this process
  */
 public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntime runtime,
                             GenerationOptions generation, ImageLayout imageLayout, ResizePolicy resizePolicy,
                             Duration requestTimeout, TextEmbeddingSource textEmbedding,
-                            boolean keepDeviceFiles) {
+                            boolean keepDeviceFiles, DecoderEngine decoderEngine) {
     public FastVlmConfig {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(models, "models");
@@ -38,5 +40,14 @@ public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntim
         Objects.requireNonNull(resizePolicy, "resizePolicy");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(textEmbedding, "textEmbedding");
+        Objects.requireNonNull(decoderEngine, "decoderEngine");
+    }
+
+    /** A configuration with the {@link DecoderEngine#PROCESS} decoder. */
+    public FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntime runtime, GenerationOptions generation,
+                         ImageLayout imageLayout, ResizePolicy resizePolicy, Duration requestTimeout,
+                         TextEmbeddingSource textEmbedding, boolean keepDeviceFiles) {
+        this(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout, textEmbedding,
+                keepDeviceFiles, DecoderEngine.PROCESS);
     }
 }

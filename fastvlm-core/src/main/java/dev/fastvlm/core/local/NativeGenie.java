@@ -31,7 +31,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -75,7 +74,6 @@ public final class NativeGenie implements AutoCloseable {
     private final EmbeddingTable table;
     private final String apiVersion;
     private final ReentrantLock queries = new ReentrantLock();
-    private final AtomicBoolean abortRequested = new AtomicBoolean();
     private Pointer profile;
     private Pointer config;
     private Pointer dialog;
@@ -204,7 +202,6 @@ public final class NativeGenie implements AutoCloseable {
             if (closed) {
                 throw new FastVlmException("this NativeGenie is closed");
             }
-            abortRequested.set(false);
             Sink sink = new Sink(listener, table.width() * table.type().bytes());
             long deadline = System.nanoTime() + timeout.toNanos();
             Thread caller = Thread.currentThread();
@@ -220,18 +217,19 @@ public final class NativeGenie implements AutoCloseable {
                             GenieLibrary.SENTENCE_COMPLETE, onToken, onPiece, null);
                 } finally {
                     watch.cancel(false);
+                    sink.finish();
                     active = null;
                     check("GenieDialog_reset", genie.GenieDialog_reset(dialog), "");
                 }
             }
-            sink.flush();
             if (sink.failure != null) {
                 throw sink.failure;
             }
+            sink.flush();
             if (sink.stop == Stop.TIMEOUT) {
                 throw new FastVlmTimeoutException("in-process Genie query", timeout);
             }
-            if (sink.stop == Stop.INTERRUPTED || status == 1 || sink.aborted) {
+            if (sink.stop == Stop.INTERRUPTED || sink.stop == Stop.ABORTED || status == 1 || sink.aborted) {
                 if (sink.stop == Stop.INTERRUPTED) {
                     caller.interrupt();
                 }
@@ -319,7 +317,7 @@ public final class NativeGenie implements AutoCloseable {
                 .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
         private ByteBuffer pending = ByteBuffer.allocate(0);
         final StringBuilder text = new StringBuilder();
-        private final AtomicBoolean signalled = new AtomicBoolean();
+        private boolean finished;
         volatile Stop stop;
         volatile boolean aborted;
         RuntimeException failure;
@@ -395,12 +393,16 @@ public final class NativeGenie implements AutoCloseable {
             }
         }
 
-        void abort(Stop reason) {
-            if (signalled.compareAndSet(false, true)) {
+        /** One ABORT at most, and none once the query has returned (the dialog may be freed after that). */
+        synchronized void abort(Stop reason) {
+            if (!finished && stop == null) {
                 stop = reason;
-                int status = genie.GenieDialog_signal(dialog, GenieLibrary.ACTION_ABORT);
-                logFailure("GenieDialog_signal", status);
+                logFailure("GenieDialog_signal", genie.GenieDialog_signal(dialog, GenieLibrary.ACTION_ABORT));
             }
+        }
+
+        synchronized void finish() {
+            finished = true;
         }
     }
 }
