@@ -66,7 +66,13 @@ public class DecoderEngineBenchmark {
     @Setup(Level.Trial)
     public void start() throws IOException, InterruptedException {
         work = Files.createTempDirectory("fastvlm-bench-decoder");
-        Path sdk = EmulatedSdk.write(work.resolve("sdk"));
+        // The tools run in the device directory, so a class path relative to here (java -jar fastvlm-bench/...)
+        // must be made absolute for them.
+        String classpath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        Path sdk = EmulatedSdk.write(work.resolve("sdk"), ProcessHandle.current().info().command().orElse("java"),
+                classpath);
         installStandInGenie(sdk, Files.createDirectories(work.resolve("genie-build")));
         Path bundle = EmulatedBundle.write(work.resolve("bundle"), 56, EmulatedBundle.VisionPrecision.INT8);
         Path bin = Files.createDirectories(work.resolve("bin"));

@@ -14,11 +14,10 @@ import com.sun.jna.ptr.PointerByReference;
  */
 interface GenieLibrary extends Library {
 
+    /** {@code GenieDialog_SentenceCode_t}: a whole query, and a query that was aborted. */
     int SENTENCE_COMPLETE = 0;
-    int SENTENCE_BEGIN = 1;
-    int SENTENCE_CONTINUE = 2;
-    int SENTENCE_END = 3;
     int SENTENCE_ABORT = 4;
+    /** {@code GenieDialog_Action_t} ABORT. */
     int ACTION_ABORT = 1;
 
     /** {@code size_t}, whose width follows the platform. */
