@@ -90,6 +90,7 @@ public interface FastVlm extends AutoCloseable {
         private TextEmbeddingSource textEmbedding = TextEmbeddingSource.HOST_TABLE;
         private boolean keepDeviceFiles;
         private TransferListener syncProgress = TransferListener.NONE;
+        private DecoderEngine decoderEngine = DecoderEngine.PROCESS;
 
         Builder() {
         }
@@ -163,6 +164,15 @@ public interface FastVlm extends AutoCloseable {
         }
 
         /**
+         * Runs Genie as a {@code genie-t2t-run} program per request ({@link DecoderEngine#PROCESS}, the
+         * default) or in this process ({@link DecoderEngine#IN_PROCESS}, on the device itself).
+         */
+        public Builder decoderEngine(DecoderEngine decoderEngine) {
+            this.decoderEngine = decoderEngine;
+            return this;
+        }
+
+        /**
          * Validates the configuration and creates the instance.
          *
          * @throws InvalidConfigurationException naming the field that is missing or wrong
@@ -182,10 +192,11 @@ public interface FastVlm extends AutoCloseable {
             Checks.required(requestTimeout, "requestTimeout", "a positive duration");
             Checks.required(textEmbedding, "textEmbedding", "HOST_TABLE or DEVICE_EMBEDDER");
             Checks.required(syncProgress, "syncProgress", "use TransferListener.NONE for none");
+            Checks.required(decoderEngine, "decoderEngine", "PROCESS or IN_PROCESS");
             Checks.check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout",
                     "must be positive, was " + requestTimeout);
             return new FastVlmConfig(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout,
-                    textEmbedding, keepDeviceFiles, syncProgress);
+                    textEmbedding, keepDeviceFiles, syncProgress, decoderEngine);
         }
 
         private static FastVlmProvider provider() {

@@ -1,5 +1,6 @@
 package dev.fastvlm.spi;
 
+import dev.fastvlm.DecoderEngine;
 import dev.fastvlm.GenerationOptions;
 import dev.fastvlm.ImageLayout;
 import dev.fastvlm.ModelArtifacts;
@@ -26,11 +27,12 @@ import java.util.Objects;
  * @param textEmbedding  where the prompt's embedding rows come from
  * @param keepDeviceFiles whether request directories stay on the device for debugging
  * @param syncProgress   progress of the one-time model and SDK push
+ * @param decoderEngine  whether Genie runs as a program per request or in this process
  */
 public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntime runtime,
                             GenerationOptions generation, ImageLayout imageLayout, ResizePolicy resizePolicy,
                             Duration requestTimeout, TextEmbeddingSource textEmbedding,
-                            boolean keepDeviceFiles, TransferListener syncProgress) {
+                            boolean keepDeviceFiles, TransferListener syncProgress, DecoderEngine decoderEngine) {
     public FastVlmConfig {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(models, "models");
@@ -41,5 +43,6 @@ public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntim
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(textEmbedding, "textEmbedding");
         Objects.requireNonNull(syncProgress, "syncProgress");
+        Objects.requireNonNull(decoderEngine, "decoderEngine");
     }
 }

@@ -37,7 +37,15 @@ public final class ShellQuoting {
      * the environment and replaces itself with the program, which therefore keeps that PID.
      */
     public static String script(DeviceCommand command) {
-        StringBuilder script = new StringBuilder("echo $$; ");
+        return "echo $$; " + execScript(command);
+    }
+
+    /**
+     * The part of {@link #script} after the PID line: enter the working directory, set the
+     * environment, replace the shell with the program (for runners that know the PID already).
+     */
+    public static String execScript(DeviceCommand command) {
+        StringBuilder script = new StringBuilder();
         command.workingDirectory().ifPresent(dir -> script.append("cd ").append(quote(dir)).append(" || exit 127; "));
         for (Map.Entry<String, String> variable : command.environment().entrySet()) {
             // The name is checked by DeviceCommand to be an identifier, so it needs no quoting.

@@ -124,6 +124,24 @@ public final class EmbeddingTable {
                 "LUT " + file);
     }
 
+    /**
+     * Copies token {@code tokenId}'s row as stored (raw elements, no conversion) to {@code dst}'s
+     * position, advancing it: what Genie's token-to-embedding callback hands the decoder.
+     *
+     * @throws InvalidInputException if the id is outside the table
+     * @throws java.nio.BufferOverflowException if {@code dst} has less room than one row
+     */
+    public void copyRow(int tokenId, ByteBuffer dst) {
+        if (tokenId < 0 || tokenId >= rows) {
+            throw new InvalidInputException("token id " + tokenId + " is outside LUT " + file + ", which has " + rows
+                    + " rows (ids 0.." + (rows - 1) + ")");
+        }
+        int rowBytes = width * dequantizer.type().bytes();
+        ByteBuffer segment = segments[tokenId / rowsPerSegment];
+        int offset = (tokenId % rowsPerSegment) * rowBytes;
+        dst.put(segment.slice(offset, rowBytes));
+    }
+
     @Override
     public String toString() {
         return "EmbeddingTable[" + file + ", " + rows + " x " + width + " " + dequantizer.type().qnnName() + "]";

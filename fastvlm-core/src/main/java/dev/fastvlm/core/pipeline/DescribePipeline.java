@@ -2,11 +2,13 @@ package dev.fastvlm.core.pipeline;
 
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.DecoderBackend;
+import dev.fastvlm.DecoderEngine;
 import dev.fastvlm.Description;
 import dev.fastvlm.DeviceToolException;
 import dev.fastvlm.FastVlmException;
 import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.ImageInput;
+import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifact;
 import dev.fastvlm.ModelArtifactException;
@@ -23,6 +25,7 @@ import dev.fastvlm.core.embed.VisionEmbeddings;
 import dev.fastvlm.core.image.ImagePreprocessor;
 import dev.fastvlm.core.image.OutputLayout;
 import dev.fastvlm.core.image.PreprocessedImage;
+import dev.fastvlm.core.local.LocalTransport;
 import dev.fastvlm.core.text.EncodedPrompt;
 import dev.fastvlm.core.text.PromptBudget;
 import dev.fastvlm.core.text.PromptOptions;
@@ -80,6 +83,8 @@ final class DescribePipeline implements AutoCloseable {
     private final EmbeddingTable table;
     private final String deviceDir;
     private final ReentrantLock deviceLock;
+    /** Null when each request runs genie-t2t-run. */
+    private final InProcessDecoder inProcess;
     private boolean synced;
 
     private DescribePipeline(FastVlmConfig config, ModelBundle bundle, Soc soc, QairtSdk sdk,
@@ -94,10 +99,16 @@ final class DescribePipeline implements AutoCloseable {
         this.table = table;
         this.deviceDir = config.runtime().deviceDirectory();
         this.deviceLock = DEVICE_LOCKS.computeIfAbsent(transport.target(), target -> new ReentrantLock(true));
+        this.inProcess = config.decoderEngine() == DecoderEngine.IN_PROCESS
+                ? new InProcessDecoder(Path.of(deviceDir, "libGenie.so"), table) : null;
     }
 
     /** Resolves and checks everything that does not change between requests. */
     static DescribePipeline open(FastVlmConfig config) {
+        if (config.decoderEngine() == DecoderEngine.IN_PROCESS && !(config.device() instanceof LocalTransport)) {
+            throw new InvalidConfigurationException("decoderEngine", "IN_PROCESS loads libGenie.so into this JVM, so"
+                    + " the device must be this machine (a LocalTransport), not " + config.device().target());
+        }
         ModelBundle bundle = ModelBundle.resolve(config.models(), Optional.of(config.runtime().sdkDirectory()));
         if (config.textEmbedding() == TextEmbeddingSource.DEVICE_EMBEDDER && bundle.textEmbedder().isEmpty()) {
             throw new ModelArtifactException("textEmbedding DEVICE_EMBEDDER needs the text embedder's context binary"
@@ -163,12 +174,12 @@ final class DescribePipeline implements AutoCloseable {
                 if (config.keepDeviceFiles()) {
                     work.keep();
                 }
-                GenieAnswerStream answer = request.run(work, pixels, text, listener);
-                DialogQuery query = request.profile(work);
+                DecoderOutput decoded = request.run(work, pixels, text, listener);
+                DialogQuery query = decoded.query();
                 List<dev.fastvlm.StageTiming> stages = clock.timings();
-                return new Description(answer.answer(), new Stats((int) query.promptTokens(),
+                return new Description(decoded.text(), new Stats((int) query.promptTokens(),
                         (int) query.generatedTokens(), Duration.ofNanos(query.timeToFirstTokenMicros() * 1000),
-                        query.tokensPerSecond(), request.initTime, stages, modelBytes, device.bytesPushed(),
+                        query.tokensPerSecond(), decoded.initTime(), stages, modelBytes, device.bytesPushed(),
                         device.bytesPulled()));
             }
         } finally {
@@ -216,14 +227,20 @@ final class DescribePipeline implements AutoCloseable {
             this.deadline = deadline;
         }
 
-        GenieAnswerStream run(RequestDirectory work, PreprocessedImage pixels, EncodedPrompt text,
-                              TokenListener listener) {
+        DecoderOutput run(RequestDirectory work, PreprocessedImage pixels, EncodedPrompt text,
+                          TokenListener listener) {
             VisionEmbeddings vision = visionEncoder(work, pixels);
             TextEmbeddings textRows = config.textEmbedding() == TextEmbeddingSource.HOST_TABLE
                     ? clock.time("text-embeddings", () -> table.gather(text.ids()))
                     : textEmbedder(work, text);
             CombinedEmbeddings combined = CombinedEmbeddings.builder().vision(vision).text(textRows)
                     .layout(config.imageLayout(), text.imageIndex().orElse(0)).build();
+            if (inProcess != null) {
+                // The dialog outlives requests, so this request's limit (the config's max-num-tokens) is set per query.
+                int maxNewTokens = Math.min(bundle.contextSize() - combined.rows(), config.generation().maxNewTokens());
+                return inProcess.decode(() -> genieConfig(1).toJson(), combined, maxNewTokens, listener, remaining(),
+                        clock);
+            }
             String embeddings = work.resolve("combined_embeddings.raw");
             clock.time("push-embeddings", () -> device.write(embeddings, combined.byteSize(), combined::writeTo,
                     TransferListener.NONE));
@@ -243,7 +260,8 @@ final class DescribePipeline implements AutoCloseable {
                         ? "printed no answer ([BEGIN]: missing); stderr: " + result.stderrTail()
                         : result.stderrTail());
             }
-            return answer;
+            DialogQuery query = profile(work);
+            return new DecoderOutput(answer.answer(), query, initTime);
         }
 
         private VisionEmbeddings visionEncoder(RequestDirectory work, PreprocessedImage pixels) {
@@ -348,6 +366,12 @@ final class DescribePipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        tokenizer.close();
+        try {
+            if (inProcess != null) {
+                inProcess.close();
+            }
+        } finally {
+            tokenizer.close();
+        }
     }
 }
