@@ -6,8 +6,6 @@ import dev.fastvlm.genie.internal.Json;
 import dev.fastvlm.genie.internal.JsonFields;
 import dev.fastvlm.genie.internal.Violation;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -72,17 +70,7 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
 
     /** Reads and parses a dialog config file. */
     public static GenieConfig read(Path file) {
-        String json;
-        try {
-            json = Files.readString(file);
-        } catch (IOException e) {
-            throw new GenieConfigException(List.of(new Violation(file.toString(), "cannot be read: " + e)));
-        }
-        try {
-            return parse(json);
-        } catch (GenieConfigException e) {
-            throw e.inFile(file.toString());
-        }
+        return ConfigFiles.read(file, GenieConfig::parse);
     }
 
     private static GenieConfig readDialog(JsonFields d) {

@@ -8,8 +8,6 @@ import dev.fastvlm.genie.internal.JsonFields;
 import dev.fastvlm.genie.internal.Violation;
 import dev.fastvlm.genie.soc.Soc;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,17 +129,7 @@ public record HtpBackendExtensions(List<Device> devices, String memType, Boolean
     }
 
     public static HtpBackendExtensions read(Path file) {
-        String json;
-        try {
-            json = Files.readString(file);
-        } catch (IOException e) {
-            throw new GenieConfigException(List.of(new Violation(file.toString(), "cannot be read: " + e)));
-        }
-        try {
-            return parse(json);
-        } catch (GenieConfigException e) {
-            throw e.inFile(file.toString());
-        }
+        return ConfigFiles.read(file, HtpBackendExtensions::parse);
     }
 
     private static Device readDevice(JsonNode node, String path, List<Violation> problems) {
