@@ -1,6 +1,5 @@
 package dev.fastvlm.emulator;
 
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,12 +12,7 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/**
- * A 300 MB push and pull with Debian's adb. Tagged {@code slow}: excluded from the default build,
- * run with {@code ./mvnw -pl fastvlm-emulator -am verify -Dsurefire.excludedGroups= -Dtest=LargeTransferTest
- * -Dsurefire.failIfNoSpecifiedTests=false}.
- */
-@Tag("slow")
+/** A 300 MB push and pull with Debian's adb, byte-identical both ways (about 20 s, part of every build). */
 class LargeTransferTest {
 
     @Test
