@@ -49,8 +49,8 @@ class DecoderEnginesEndToEndTest {
         StandInGenie.install(sdk, Files.createDirectories(dir.resolve("genie-build")));
         bundle = EmulatedBundle.write(dir.resolve("bundle"), 56, EmulatedBundle.VisionPrecision.INT8);
         bin = LocalDescribeEndToEndTest.fakeAndroidCommands(dir.resolve("bin"));
-        images = List.of(LocalDescribeEndToEndTest.image(dir.resolve("red-blue.png"), Color.RED, Color.BLUE),
-                LocalDescribeEndToEndTest.image(dir.resolve("green-yellow.png"), Color.GREEN, Color.YELLOW));
+        images = List.of(TwoColourImages.write(dir.resolve("red-blue.png"), Color.RED, Color.BLUE),
+                TwoColourImages.write(dir.resolve("green-yellow.png"), Color.GREEN, Color.YELLOW));
     }
 
     private static FastVlm.Builder builder(DecoderEngine engine, String deviceDir) {

@@ -27,10 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -70,25 +67,13 @@ class DescribeEndToEndTest {
         sdk = EmulatedSdk.write(dir.resolve("sdk"));
         int8Bundle = EmulatedBundle.write(dir.resolve("int8"), 56, VisionPrecision.INT8);
         fp16Bundle = EmulatedBundle.write(dir.resolve("fp16"), 56, VisionPrecision.FP16);
-        redBlue = image(dir.resolve("red-blue.png"), Color.RED, Color.BLUE);
-        greenYellow = image(dir.resolve("green-yellow.png"), Color.GREEN, Color.YELLOW);
+        redBlue = TwoColourImages.write(dir.resolve("red-blue.png"), Color.RED, Color.BLUE);
+        greenYellow = TwoColourImages.write(dir.resolve("green-yellow.png"), Color.GREEN, Color.YELLOW);
     }
 
     @AfterAll
     static void stop() {
         emulator.close();
-    }
-
-    private static Path image(Path file, Color left, Color right) throws IOException {
-        BufferedImage img = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(left);
-        g.fillRect(0, 0, 320, 480);
-        g.setColor(right);
-        g.fillRect(320, 0, 320, 480);
-        g.dispose();
-        ImageIO.write(img, "png", file.toFile());
-        return file;
     }
 
     private static FastVlm.Builder builder(Path bundle, DecoderBackend backend) {

@@ -11,10 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +39,7 @@ class LocalDescribeEndToEndTest {
     static void device() throws IOException {
         sdk = EmulatedSdk.write(dir.resolve("sdk"));
         bundle = EmulatedBundle.write(dir.resolve("bundle"), 56, EmulatedBundle.VisionPrecision.INT8);
-        redBlue = image(dir.resolve("red-blue.png"), Color.RED, Color.BLUE);
+        redBlue = TwoColourImages.write(dir.resolve("red-blue.png"), Color.RED, Color.BLUE);
         bin = fakeAndroidCommands(dir.resolve("bin"));
     }
 
@@ -57,18 +54,6 @@ class LocalDescribeEndToEndTest {
 
     static LocalTransport localDevice(Path bin) {
         return LocalTransport.builder().environment("PATH", bin + ":" + System.getenv("PATH")).build();
-    }
-
-    static Path image(Path file, Color left, Color right) throws IOException {
-        BufferedImage img = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(left);
-        g.fillRect(0, 0, 320, 480);
-        g.setColor(right);
-        g.fillRect(320, 0, 320, 480);
-        g.dispose();
-        ImageIO.write(img, "png", file.toFile());
-        return file;
     }
 
     @Test
@@ -90,7 +75,8 @@ class LocalDescribeEndToEndTest {
             assertThat(first.stats().promptTokens()).isGreaterThan(256);
             assertThat(first.stats().modelBytesPushed()).isPositive();
 
-            Description second = vlm.describe(image(dir.resolve("green-yellow.png"), Color.GREEN, Color.YELLOW),
+            Description second = vlm.describe(
+                    TwoColourImages.write(dir.resolve("green-yellow.png"), Color.GREEN, Color.YELLOW),
                     "And now?");
             assertThat(second.text()).contains("green on the left and yellow on the right").contains("And now?");
             assertThat(second.stats().modelBytesPushed()).isZero();
