@@ -25,9 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,7 +60,6 @@ public final class AdbTransport implements Transport {
     private final String target;
     private final Connector connector;
     private final ExecutorService threads;
-    private final Set<String> knownDirectories = ConcurrentHashMap.newKeySet();
     private AdbLink link;
     private boolean closed;
 
@@ -133,8 +130,8 @@ public final class AdbTransport implements Transport {
         if (length < 0) {
             throw new InvalidConfigurationException("length", "must not be negative, was " + length);
         }
+        // adbd's SEND creates missing parent directories itself, so no mkdir round trip is needed.
         String directory = DeviceScripts.parent(devicePath);
-        ensureDirectory(directory);
         // Same directory, so the final rename is atomic on the device's filesystem; the name is
         // unique per push, so two writers of one file never share a temporary.
         String temporary = directory + "/.fastvlm-" + UUID.randomUUID() + ".part";
@@ -277,13 +274,6 @@ public final class AdbTransport implements Transport {
         }
     }
 
-    private void ensureDirectory(String directory) {
-        if (knownDirectories.contains(directory)) {
-            return;
-        }
-        DeviceScripts.output(this, "mkdir -p " + ShellQuoting.quote(directory));
-        knownDirectories.add(directory);
-    }
 
     private void removeQuietly(String devicePath) {
         try {
@@ -309,7 +299,6 @@ public final class AdbTransport implements Transport {
 
     /** Drops a connection that failed, so the next call reconnects instead of reusing it. */
     private synchronized void discard(AdbLink broken) {
-        knownDirectories.clear();
         if (link == broken) {
             link = null;
             closeQuietly(broken);
