@@ -198,8 +198,17 @@ public final class Dequantizer {
 
     private void dequantize8(ByteBuffer in, int index, long firstElement, float[] dst, int dstOffset, int count) {
         if (table8 != null) {
-            for (int i = 0; i < count; i++) {
-                dst[dstOffset + i] = Float.intBitsToFloat(table8[in.get(index + i) & 0xff]);
+            int[] t = table8;
+            if (in.hasArray()) {
+                byte[] q = in.array();
+                int qOffset = in.arrayOffset() + index;
+                for (int i = 0; i < count; i++) {
+                    dst[dstOffset + i] = Float.intBitsToFloat(t[q[qOffset + i] & 0xff]);
+                }
+            } else {
+                for (int i = 0; i < count; i++) {
+                    dst[dstOffset + i] = Float.intBitsToFloat(t[in.get(index + i) & 0xff]);
+                }
             }
             return;
         }
