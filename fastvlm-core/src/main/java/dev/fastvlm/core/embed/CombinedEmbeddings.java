@@ -25,8 +25,9 @@ import java.util.Optional;
  * text], axis=1).tofile(...)}.
  *
  * <p>Nothing is computed up front: {@link #writeTo(OutputStream)} and {@link #writeTo(ByteBuffer)}
- * dequantize, splice and encode row by row straight into the destination, in one pass and with
- * one row of scratch. Immutable; each write may run on any thread.
+ * dequantize, splice and encode straight into the destination in one pass, a block of
+ * consecutive rows at a time, with no more scratch than one 64 KiB chunk. Immutable; each write
+ * may run on any thread.
  */
 public final class CombinedEmbeddings {
     /** Bytes handed to an {@link OutputStream} per write call, rounded down to whole rows. */
@@ -78,15 +79,19 @@ public final class CombinedEmbeddings {
         ByteBuffer buffer = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         float[] scratch = new float[width];
         for (Piece piece : pieces) {
-            for (int r = piece.start; r < piece.end; r++) {
+            for (int r = piece.start; r < piece.end; ) {
                 if (buffer.remaining() < rowBytes) {
                     out.write(chunk, 0, buffer.position());
                     buffer.clear();
                 }
-                encoder.encode(piece.rows, r, buffer, scratch);
+                int n = Math.min(piece.end - r, buffer.remaining() / rowBytes);
+                encoder.encode(piece.rows, r, r + n, buffer, scratch);
+                r += n;
             }
         }
-        out.write(chunk, 0, buffer.position());
+        if (buffer.position() > 0) {
+            out.write(chunk, 0, buffer.position());
+        }
     }
 
     /**
@@ -102,9 +107,7 @@ public final class CombinedEmbeddings {
         ByteBuffer out = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         float[] scratch = new float[width];
         for (Piece piece : pieces) {
-            for (int r = piece.start; r < piece.end; r++) {
-                encoder.encode(piece.rows, r, out, scratch);
-            }
+            encoder.encode(piece.rows, piece.start, piece.end, out, scratch);
         }
         dst.position(out.position());
     }

@@ -54,12 +54,21 @@ final class RowEncoder {
         return type;
     }
 
-    /** Writes row {@code r} of {@code rows} at {@code dst}'s position (little-endian), advancing it. */
-    void encode(Rows rows, int r, ByteBuffer dst, float[] scratch) {
+    /**
+     * Writes rows {@code [from, to)} of {@code rows} at {@code dst}'s position (little-endian),
+     * advancing it; {@code scratch} holds one row of floats for the non-float32 types.
+     */
+    void encode(Rows rows, int from, int to, ByteBuffer dst, float[] scratch) {
         if (type == QnnDataType.FLOAT_32) {
-            rows.writeFloat32(r, dst);
+            rows.writeFloat32(from, to, dst);
             return;
         }
+        for (int r = from; r < to; r++) {
+            encodeRow(rows, r, dst, scratch);
+        }
+    }
+
+    private void encodeRow(Rows rows, int r, ByteBuffer dst, float[] scratch) {
         int width = rows.width();
         rows.toFloats(r, scratch);
         int at = dst.position();

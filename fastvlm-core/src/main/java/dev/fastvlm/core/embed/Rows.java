@@ -54,15 +54,24 @@ final class Rows {
     }
 
     /**
-     * Writes row {@code r} as little-endian float32 at {@code dst}'s position, advancing it: a
-     * copy for float32 rows, a table lookup for 8-bit ones.
+     * Writes rows {@code [from, to)} as little-endian float32 at {@code dst}'s position, advancing
+     * it: a bulk copy for float32 rows, a table lookup for 8-bit ones. Consecutive stored rows
+     * (all of them unless picked from a table) go in one call, so the inner loop runs over the
+     * whole block rather than row by row.
      */
-    void writeFloat32(int r, ByteBuffer dst) {
-        int source = source(r);
+    void writeFloat32(int from, int to, ByteBuffer dst) {
         int at = dst.position();
-        dequantizer.dequantizeToFloat32(segments[source / rowsPerSegment], byteIndex(source), (long) source * width,
-                dst, at, width);
-        dst.position(at + 4 * width);
+        if (picks == null) {
+            dequantizer.dequantizeToFloat32(segments[0], from * rowBytes, (long) from * width, dst, at,
+                    (to - from) * width);
+        } else {
+            for (int r = from; r < to; r++) {
+                int source = picks[r];
+                dequantizer.dequantizeToFloat32(segments[source / rowsPerSegment], byteIndex(source),
+                        (long) source * width, dst, at + 4 * (r - from) * width, width);
+            }
+        }
+        dst.position(at + 4 * (to - from) * width);
     }
 
     private int source(int r) {

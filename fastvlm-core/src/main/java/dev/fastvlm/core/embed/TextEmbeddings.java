@@ -88,9 +88,7 @@ public final class TextEmbeddings {
         ByteBuffer out = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         RowEncoder encoder = RowEncoder.of(QnnDataType.FLOAT_32, Optional.empty());
         float[] scratch = new float[rows.width()];
-        for (int r = 0; r < rows.count(); r++) {
-            encoder.encode(rows, r, out, scratch);
-        }
+        encoder.encode(rows, 0, rows.count(), out, scratch);
         dst.position(out.position());
     }
 

@@ -176,6 +176,49 @@ class CombinedEmbeddingsTest {
     }
 
     @Test
+    void largeBlocksFromAndIntoBuffersWithoutArraysGiveTheSameBytes() throws IOException {
+        // 37 x 301 int8 rows (11,137 elements: several blocks, an odd tail) read from a mapped
+        // file and a direct buffer, written into heap, direct and read-only-sourced destinations.
+        int rows = 37;
+        int wide = 301;
+        byte[] q = new byte[rows * wide];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (byte) (i * 131 + (i >> 7));
+        }
+        TensorSpec spec = new TensorSpec("v", QnnDataType.SFIXED_POINT_8, List.of(1, rows, wide),
+                Optional.of(Quantization.perTensor(0.0123456789f, 3)));
+        ByteBuffer textBytes = ByteBuffer.allocateDirect(3 * wide * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 3 * wide; i++) {
+            textBytes.putFloat(4 * i, i * -0.375f);
+        }
+        TextEmbeddings text = TextEmbeddings.fromEmbedderOutput(textBytes, new TensorSpec("t", QnnDataType.FLOAT_32,
+                List.of(1, 3, wide), Optional.empty()), 2, "text");
+        ByteBuffer expected = ByteBuffer.allocate((rows + 2) * wide * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (byte b : q) {
+            expected.putFloat(((float) b + 3f) * 0.0123456789f);
+        }
+        for (int i = 0; i < 2 * wide; i++) {
+            expected.putFloat(i * -0.375f);
+        }
+
+        Path file = Files.write(dir.resolve("vision_s8.raw"), q);
+        ByteBuffer direct = ByteBuffer.allocateDirect(q.length).put(q).flip();
+        for (VisionEmbeddings vision : List.of(VisionEmbeddings.of(file, spec),
+                VisionEmbeddings.of(direct, spec, "direct"),
+                VisionEmbeddings.of(ByteBuffer.wrap(q).asReadOnlyBuffer(), spec, "read-only"))) {
+            CombinedEmbeddings combined = CombinedEmbeddings.builder().vision(vision).text(text).build();
+            assertThat(streamed(combined)).as(vision.source()).isEqualTo(expected.array());
+            ByteBuffer into = ByteBuffer.allocateDirect(expected.capacity() + 1);
+            into.put((byte) 7);
+            combined.writeTo(into);
+            assertThat(into.flip().get()).isEqualTo((byte) 7);
+            byte[] written = new byte[expected.capacity()];
+            into.get(written);
+            assertThat(written).as(vision.source()).isEqualTo(expected.array());
+        }
+    }
+
+    @Test
     void visionFileThatDoesNotMatchItsDimsIsRejected() throws IOException {
         Path file = Files.write(dir.resolve("image_features_native.raw"), new byte[visionRows * width - 1]);
         assertThatThrownBy(() -> VisionEmbeddings.of(file, visionSpec()))
