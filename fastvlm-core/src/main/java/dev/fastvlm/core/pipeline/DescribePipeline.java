@@ -12,6 +12,7 @@ import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifact;
 import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.StageTiming;
 import dev.fastvlm.Stats;
 import dev.fastvlm.TextEmbeddingSource;
 import dev.fastvlm.TokenListener;
@@ -176,7 +177,7 @@ final class DescribePipeline implements AutoCloseable {
                 }
                 DecoderOutput decoded = request.run(work, pixels, text, listener);
                 DialogQuery query = decoded.query();
-                List<dev.fastvlm.StageTiming> stages = clock.timings();
+                List<StageTiming> stages = clock.timings();
                 return new Description(decoded.text(), new Stats((int) query.promptTokens(),
                         (int) query.generatedTokens(), Duration.ofNanos(query.timeToFirstTokenMicros() * 1000),
                         query.tokensPerSecond(), decoded.initTime(), stages, modelBytes, device.bytesPushed(),
@@ -218,7 +219,6 @@ final class DescribePipeline implements AutoCloseable {
         private final StageClock clock;
         private final Path scratch;
         private final long deadline;
-        private Duration initTime = Duration.ZERO;
 
         Request(CountingTransport device, StageClock clock, Path scratch, long deadline) {
             this.device = device;
@@ -260,8 +260,7 @@ final class DescribePipeline implements AutoCloseable {
                         ? "printed no answer ([BEGIN]: missing); stderr: " + result.stderrTail()
                         : result.stderrTail());
             }
-            DialogQuery query = profile(work);
-            return new DecoderOutput(answer.answer(), query, initTime);
+            return profile(work, answer.answer());
         }
 
         private VisionEmbeddings visionEncoder(RequestDirectory work, PreprocessedImage pixels) {
@@ -309,15 +308,18 @@ final class DescribePipeline implements AutoCloseable {
             return local;
         }
 
-        DialogQuery profile(RequestDirectory work) {
+        /** The answer with the figures of genie-t2t-run's profile. */
+        private DecoderOutput profile(RequestDirectory work, String text) {
             Path local = scratch.resolve("profile.json");
             GenieProfile profile = clock.time("profile", () -> {
                 device.pull(work.resolve("profile.json"), local, TransferListener.NONE);
                 return GenieProfile.read(local);
             });
-            profile.dialogCreate().ifPresent(create -> initTime = Duration.ofNanos(create.initTimeMicros() * 1000));
-            return profile.lastQuery().orElseThrow(() -> new FastVlmException(
+            DialogQuery query = profile.lastQuery().orElseThrow(() -> new FastVlmException(
                     "genie-t2t-run's profile has no GenieDialog_query event"));
+            Duration initTime = profile.dialogCreate().map(create -> Duration.ofNanos(create.initTimeMicros() * 1000))
+                    .orElse(Duration.ZERO);
+            return new DecoderOutput(text, query, initTime);
         }
 
         private GenieConfig genieConfig(int promptTokens) {
