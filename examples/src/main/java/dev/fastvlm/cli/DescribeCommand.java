@@ -75,11 +75,7 @@ final class DescribeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ImageLayout imageLayout = switch (layout.toLowerCase(Locale.ROOT)) {
-            case "prepend" -> ImageLayout.PREPEND;
-            case "placeholder" -> ImageLayout.PLACEHOLDER;
-            default -> throw new InvalidConfigurationException("--layout", "must be prepend or placeholder, was " + layout);
-        };
+        ImageLayout imageLayout = ImageLayouts.parse(layout);
         if (device != null && emulator) {
             throw new InvalidConfigurationException("--device", "give either --device or --emulator, not both");
         }

@@ -10,7 +10,6 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -62,7 +61,7 @@ final class TokenizeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--context must be > 0, was " + context);
         }
         PromptOptions options = PromptOptions.builder()
-                .layout(parseLayout(layout))
+                .layout(ImageLayouts.parse(layout))
                 .chatTemplate(!noChatTemplate)
                 .systemPrompt(system)
                 .literalUserText(literal)
@@ -86,14 +85,4 @@ final class TokenizeCommand implements Callable<Integer> {
         }
     }
 
-    private static ImageLayout parseLayout(String value) {
-        switch (value.toLowerCase(Locale.ROOT)) {
-            case "prepend":
-                return ImageLayout.PREPEND;
-            case "placeholder":
-                return ImageLayout.PLACEHOLDER;
-            default:
-                throw new IllegalArgumentException("--layout must be prepend or placeholder, was '" + value + "'");
-        }
-    }
 }
