@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -222,11 +223,13 @@ public final class LocalTransport implements Transport {
         }
         closeQuietly(process.getOutputStream());
         StderrTail stderr = new StderrTail();
-        Future<?> out = readers.submit(() -> pump(process.getInputStream(), output::onStdout, process));
+        AtomicReference<RuntimeException> listenerFailure = new AtomicReference<>();
+        Future<?> out = readers.submit(() -> pump(process.getInputStream(), output::onStdout, process,
+                listenerFailure));
         Future<?> err = readers.submit(() -> pump(process.getErrorStream(), (data, offset, length) -> {
             stderr.append(data, offset, length);
             output.onStderr(data, offset, length);
-        }, process));
+        }, process, listenerFailure));
         try {
             if (!process.waitFor(command.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
                 killTree(process);
@@ -240,6 +243,10 @@ public final class LocalTransport implements Transport {
         // The process has exited: its pipes end now, unless a background child still holds them.
         finish(out, command);
         finish(err, command);
+        // Recorded before the reader starts killing the program, so it surfaces even while that kill is still waiting.
+        if (listenerFailure.get() != null) {
+            throw listenerFailure.get();
+        }
         return new CommandResult(process.exitValue(), stderr.text(), Duration.ofNanos(System.nanoTime() - start));
     }
 
@@ -255,13 +262,15 @@ public final class LocalTransport implements Transport {
     }
 
     /** Copies a pipe to the listener as bytes arrive; a failing listener stops the program. */
-    private static Void pump(InputStream in, Sink sink, Process process) throws IOException {
+    private static Void pump(InputStream in, Sink sink, Process process,
+                             AtomicReference<RuntimeException> listenerFailure) throws IOException {
         byte[] buffer = new byte[8192];
         try (in) {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 try {
                     sink.accept(buffer, 0, n);
                 } catch (RuntimeException e) {
+                    listenerFailure.compareAndSet(null, e);
                     killTree(process);
                     throw e;
                 }
@@ -279,9 +288,6 @@ public final class LocalTransport implements Transport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException listenerFailure) {
-                throw listenerFailure;
-            }
             LOG.debug("reading the output of {} failed: {}", command.program(), e.getCause().getMessage());
         }
     }
