@@ -8,6 +8,7 @@ import dev.fastvlm.core.embed.CombinedEmbeddings;
 import dev.fastvlm.core.embed.EmbeddingTable;
 import dev.fastvlm.core.embed.TextEmbeddings;
 import dev.fastvlm.core.embed.VisionEmbeddings;
+import dev.fastvlm.genie.qnn.ContextBinaryInfo;
 import dev.fastvlm.genie.qnn.QnnDataType;
 import dev.fastvlm.genie.qnn.Quantization;
 import dev.fastvlm.genie.qnn.TensorSpec;
@@ -41,7 +42,12 @@ final class CombineCommand implements Runnable {
             description = "The vision encoder's output, e.g. image_features_native.raw.")
     Path vision;
 
-    @Option(names = "--vision-dtype", required = true, paramLabel = "TYPE",
+    @Option(names = "--context-json", paramLabel = "FILE",
+            description = "The vision encoder's qnn-context-binary-utility JSON: its output gives the element type"
+                    + " and quantization (instead of --vision-dtype, --scale, --offset).")
+    Path contextJson;
+
+    @Option(names = "--vision-dtype", paramLabel = "TYPE",
             description = "Element type of the vision output: ${COMPLETION-CANDIDATES}.")
     ElementType visionType;
 
@@ -150,6 +156,20 @@ final class CombineCommand implements Runnable {
     }
 
     private TensorSpec visionSpec() {
+        if (contextJson != null) {
+            if (visionType != null || scale != null || offset != null) {
+                throw usage("give either --context-json or --vision-dtype/--scale/--offset, not both");
+            }
+            TensorSpec output = ContextBinaryInfo.read(contextJson).singleGraph().onlyOutput();
+            if (!output.dimensions().equals(dims)) {
+                throw usage("--dims " + dims + " differ from " + contextJson + "'s output " + output.name() + " "
+                        + output.dimensions());
+            }
+            return output;
+        }
+        if (visionType == null) {
+            throw usage("give --context-json or --vision-dtype");
+        }
         try {
             return new TensorSpec("vision", visionType.qnn, dims,
                     quantization(visionType, scale, offset, "--scale", "--offset"));

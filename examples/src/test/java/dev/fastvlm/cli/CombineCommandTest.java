@@ -1,5 +1,10 @@
 package dev.fastvlm.cli;
 
+import dev.fastvlm.genie.qnn.ContextBinaryInfo;
+import dev.fastvlm.genie.qnn.QnnDataType;
+import dev.fastvlm.genie.qnn.QnnGraph;
+import dev.fastvlm.genie.qnn.Quantization;
+import dev.fastvlm.genie.qnn.TensorSpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -120,5 +126,32 @@ class CombineCommandTest extends CliTest {
         assertThat(run(args("--text-embeds", embeds, "--num-text", "5", "--layout", "placeholder",
                 "--out", result))).isEqualTo(2);
         assertThat(err.toString()).startsWith("--layout placeholder needs --image-index");
+    }
+
+    @Test
+    void readsTheVisionQuantizationFromTheContextBinaryInfo() throws IOException {
+        TensorSpec output = new TensorSpec("image_features", QnnDataType.UFIXED_POINT_8, List.of(1, 6, 8),
+                Optional.of(Quantization.perTensor(0.0123456789f, -128)));
+        TensorSpec input = new TensorSpec("pixel_values", QnnDataType.UFIXED_POINT_8, List.of(1, 4, 4, 3),
+                Optional.of(Quantization.perTensor(1f / 255f, 0)));
+        Path info = Files.writeString(dir.resolve("vision.json"),
+                new ContextBinaryInfo(List.of(new QnnGraph("vision", List.of(input), List.of(output)))).toJson());
+        Path result = dir.resolve("combined.raw");
+        String[] common = {"combine", "--vision", dir.resolve("vision_u8.raw").toString(), "--dims", "1,6,8",
+            "--text-embeds", dir.resolve("text_embeds.raw").toString(), "--num-text", "5"};
+        List<String> fromJson = new ArrayList<>(List.of(common));
+        fromJson.addAll(List.of("--context-json", info.toString(), "--out", result.toString()));
+        assertThat(run(fromJson.toArray(String[]::new))).as(err.toString()).isZero();
+        assertThat(Files.readAllBytes(result)).isEqualTo(Files.readAllBytes(dir.resolve("combined_prepend.raw")));
+
+        List<String> both = new ArrayList<>(fromJson);
+        both.addAll(List.of("--vision-dtype", "uint8"));
+        assertThat(run(both.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("give either --context-json or --vision-dtype/--scale/--offset, not both");
+
+        List<String> otherDims = new ArrayList<>(fromJson);
+        otherDims.set(4, "1,3,16");
+        assertThat(run(otherDims.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("--dims [1, 3, 16] differ from").contains("image_features [1, 6, 8]");
     }
 }
