@@ -16,6 +16,7 @@ import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
+import dev.fastvlm.transport.Upload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,7 +104,7 @@ public final class AdbTransport implements Transport {
 
     @Override
     public void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
-        write(devicePath, length, content, progress, MODE_FILE);
+        writeAll(List.of(new Upload(devicePath, length, content)), progress, MODE_FILE);
     }
 
     /** Copies a host file, keeping it executable on the device if it is executable on the host. */
@@ -114,7 +117,7 @@ public final class AdbTransport implements Transport {
             throw new FastVlmException("cannot read " + hostFile + " to push it: " + e.getMessage(), e);
         }
         int mode = Files.isExecutable(hostFile) ? MODE_EXECUTABLE : MODE_FILE;
-        write(devicePath, length, out -> {
+        writeAll(List.of(new Upload(devicePath, length, out -> {
             // Whole DATA packets at a time: one copy per packet instead of Files.copy's 8 KiB steps.
             byte[] buffer = new byte[SyncClient.MAX_DATA];
             try (java.io.InputStream in = Files.newInputStream(hostFile)) {
@@ -122,44 +125,64 @@ public final class AdbTransport implements Transport {
                     out.write(buffer, 0, n);
                 }
             }
-        }, progress, mode);
+        })), progress, mode);
     }
 
-    private void write(String devicePath, long length, ContentWriter content, TransferListener progress, int mode) {
-        DeviceScripts.checkDevicePath(devicePath);
-        if (length < 0) {
-            throw new InvalidConfigurationException("length", "must not be negative, was " + length);
+    /** All files through one sync session, then one {@code mv} command that puts them all in place. */
+    @Override
+    public void writeAll(List<Upload> uploads, TransferListener progress) {
+        writeAll(uploads, progress, MODE_FILE);
+    }
+
+    private void writeAll(List<Upload> uploads, TransferListener progress, int mode) {
+        if (uploads.isEmpty()) {
+            return;
         }
-        // adbd's SEND creates missing parent directories itself, so no mkdir round trip is needed.
-        String directory = DeviceScripts.parent(devicePath);
-        // Same directory, so the final rename is atomic on the device's filesystem; the name is
-        // unique per push, so two writers of one file never share a temporary.
-        String temporary = directory + "/.fastvlm-" + UUID.randomUUID() + ".part";
+        List<String> temporaries = new ArrayList<>(uploads.size());
+        for (Upload upload : uploads) {
+            DeviceScripts.checkDevicePath(upload.devicePath());
+            // Same directory, so the final rename is atomic on the device's filesystem; the name is
+            // unique per push, so two writers of one file never share a temporary. adbd's SEND
+            // creates missing parent directories itself, so no mkdir round trip is needed.
+            temporaries.add(DeviceScripts.parent(upload.devicePath()) + "/.fastvlm-" + UUID.randomUUID() + ".part");
+        }
         AtomicLong done = new AtomicLong();
         TransferListener counting = (sent, total) -> {
             done.set(sent);
             progress.onProgress(sent, total);
         };
+        int current = 0;
         AdbLink connection = link();
         try (SyncClient sync = new SyncClient(connection.open("sync:"))) {
-            sync.send(temporary, mode, length, content, counting);
+            for (; current < uploads.size(); current++) {
+                Upload upload = uploads.get(current);
+                done.set(0);
+                sync.send(temporaries.get(current), upload.devicePath(), mode, upload.length(), upload.content(), counting);
+            }
         } catch (SyncClient.Refused e) {
-            removeQuietly(temporary);
-            throw new DeviceException("device " + target + " refused " + devicePath + ": " + e.getMessage(), e);
+            removeQuietly(temporaries);
+            throw new DeviceException("device " + target + " refused " + uploads.get(current).devicePath() + ": "
+                    + e.getMessage(), e);
         } catch (IOException e) {
             discard(connection);
-            removeQuietly(temporary);
+            removeQuietly(temporaries);
+            Upload failed = uploads.get(Math.min(current, uploads.size() - 1));
             throw new DeviceDisconnectedException("lost the connection to " + target + " after "
-                    + done.get() + " of " + length + " bytes of " + devicePath
+                    + done.get() + " of " + failed.length() + " bytes of " + failed.devicePath()
                     + "; nothing was written under that name, the push can be retried", e);
         } catch (RuntimeException e) {
-            removeQuietly(temporary);
+            removeQuietly(temporaries);
             throw e;
         }
+        StringBuilder renames = new StringBuilder();
+        for (int i = 0; i < uploads.size(); i++) {
+            renames.append(i == 0 ? "" : " && ").append("mv -f ").append(ShellQuoting.quote(temporaries.get(i)))
+                    .append(' ').append(ShellQuoting.quote(uploads.get(i).devicePath()));
+        }
         try {
-            DeviceScripts.output(this, "mv -f " + ShellQuoting.quote(temporary) + " " + ShellQuoting.quote(devicePath));
+            DeviceScripts.output(this, renames.toString());
         } catch (RuntimeException e) {
-            removeQuietly(temporary);
+            removeQuietly(temporaries);
             throw e;
         }
     }
@@ -275,11 +298,13 @@ public final class AdbTransport implements Transport {
     }
 
 
-    private void removeQuietly(String devicePath) {
+    private void removeQuietly(List<String> devicePaths) {
+        StringBuilder script = new StringBuilder("rm -f");
+        devicePaths.forEach(path -> script.append(' ').append(ShellQuoting.quote(path)));
         try {
-            DeviceScripts.output(this, "rm -f " + ShellQuoting.quote(devicePath), Duration.ofSeconds(20));
+            DeviceScripts.output(this, script.toString(), Duration.ofSeconds(20));
         } catch (RuntimeException e) {
-            LOG.warn("could not remove {} on {}: {}", devicePath, target, e.getMessage());
+            LOG.warn("could not remove {} on {}: {}", devicePaths, target, e.getMessage());
         }
     }
 

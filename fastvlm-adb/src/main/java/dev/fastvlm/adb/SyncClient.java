@@ -74,21 +74,24 @@ final class SyncClient implements AutoCloseable {
         return new Stat(mode, size, mtime);
     }
 
-    /** Sends exactly {@code length} bytes produced by {@code content} to {@code path}. */
-    void send(String path, int mode, long length, ContentWriter content, TransferListener progress)
+    /**
+     * Sends exactly {@code length} bytes produced by {@code content} to {@code path}; messages name
+     * the file {@code shownAs} (the final name of a file pushed under a temporary one).
+     */
+    void send(String path, String shownAs, int mode, long length, ContentWriter content, TransferListener progress)
             throws IOException {
         request("SEND", path + "," + mode);
-        DataPacketStream data = new DataPacketStream(length, progress);
+        DataPacketStream data = new DataPacketStream(shownAs, length, progress);
         try {
             content.writeTo(data);
             data.flushPacket();
         } catch (LinkFailure e) {
             throw e.getCause();
         } catch (IOException e) {
-            throw new FastVlmException("cannot produce the content of " + path + ": " + e.getMessage(), e);
+            throw new FastVlmException("cannot produce the content of " + shownAs + ": " + e.getMessage(), e);
         }
         if (data.written != length) {
-            throw new FastVlmException("the content of " + path + " was " + data.written
+            throw new FastVlmException("the content of " + shownAs + " was " + data.written
                     + " bytes, but " + length + " were announced");
         }
         if (length == 0) {
@@ -191,13 +194,15 @@ final class SyncClient implements AutoCloseable {
 
     /** Frames whatever the ContentWriter writes into DATA packets, counting and reporting bytes. */
     private final class DataPacketStream extends OutputStream {
+        private final String shownAs;
         private final long length;
         private final TransferListener progress;
         private final byte[] packet = new byte[MAX_DATA];
         private int filled;
         private long written;
 
-        DataPacketStream(long length, TransferListener progress) {
+        DataPacketStream(String shownAs, long length, TransferListener progress) {
+            this.shownAs = shownAs;
             this.length = length;
             this.progress = progress;
         }
@@ -210,7 +215,8 @@ final class SyncClient implements AutoCloseable {
         @Override
         public void write(byte[] bytes, int offset, int count) {
             if (written + filled + count > length) {
-                throw new FastVlmException("the content is longer than the announced " + length + " bytes");
+                throw new FastVlmException("the content of " + shownAs + " is longer than the announced " + length
+                        + " bytes");
             }
             while (count >= packet.length && filled == 0) {
                 // A whole packet in the caller's array: send it from there, without staging it.

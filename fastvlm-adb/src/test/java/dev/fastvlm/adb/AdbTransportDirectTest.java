@@ -16,6 +16,7 @@ import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
+import dev.fastvlm.transport.Upload;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -201,6 +202,27 @@ class AdbTransportDirectTest {
     }
 
     @Test
+    void aBatchLandsEveryFileInOneSessionAndAFailedBatchLeavesNone() {
+        String first = DIR + "/batch/one/a.raw";
+        String second = DIR + "/batch/two words/b's.txt";
+        List<long[]> progress = new ArrayList<>();
+        adb.writeAll(List.of(Upload.of(first, new byte[] {1, 2, 3}), Upload.of(second, "list\n".getBytes(StandardCharsets.UTF_8))),
+                (done, total) -> progress.add(new long[] {done, total}));
+        assertThat(device.hostPath(first)).hasBinaryContent(new byte[] {1, 2, 3});
+        assertThat(device.hostPath(second)).hasContent("list\n");
+        assertThat(progress).extracting(p -> p[1]).contains(3L, 5L);
+
+        String third = DIR + "/batch/one/c.raw";
+        String fourth = DIR + "/batch/one/d.raw";
+        assertThatThrownBy(() -> adb.writeAll(List.of(Upload.of(third, new byte[] {9}),
+                new Upload(fourth, 8, out -> out.write(new byte[5]))), TransferListener.NONE))
+                .isInstanceOf(FastVlmException.class).hasMessageContaining(fourth).hasMessageContaining("was 5 bytes");
+        assertThat(device.hostPath(third)).as("a batch that failed lands nothing").doesNotExist();
+        assertThat(device.hostPath(fourth)).doesNotExist();
+        assertThat(partFiles()).isEmpty();
+    }
+
+    @Test
     void writeOfTheWrongLengthLeavesNothingUnderTheName() {
         String devicePath = DIR + "/short.bin";
         assertThatThrownBy(() -> adb.write(devicePath, 10, out -> out.write(new byte[4]), TransferListener.NONE))
@@ -283,8 +305,8 @@ class AdbTransportDirectTest {
     void requestDirectoriesAreSeparateAndRemovedUnlessKept() {
         String parent = DIR + "/requests";
         String firstPath;
-        try (RequestDirectory first = RequestDirectory.create(adb, parent);
-             RequestDirectory second = RequestDirectory.create(adb, parent)) {
+        try (RequestDirectory first = RequestDirectory.reserve(adb, parent);
+             RequestDirectory second = RequestDirectory.reserve(adb, parent)) {
             firstPath = first.path();
             assertThat(first.path()).isNotEqualTo(second.path()).startsWith(parent + "/");
             adb.write(first.resolve("in.raw"), 1, out -> out.write(7), TransferListener.NONE);
@@ -292,7 +314,8 @@ class AdbTransportDirectTest {
             assertThat(device.hostPath(second.resolve("in.raw"))).doesNotExist();
         }
         assertThat(device.hostPath(firstPath)).doesNotExist();
-        RequestDirectory kept = RequestDirectory.create(adb, parent).keep();
+        RequestDirectory kept = RequestDirectory.reserve(adb, parent).keep();
+        adb.write(kept.resolve("in.raw"), 1, out -> out.write(7), TransferListener.NONE);
         kept.close();
         assertThat(device.hostPath(kept.path())).isDirectory();
     }

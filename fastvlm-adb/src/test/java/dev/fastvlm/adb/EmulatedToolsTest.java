@@ -75,7 +75,7 @@ class EmulatedToolsTest {
 
     @Test
     void qnnNetRunFindsItsLibrariesOnlyThroughTheCommandsEnvironment() throws IOException {
-        try (RequestDirectory request = RequestDirectory.create(adb, DIR + "/requests")) {
+        try (RequestDirectory request = RequestDirectory.reserve(adb, DIR + "/requests")) {
             ByteBuffer ids = ByteBuffer.allocate(512 * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < 512; i++) {
                 ids.putInt(i < 3 ? 100 + i : 151643);

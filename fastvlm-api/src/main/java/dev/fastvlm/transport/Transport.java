@@ -5,6 +5,7 @@ import dev.fastvlm.FastVlmException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The way to a device: move files and run programs. Implementations: ADB to a phone (or to the
@@ -29,6 +30,20 @@ public interface Transport extends AutoCloseable {
      * creating parent directories.
      */
     void write(String devicePath, long length, ContentWriter content, TransferListener progress);
+
+    /**
+     * Writes several files as one transfer, in order. Each lands under its final name only when
+     * complete, exactly as with {@link #write}; an implementation may share one transfer session and
+     * one rename step among them, so that a batch costs fewer device round trips than its files
+     * written one by one (over ADB: one sync session and one {@code mv} for the whole batch).
+     * {@code progress} reports each file in turn. When the batch fails, no file of it that was not
+     * yet complete appears under its final name.
+     */
+    default void writeAll(List<Upload> uploads, TransferListener progress) {
+        for (Upload upload : uploads) {
+            write(upload.devicePath(), upload.length(), upload.content(), progress);
+        }
+    }
 
     /** Copies a host file to the device. */
     default void push(Path hostFile, String devicePath, TransferListener progress) {

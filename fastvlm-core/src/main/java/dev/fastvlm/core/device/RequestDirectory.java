@@ -10,8 +10,12 @@ import java.util.UUID;
  * A directory of its own on the device for one request, so concurrent requests never share input
  * or output files. Removed on {@link #close()} unless {@link #keep() kept} for debugging.
  *
+ * <p>Reserving one costs no device round trip: the name is unique, and the directory comes into
+ * being with the first file written into it, since {@link Transport#write} creates parent
+ * directories.
+ *
  * <pre>{@code
- * try (RequestDirectory work = RequestDirectory.create(transport, "/data/local/tmp/fastvlm/requests")) {
+ * try (RequestDirectory work = RequestDirectory.reserve(transport, "/data/local/tmp/fastvlm/requests")) {
  *     transport.push(pixels, work.resolve("inputs/vision/pixel_values.raw"), progress);
  * }
  * }</pre>
@@ -30,12 +34,10 @@ public final class RequestDirectory implements AutoCloseable {
         this.path = path;
     }
 
-    /** Creates {@code parent/req-<random>} on the device. */
-    public static RequestDirectory create(Transport transport, String parent) {
+    /** Reserves {@code parent/req-<random>}, which the first file written into it creates. */
+    public static RequestDirectory reserve(Transport transport, String parent) {
         DeviceScripts.checkDevicePath(parent);
-        String path = parent + "/req-" + UUID.randomUUID();
-        DeviceScripts.output(transport, "mkdir -p " + ShellQuoting.quote(path));
-        return new RequestDirectory(transport, path);
+        return new RequestDirectory(transport, parent + "/req-" + UUID.randomUUID());
     }
 
     /** The directory's absolute device path. */

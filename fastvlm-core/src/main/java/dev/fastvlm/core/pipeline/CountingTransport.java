@@ -6,11 +6,13 @@ import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
+import dev.fastvlm.transport.Upload;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A view of a transport that counts the bytes one request moves, for its statistics. */
@@ -33,6 +35,12 @@ final class CountingTransport implements Transport {
     public void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
         delegate.write(devicePath, length, content, progress);
         pushed.addAndGet(length);
+    }
+
+    @Override
+    public void writeAll(List<Upload> uploads, TransferListener progress) {
+        delegate.writeAll(uploads, progress);
+        pushed.addAndGet(uploads.stream().mapToLong(Upload::length).sum());
     }
 
     @Override

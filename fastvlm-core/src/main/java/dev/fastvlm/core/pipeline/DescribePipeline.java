@@ -46,6 +46,7 @@ import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
+import dev.fastvlm.transport.Upload;
 import org.apache.commons.io.file.PathUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,7 +172,7 @@ final class DescribePipeline implements AutoCloseable {
         try {
             long modelBytes = clock.time("sync", this::syncOnce);
             Request request = new Request(device, clock, scratch, deadline);
-            try (RequestDirectory work = RequestDirectory.create(device, deviceDir + "/requests")) {
+            try (RequestDirectory work = RequestDirectory.reserve(device, deviceDir + "/requests")) {
                 if (config.keepDeviceFiles()) {
                     work.keep();
                 }
@@ -242,13 +243,12 @@ final class DescribePipeline implements AutoCloseable {
                         clock);
             }
             String embeddings = work.resolve("combined_embeddings.raw");
-            clock.time("push-embeddings", () -> device.write(embeddings, combined.byteSize(), combined::writeTo,
-                    TransferListener.NONE));
             String configFile = work.resolve("genie_config.json");
-            clock.time("genie-config", () -> {
-                byte[] json = genieConfig(combined.rows()).toJson().getBytes(StandardCharsets.UTF_8);
-                device.write(configFile, json.length, out -> out.write(json), TransferListener.NONE);
-            });
+            byte[] json = clock.time("genie-config", () ->
+                    genieConfig(combined.rows()).toJson().getBytes(StandardCharsets.UTF_8));
+            clock.time("push-embeddings", () -> device.writeAll(List.of(
+                    new Upload(embeddings, combined.byteSize(), combined::writeTo),
+                    Upload.of(configFile, json)), TransferListener.NONE));
             GenieAnswerStream answer = new GenieAnswerStream(listener);
             DeviceCommand genie = DeviceTools.genieT2tRun(deviceDir, configFile, embeddings,
                     deviceDir + "/" + bundle.require(ModelArtifact.EMBEDDING_TABLE).getFileName(),
@@ -266,10 +266,9 @@ final class DescribePipeline implements AutoCloseable {
         private VisionEmbeddings visionEncoder(RequestDirectory work, PreprocessedImage pixels) {
             String input = work.resolve("pixel_values.raw");
             String list = work.resolve("vision_input_list.txt");
-            clock.time("push-image", () -> {
-                device.write(input, pixels.byteSize(), pixels::writeTo, TransferListener.NONE);
-                writeText(list, input + "\n");
-            });
+            clock.time("push-image", () -> device.writeAll(List.of(
+                    new Upload(input, pixels.byteSize(), pixels::writeTo),
+                    Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8))), TransferListener.NONE));
             TensorSpec output = bundle.visionOutput();
             Path local = runGraph("vision-encoder", work, "vision",
                     bundle.require(ModelArtifact.VISION_ENCODER), list, output);
@@ -281,11 +280,9 @@ final class DescribePipeline implements AutoCloseable {
             int cacheLen = graph.onlyInput().innermost();
             String input = work.resolve("input_ids.raw");
             String list = work.resolve("embed_input_list.txt");
-            clock.time("push-ids", () -> {
-                byte[] ids = text.toPaddedInt32(cacheLen);
-                device.write(input, ids.length, out -> out.write(ids), TransferListener.NONE);
-                writeText(list, input + "\n");
-            });
+            clock.time("push-ids", () -> device.writeAll(List.of(
+                    Upload.of(input, text.toPaddedInt32(cacheLen)),
+                    Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8))), TransferListener.NONE));
             TensorSpec output = graph.onlyOutput();
             Path local = runGraph("text-embedder", work, "embed", bundle.require(ModelArtifact.TEXT_EMBEDDER), list,
                     output);
@@ -334,11 +331,6 @@ final class DescribePipeline implements AutoCloseable {
                 builder.extensionsPath(deviceDir + "/" + HTP_EXTENSIONS);
             }
             return builder.build();
-        }
-
-        private void writeText(String devicePath, String text) {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            device.write(devicePath, bytes.length, out -> out.write(bytes), TransferListener.NONE);
         }
 
         private Duration remaining() {

@@ -291,9 +291,11 @@ class LocalTransportTest {
     void theDeviceHousekeepingScriptsWorkLocally() {
         String base = dir.resolve("requests").toString();
         String path;
-        try (RequestDirectory work = RequestDirectory.create(local, base)) {
+        try (RequestDirectory work = RequestDirectory.reserve(local, base)) {
             path = work.path();
-            assertThat(Path.of(path)).isDirectory();
+            assertThat(Path.of(path)).as("reserving costs no device work").doesNotExist();
+            local.write(work.resolve("in/pixels.raw"), 1, out -> out.write(7), TransferListener.NONE);
+            assertThat(Path.of(path).resolve("in/pixels.raw")).hasBinaryContent(new byte[] {7});
             assertThat(DeviceScripts.output(local, "echo $((6 * 7))")).isEqualTo("42\n");
         }
         assertThat(Path.of(path)).doesNotExist();
