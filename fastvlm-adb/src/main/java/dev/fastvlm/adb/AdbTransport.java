@@ -152,17 +152,31 @@ public final class AdbTransport implements Transport {
             progress.onProgress(sent, total);
         };
         int current = 0;
+        int confirmed = 0;
         AdbLink connection = link();
         try (SyncClient sync = new SyncClient(connection.open("sync:"))) {
-            for (; current < uploads.size(); current++) {
-                Upload upload = uploads.get(current);
-                done.set(0);
-                sync.send(temporaries.get(current), upload.devicePath(), mode, upload.length(), upload.content(), counting);
+            try {
+                for (; current < uploads.size(); current++) {
+                    Upload upload = uploads.get(current);
+                    done.set(0);
+                    sync.startSend(temporaries.get(current), upload.devicePath(), mode, upload.length(),
+                            upload.content(), counting);
+                }
+            } catch (RuntimeException e) {
+                // The content failed: let the device finish the files already sent, so that the
+                // clean-up below really finds (and removes) them.
+                for (; confirmed < current; confirmed++) {
+                    sync.awaitSent(uploads.get(confirmed).devicePath());
+                }
+                throw e;
+            }
+            for (; confirmed < uploads.size(); confirmed++) {
+                sync.awaitSent(uploads.get(confirmed).devicePath());
             }
         } catch (SyncClient.Refused e) {
             removeQuietly(temporaries);
-            throw new DeviceException("device " + target + " refused " + uploads.get(current).devicePath() + ": "
-                    + e.getMessage(), e);
+            throw new DeviceException("device " + target + " refused "
+                    + uploads.get(Math.min(confirmed, uploads.size() - 1)).devicePath() + ": " + e.getMessage(), e);
         } catch (IOException e) {
             discard(connection);
             removeQuietly(temporaries);

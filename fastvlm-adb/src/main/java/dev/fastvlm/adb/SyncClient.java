@@ -80,7 +80,17 @@ final class SyncClient implements AutoCloseable {
      */
     void send(String path, String shownAs, int mode, long length, ContentWriter content, TransferListener progress)
             throws IOException {
-        request("SEND", path + "," + mode);
+        startSend(path, shownAs, mode, length, content, progress);
+        awaitSent(shownAs);
+    }
+
+    /**
+     * Sends a file without waiting for the device's verdict, which {@link #awaitSent} reads later:
+     * the device answers each SEND in order, so a batch of files costs one round trip, not one each.
+     */
+    void startSend(String path, String shownAs, int mode, long length, ContentWriter content,
+                   TransferListener progress) throws IOException {
+        writeHeader("SEND", path + "," + mode);
         DataPacketStream data = new DataPacketStream(shownAs, length, progress);
         try {
             content.writeTo(data);
@@ -98,6 +108,10 @@ final class SyncClient implements AutoCloseable {
             progress.onProgress(0, 0);
         }
         writeHeader("DONE", (int) (System.currentTimeMillis() / 1000));
+    }
+
+    /** Reads the device's verdict on the oldest file sent and not yet confirmed. */
+    void awaitSent(String shownAs) throws IOException {
         out.flush();
         String id = readId();
         if (id.equals("FAIL")) {
@@ -105,7 +119,7 @@ final class SyncClient implements AutoCloseable {
         }
         int ignored = in.readIntLe();
         if (!id.equals("OKAY")) {
-            throw new IOException("unexpected sync reply " + id + " after sending " + path);
+            throw new IOException("unexpected sync reply " + id + " after sending " + shownAs);
         }
     }
 
@@ -162,10 +176,14 @@ final class SyncClient implements AutoCloseable {
     }
 
     private void request(String id, String argument) throws IOException {
+        writeHeader(id, argument);
+        out.flush();
+    }
+
+    private void writeHeader(String id, String argument) throws IOException {
         byte[] bytes = argument.getBytes(StandardCharsets.UTF_8);
         writeHeader(id, bytes.length);
         out.write(bytes);
-        out.flush();
     }
 
     private void writeHeader(String id, int argument) throws IOException {
