@@ -1,7 +1,7 @@
 package dev.fastvlm;
 
 import dev.fastvlm.transport.CommandResult;
-import dev.fastvlm.transport.ContentWriter;
+import dev.fastvlm.transport.Upload;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
@@ -105,7 +105,7 @@ class FastVlmBuilderTest {
         }
 
         @Override
-        public void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
+        public void writeAll(java.util.List<Upload> uploads, TransferListener progress) {
             throw new AssertionError("unused");
         }
 

@@ -11,7 +11,6 @@ import dev.fastvlm.DeviceToolException;
 import dev.fastvlm.FastVlmException;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.transport.CommandResult;
-import dev.fastvlm.transport.ContentWriter;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
@@ -102,11 +101,6 @@ public final class AdbTransport implements Transport {
         return DeviceFacts.parse(target, DeviceScripts.output(this, DeviceFacts.GETPROP_SCRIPT));
     }
 
-    @Override
-    public void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
-        writeAll(List.of(new Upload(devicePath, length, content)), progress, MODE_FILE);
-    }
-
     /** Copies a host file, keeping it executable on the device if it is executable on the host. */
     @Override
     public void push(Path hostFile, String devicePath, TransferListener progress) {
@@ -128,7 +122,10 @@ public final class AdbTransport implements Transport {
         })), progress, mode);
     }
 
-    /** All files through one sync session, then one {@code mv} command that puts them all in place. */
+    /**
+     * All files through one sync session, sent back to back, then one {@code mv} command that puts
+     * the atomic ones in place (none when every upload is {@link Upload#inPlace() in place}).
+     */
     @Override
     public void writeAll(List<Upload> uploads, TransferListener progress) {
         writeAll(uploads, progress, MODE_FILE);
@@ -138,18 +135,20 @@ public final class AdbTransport implements Transport {
         if (uploads.isEmpty()) {
             return;
         }
-        List<String> temporaries = new ArrayList<>(uploads.size());
+        List<String> sent = new ArrayList<>(uploads.size());
         for (Upload upload : uploads) {
             DeviceScripts.checkDevicePath(upload.devicePath());
             // Same directory, so the final rename is atomic on the device's filesystem; the name is
             // unique per push, so two writers of one file never share a temporary. adbd's SEND
             // creates missing parent directories itself, so no mkdir round trip is needed.
-            temporaries.add(DeviceScripts.parent(upload.devicePath()) + "/.fastvlm-" + UUID.randomUUID() + ".part");
+            sent.add(upload.atomic()
+                    ? DeviceScripts.parent(upload.devicePath()) + "/.fastvlm-" + UUID.randomUUID() + ".part"
+                    : upload.devicePath());
         }
         AtomicLong done = new AtomicLong();
-        TransferListener counting = (sent, total) -> {
-            done.set(sent);
-            progress.onProgress(sent, total);
+        TransferListener counting = (bytes, total) -> {
+            done.set(bytes);
+            progress.onProgress(bytes, total);
         };
         int current = 0;
         int confirmed = 0;
@@ -159,7 +158,7 @@ public final class AdbTransport implements Transport {
                 for (; current < uploads.size(); current++) {
                     Upload upload = uploads.get(current);
                     done.set(0);
-                    sync.startSend(temporaries.get(current), upload.devicePath(), mode, upload.length(),
+                    sync.startSend(sent.get(current), upload.devicePath(), mode, upload.length(),
                             upload.content(), counting);
                 }
             } catch (RuntimeException e) {
@@ -174,29 +173,35 @@ public final class AdbTransport implements Transport {
                 sync.awaitSent(uploads.get(confirmed).devicePath());
             }
         } catch (SyncClient.Refused e) {
-            removeQuietly(temporaries);
+            removeQuietly(sent);
             throw new DeviceException("device " + target + " refused "
                     + uploads.get(Math.min(confirmed, uploads.size() - 1)).devicePath() + ": " + e.getMessage(), e);
         } catch (IOException e) {
             discard(connection);
-            removeQuietly(temporaries);
+            removeQuietly(sent);
             Upload failed = uploads.get(Math.min(current, uploads.size() - 1));
             throw new DeviceDisconnectedException("lost the connection to " + target + " after "
                     + done.get() + " of " + failed.length() + " bytes of " + failed.devicePath()
                     + "; nothing was written under that name, the push can be retried", e);
         } catch (RuntimeException e) {
-            removeQuietly(temporaries);
+            removeQuietly(sent);
             throw e;
         }
         StringBuilder renames = new StringBuilder();
         for (int i = 0; i < uploads.size(); i++) {
-            renames.append(i == 0 ? "" : " && ").append("mv -f ").append(ShellQuoting.quote(temporaries.get(i)))
-                    .append(' ').append(ShellQuoting.quote(uploads.get(i).devicePath()));
+            if (uploads.get(i).atomic()) {
+                renames.append(renames.length() == 0 ? "" : " && ").append("mv -f ")
+                        .append(ShellQuoting.quote(sent.get(i))).append(' ')
+                        .append(ShellQuoting.quote(uploads.get(i).devicePath()));
+            }
+        }
+        if (renames.length() == 0) {
+            return;
         }
         try {
             DeviceScripts.output(this, renames.toString());
         } catch (RuntimeException e) {
-            removeQuietly(temporaries);
+            removeQuietly(sent);
             throw e;
         }
     }

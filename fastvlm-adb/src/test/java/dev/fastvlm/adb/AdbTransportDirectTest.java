@@ -220,6 +220,15 @@ class AdbTransportDirectTest {
         assertThat(device.hostPath(third)).as("a batch that failed lands nothing").doesNotExist();
         assertThat(device.hostPath(fourth)).doesNotExist();
         assertThat(partFiles()).isEmpty();
+
+        String inPlace = DIR + "/batch/one/e.raw";
+        adb.writeAll(List.of(Upload.of(inPlace, new byte[] {4, 2}).inPlace()), TransferListener.NONE);
+        assertThat(device.hostPath(inPlace)).hasBinaryContent(new byte[] {4, 2});
+        assertThatThrownBy(() -> adb.writeAll(List.of(Upload.of(third, new byte[] {9}).inPlace(),
+                new Upload(fourth, 8, out -> out.write(new byte[5])).inPlace()), TransferListener.NONE))
+                .isInstanceOf(FastVlmException.class).hasMessageContaining(fourth);
+        assertThat(device.hostPath(third)).as("a failed in-place batch is removed too").doesNotExist();
+        assertThat(device.hostPath(fourth)).doesNotExist();
     }
 
     @Test

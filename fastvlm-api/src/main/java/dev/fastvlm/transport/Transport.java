@@ -13,7 +13,8 @@ import java.util.List;
  *
  * <p>Contract every implementation keeps:
  * <ul>
- *   <li>a push lands under a temporary name and is renamed only when complete;</li>
+ *   <li>a push lands under a temporary name and is renamed only when complete (unless the caller
+ *       asks for an {@link Upload#inPlace() in-place} upload, which is still removed if it fails);</li>
  *   <li>{@link #run} returns the program's real exit code; a timeout stops the program on the device
  *       and throws {@link dev.fastvlm.FastVlmTimeoutException}; interruption stops it and throws
  *       {@link dev.fastvlm.CancelledException};</li>
@@ -29,21 +30,20 @@ public interface Transport extends AutoCloseable {
      * Writes a device file whose content {@code content} produces, exactly {@code length} bytes,
      * creating parent directories.
      */
-    void write(String devicePath, long length, ContentWriter content, TransferListener progress);
+    default void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
+        writeAll(List.of(new Upload(devicePath, length, content)), progress);
+    }
 
     /**
-     * Writes several files as one transfer, in order. Each lands under its final name only when
-     * complete, exactly as with {@link #write}; an implementation may share one transfer session and
-     * one rename step among them, so that a batch costs fewer device round trips than its files
-     * written one by one (over ADB: one sync session and one {@code mv} for the whole batch).
-     * {@code progress} reports each file in turn. When the batch fails, no file of it that was not
-     * yet complete appears under its final name.
+     * Writes several files as one transfer, in order. Each {@link Upload#atomic() atomic} upload
+     * lands under its final name only when complete, exactly as with {@link #write}; an
+     * implementation may share one transfer session and one rename step among them, so that a
+     * batch costs fewer device round trips than its files written one by one (over ADB: one sync
+     * session and at most one {@code mv} for the whole batch). {@code progress} reports each file
+     * in turn. When the batch fails, no file of it that was not yet complete is left under its
+     * final name.
      */
-    default void writeAll(List<Upload> uploads, TransferListener progress) {
-        for (Upload upload : uploads) {
-            write(upload.devicePath(), upload.length(), upload.content(), progress);
-        }
-    }
+    void writeAll(List<Upload> uploads, TransferListener progress);
 
     /** Copies a host file to the device. */
     default void push(Path hostFile, String devicePath, TransferListener progress) {

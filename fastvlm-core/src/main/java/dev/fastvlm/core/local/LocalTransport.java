@@ -8,11 +8,11 @@ import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.core.device.DeviceScripts;
 import dev.fastvlm.core.device.ShellQuoting;
 import dev.fastvlm.transport.CommandResult;
-import dev.fastvlm.transport.ContentWriter;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
+import dev.fastvlm.transport.Upload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,28 +97,35 @@ public final class LocalTransport implements Transport {
         return "local";
     }
 
+    /** Each file in turn; an atomic one through a temporary file beside it and a rename. */
     @Override
-    public void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
-        Path target = checkedPath(devicePath);
-        if (length < 0) {
-            throw new InvalidConfigurationException("length", "must not be negative, was " + length);
+    public void writeAll(List<Upload> uploads, TransferListener progress) {
+        uploads.forEach(upload -> checkedPath(upload.devicePath()));
+        for (Upload upload : uploads) {
+            write(upload, progress);
         }
-        Path temporary = temporaryBeside(target);
+    }
+
+    private void write(Upload upload, TransferListener progress) {
+        Path target = checkedPath(upload.devicePath());
+        Path written = upload.atomic() ? temporaryBeside(target) : createParents(target);
         try {
-            try (OutputStream out = new CountingStream(Files.newOutputStream(temporary), length, progress)) {
-                content.writeTo(out);
+            try (OutputStream out = new CountingStream(Files.newOutputStream(written), upload.length(), progress)) {
+                upload.content().writeTo(out);
             }
-            long written = Files.size(temporary);
-            if (written != length) {
-                throw new FastVlmException("the content of " + devicePath + " was " + written + " bytes, "
-                        + length + " were announced");
+            long size = Files.size(written);
+            if (size != upload.length()) {
+                throw new FastVlmException("the content of " + upload.devicePath() + " was " + size + " bytes, "
+                        + upload.length() + " were announced");
             }
-            moveIntoPlace(temporary, target);
+            if (upload.atomic()) {
+                moveIntoPlace(written, target);
+            }
         } catch (IOException e) {
-            deleteQuietly(temporary);
-            throw new DeviceException("cannot write " + devicePath + ": " + e.getMessage(), e);
+            deleteQuietly(written);
+            throw new DeviceException("cannot write " + upload.devicePath() + ": " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            deleteQuietly(temporary);
+            deleteQuietly(written);
             throw e;
         }
     }
@@ -321,13 +328,17 @@ public final class LocalTransport implements Transport {
 
     /** A unique name in the target's own directory, so the final rename stays on one filesystem. */
     private static Path temporaryBeside(Path target) {
+        return createParents(target).resolveSibling(".fastvlm-" + UUID.randomUUID() + ".part");
+    }
+
+    private static Path createParents(Path target) {
         Path directory = target.toAbsolutePath().getParent();
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
             throw new DeviceException("cannot create " + directory + ": " + e.getMessage(), e);
         }
-        return directory.resolve(".fastvlm-" + UUID.randomUUID() + ".part");
+        return target.toAbsolutePath();
     }
 
     private static void moveIntoPlace(Path temporary, Path target) throws IOException {

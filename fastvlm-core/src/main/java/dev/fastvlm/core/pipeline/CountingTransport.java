@@ -1,7 +1,6 @@
 package dev.fastvlm.core.pipeline;
 
 import dev.fastvlm.transport.CommandResult;
-import dev.fastvlm.transport.ContentWriter;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
@@ -29,12 +28,6 @@ final class CountingTransport implements Transport {
     @Override
     public String target() {
         return delegate.target();
-    }
-
-    @Override
-    public void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
-        delegate.write(devicePath, length, content, progress);
-        pushed.addAndGet(length);
     }
 
     @Override

@@ -172,18 +172,21 @@ final class DescribePipeline implements AutoCloseable {
         try {
             long modelBytes = clock.time("sync", this::syncOnce);
             Request request = new Request(device, clock, scratch, deadline);
-            try (RequestDirectory work = RequestDirectory.reserve(device, deviceDir + "/requests")) {
-                if (config.keepDeviceFiles()) {
-                    work.keep();
-                }
-                DecoderOutput decoded = request.run(work, pixels, text, listener);
-                DialogQuery query = decoded.query();
-                List<StageTiming> stages = clock.timings();
-                return new Description(decoded.text(), new Stats((int) query.promptTokens(),
-                        (int) query.generatedTokens(), Duration.ofNanos(query.timeToFirstTokenMicros() * 1000),
-                        query.tokensPerSecond(), decoded.initTime(), stages, modelBytes, device.bytesPushed(),
-                        device.bytesPulled()));
+            RequestDirectory work = RequestDirectory.reserve(device, deviceDir + "/requests");
+            if (config.keepDeviceFiles()) {
+                work.keep();
             }
+            DecoderOutput decoded;
+            try {
+                decoded = request.run(work, pixels, text, listener);
+            } finally {
+                clock.time("cleanup", work::close);
+            }
+            DialogQuery query = decoded.query();
+            return new Description(decoded.text(), new Stats((int) query.promptTokens(),
+                    (int) query.generatedTokens(), Duration.ofNanos(query.timeToFirstTokenMicros() * 1000),
+                    query.tokensPerSecond(), decoded.initTime(), clock.timings(), modelBytes, device.bytesPushed(),
+                    device.bytesPulled()));
         } finally {
             deviceLock.unlock();
             deleteQuietly(scratch);
@@ -214,7 +217,12 @@ final class DescribePipeline implements AutoCloseable {
         return pushed;
     }
 
-    /** The device stages of one request. */
+    /**
+     * The device stages of one request. Its inputs are written {@link Upload#inPlace() in place}:
+     * the request directory is private to it, nothing reads a file before its batch is written, and
+     * the directory goes when the request ends, so a temporary name and a rename (one more device
+     * round trip per batch) would protect nothing.
+     */
     private final class Request {
         private final CountingTransport device;
         private final StageClock clock;
@@ -247,8 +255,8 @@ final class DescribePipeline implements AutoCloseable {
             byte[] json = clock.time("genie-config", () ->
                     genieConfig(combined.rows()).toJson().getBytes(StandardCharsets.UTF_8));
             clock.time("push-embeddings", () -> device.writeAll(List.of(
-                    new Upload(embeddings, combined.byteSize(), combined::writeTo),
-                    Upload.of(configFile, json)), TransferListener.NONE));
+                    new Upload(embeddings, combined.byteSize(), combined::writeTo).inPlace(),
+                    Upload.of(configFile, json).inPlace()), TransferListener.NONE));
             GenieAnswerStream answer = new GenieAnswerStream(listener);
             DeviceCommand genie = DeviceTools.genieT2tRun(deviceDir, configFile, embeddings,
                     deviceDir + "/" + bundle.require(ModelArtifact.EMBEDDING_TABLE).getFileName(),
@@ -267,8 +275,8 @@ final class DescribePipeline implements AutoCloseable {
             String input = work.resolve("pixel_values.raw");
             String list = work.resolve("vision_input_list.txt");
             clock.time("push-image", () -> device.writeAll(List.of(
-                    new Upload(input, pixels.byteSize(), pixels::writeTo),
-                    Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8))), TransferListener.NONE));
+                    new Upload(input, pixels.byteSize(), pixels::writeTo).inPlace(),
+                    Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8)).inPlace()), TransferListener.NONE));
             TensorSpec output = bundle.visionOutput();
             Path local = runGraph("vision-encoder", work, "vision",
                     bundle.require(ModelArtifact.VISION_ENCODER), list, output);
@@ -281,8 +289,8 @@ final class DescribePipeline implements AutoCloseable {
             String input = work.resolve("input_ids.raw");
             String list = work.resolve("embed_input_list.txt");
             clock.time("push-ids", () -> device.writeAll(List.of(
-                    Upload.of(input, text.toPaddedInt32(cacheLen)),
-                    Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8))), TransferListener.NONE));
+                    Upload.of(input, text.toPaddedInt32(cacheLen)).inPlace(),
+                    Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8)).inPlace()), TransferListener.NONE));
             TensorSpec output = graph.onlyOutput();
             Path local = runGraph("text-embedder", work, "embed", bundle.require(ModelArtifact.TEXT_EMBEDDER), list,
                     output);

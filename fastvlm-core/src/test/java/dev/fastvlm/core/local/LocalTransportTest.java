@@ -10,6 +10,7 @@ import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
+import dev.fastvlm.transport.Upload;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -239,6 +240,23 @@ class LocalTransportTest {
                 TransferListener.NONE)).isInstanceOf(FastVlmException.class).hasMessageContaining("3 bytes");
         assertThat(Files.readString(target)).isEqualTo("old content");
         assertThat(leftovers(dir)).isEmpty();
+    }
+
+    @Test
+    void inPlaceUploadsWriteStraightUnderTheirNameAndAreRemovedWhenTheyFail() throws IOException {
+        Path first = dir.resolve("request/pixels.raw");
+        Path second = dir.resolve("request/list.txt");
+        local.writeAll(List.of(Upload.of(first.toString(), new byte[] {1, 2}).inPlace(),
+                Upload.of(second.toString(), new byte[] {3}).inPlace()), TransferListener.NONE);
+        assertThat(first).hasBinaryContent(new byte[] {1, 2});
+        assertThat(second).hasBinaryContent(new byte[] {3});
+
+        Path broken = dir.resolve("request/broken.raw");
+        assertThatThrownBy(() -> local.writeAll(List.of(new Upload(broken.toString(), 10,
+                out -> out.write(new byte[4])).inPlace()), TransferListener.NONE))
+                .isInstanceOf(FastVlmException.class).hasMessageContaining(broken.toString());
+        assertThat(broken).doesNotExist();
+        assertThat(leftovers(first.getParent())).isEmpty();
     }
 
     @Test
