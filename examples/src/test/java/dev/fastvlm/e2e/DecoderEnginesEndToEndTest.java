@@ -10,10 +10,10 @@ import dev.fastvlm.core.local.LocalTransport;
 import dev.fastvlm.emulator.model.EmulatedBundle;
 import dev.fastvlm.emulator.tools.EmulatedSdk;
 import dev.fastvlm.transport.CommandResult;
-import dev.fastvlm.transport.ContentWriter;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
+import dev.fastvlm.transport.Upload;
 import dev.fastvlm.transport.Transport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,8 +116,8 @@ class DecoderEnginesEndToEndTest {
             }
 
             @Override
-            public void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
-                local.write(devicePath, length, content, progress);
+            public void writeAll(List<Upload> uploads, TransferListener progress) {
+                local.writeAll(uploads, progress);
             }
 
             @Override

@@ -61,6 +61,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -74,6 +77,7 @@ final class DescribePipeline implements AutoCloseable {
     /** One lock per device, shared by every instance that talks to it from this JVM. */
     private static final ConcurrentHashMap<String, ReentrantLock> DEVICE_LOCKS = new ConcurrentHashMap<>();
     static final String HTP_EXTENSIONS = "htp_backend_ext_config.json";
+    private static final Duration CLEANUP_WAIT = Duration.ofMinutes(1);
 
     private final FastVlmConfig config;
     private final Transport transport;
@@ -85,6 +89,12 @@ final class DescribePipeline implements AutoCloseable {
     private final EmbeddingTable table;
     private final String deviceDir;
     private final ReentrantLock deviceLock;
+    /** Removes finished requests' device directories off the callers' time; {@link #close} waits for it. */
+    private final ExecutorService cleaner = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "fastvlm-cleanup");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** Null when each request runs genie-t2t-run. */
     private final InProcessDecoder inProcess;
     private boolean synced;
@@ -179,9 +189,13 @@ final class DescribePipeline implements AutoCloseable {
             DecoderOutput decoded;
             try {
                 decoded = request.run(work, pixels, text, listener);
-            } finally {
+            } catch (RuntimeException | Error e) {
+                // A failed request leaves nothing behind by the time the caller sees its exception.
                 clock.time("cleanup", work::close);
+                throw e;
             }
+            // A request that succeeded has its answer already: the directory goes in the background.
+            cleaner.execute(work::close);
             DialogQuery query = decoded.query();
             return new Description(decoded.text(), new Stats((int) query.promptTokens(),
                     (int) query.generatedTokens(), Duration.ofNanos(query.timeToFirstTokenMicros() * 1000),
@@ -368,6 +382,14 @@ final class DescribePipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        cleaner.shutdown();
+        try {
+            if (!cleaner.awaitTermination(CLEANUP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                LOG.warn("request directories on {} still being removed after {}", transport.target(), CLEANUP_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             if (inProcess != null) {
                 inProcess.close();
