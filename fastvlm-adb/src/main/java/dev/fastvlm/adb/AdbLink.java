@@ -1,7 +1,5 @@
 package dev.fastvlm.adb;
 
-import dadb.AdbConnection;
-import dadb.AdbKeyPair;
 import dadb.AdbStream;
 import dadb.Dadb;
 import dadb.adbserver.AdbServer;
@@ -21,37 +19,16 @@ interface AdbLink extends AutoCloseable {
     void close();
 
     /**
-     * adbd over TCP. The socket is dadb's protocol over a socket of ours, with Nagle's algorithm
-     * off: ADB exchanges many small messages, and Nagle plus delayed ACKs cost ~40 ms per command.
+     * adbd over TCP, with our own protocol client ({@link AdbWire}). Nagle's algorithm is off: ADB
+     * exchanges many small messages, and Nagle plus delayed ACKs cost ~40 ms per command.
      */
-    static AdbLink direct(String host, int port, AdbKeyPair keys, int connectTimeoutMillis) throws IOException {
+    static AdbLink direct(String host, int port, AdbKey key, int connectTimeoutMillis) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
-            AdbConnection connection = AdbConnection.Companion.connect(socket, keys);
-            return new AdbLink() {
-                @Override
-                public AdbStream open(String destination) throws IOException {
-                    return connection.open(destination);
-                }
-
-                @Override
-                public boolean supportsFeature(String feature) {
-                    return connection.supportsFeature(feature);
-                }
-
-                @Override
-                public void close() {
-                    connection.close();
-                    try {
-                        socket.close();
-                    } catch (IOException ignored) {
-                        // The connection is being dropped either way.
-                    }
-                }
-            };
+            return AdbWire.connect(socket, key);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

@@ -1,6 +1,5 @@
 package dev.fastvlm.adb;
 
-import dadb.AdbKeyPair;
 import dadb.adbserver.AdbBinary;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.DeviceNotFoundException;
@@ -97,7 +96,7 @@ public final class AdbTransportBuilder {
 
     private AdbTransport buildDirect() {
         String target = directHost + ":" + directPort;
-        AdbKeyPair keys = AdbKeys.load(adbKey != null ? adbKey : AdbKeys.defaultPrivateKey());
+        AdbKey keys = AdbKeys.load(adbKey != null ? adbKey : AdbKeys.defaultPrivateKey());
         int timeoutMillis = (int) connectTimeout.toMillis();
         AdbTransport.Connector connector = () -> AdbLink.direct(directHost, directPort, keys, timeoutMillis);
         return open(target, connector, "adbd at " + target);

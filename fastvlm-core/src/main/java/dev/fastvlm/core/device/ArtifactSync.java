@@ -288,8 +288,11 @@ public final class ArtifactSync {
 
     private void acquireLock() {
         String lock = path(LOCK_NAME);
+        // "since" may not be written yet when another process has only just taken the lock: then
+        // there is no age to report, and the script must still succeed.
         String script = "mkdir -p " + q(directory) + "; date +%s; if mkdir " + q(lock) + " 2>/dev/null; then date +%s > "
-                + q(lock + "/since") + "; echo acquired; else echo held; cat " + q(lock + "/since") + " 2>/dev/null; fi";
+                + q(lock + "/since") + "; echo acquired; else echo held; cat " + q(lock + "/since")
+                + " 2>/dev/null; true; fi";
         long deadline = System.nanoTime() + lockTimeout.toNanos();
         while (true) {
             String[] lines = DeviceScripts.output(transport, script).split("\n");

@@ -1,0 +1,413 @@
+package dev.fastvlm.adb;
+
+import dadb.AdbStream;
+import okio.Buffer;
+import okio.BufferedSink;
+import okio.BufferedSource;
+import okio.Okio;
+import okio.Sink;
+import okio.Source;
+import okio.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * ADB's transport protocol (AOSP {@code protocol.txt}) over one socket to a device's adbd: the
+ * CNXN/AUTH handshake, then streams (OPEN, OKAY, WRTE, CLSE) demultiplexed by a reader thread.
+ *
+ * <p>Written here instead of using dadb's connection for speed: dadb checksums every message it
+ * writes over its whole 1 MiB stream buffer, even for a 30-byte sync request and even though adbd
+ * 7+ ignores checksums, which cost about 40% of the CPU of a large push (JFR). This connection
+ * announces protocol version {@code 0x01000001}, so that both sides skip checksums when the
+ * device's version allows it, and computes them over the real payload otherwise. Streams follow
+ * the protocol's flow control: one WRTE in flight per stream until the peer's OKAY. The streams
+ * implement dadb's {@link AdbStream}, so the sync and shell clients work over either connection.
+ */
+final class AdbWire implements AdbLink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdbWire.class);
+
+    static final int CNXN = 0x4e584e43;
+    static final int AUTH = 0x48545541;
+    static final int OPEN = 0x4e45504f;
+    static final int OKAY = 0x59414b4f;
+    static final int CLSE = 0x45534c43;
+    static final int WRTE = 0x45545257;
+    /** The first protocol version whose peers skip payload checksums. */
+    static final int VERSION_SKIP_CHECKSUM = 0x01000001;
+    static final int MAX_PAYLOAD = 1024 * 1024;
+    private static final int AUTH_TOKEN = 1;
+    private static final int AUTH_SIGNATURE = 2;
+    private static final int AUTH_RSA_PUBLIC_KEY = 3;
+    private static final byte[] HOST_BANNER = "host::\0".getBytes(StandardCharsets.US_ASCII);
+
+    /** One protocol message. */
+    record Message(int command, int arg0, int arg1, byte[] payload) {
+    }
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final byte[] header = new byte[24];
+    private final int maxPayload;
+    private final boolean checksums;
+    private final Set<String> features;
+    private final Map<Integer, WireStream> streams = new ConcurrentHashMap<>();
+    private final AtomicInteger lastId = new AtomicInteger();
+    private volatile boolean closed;
+
+    private AdbWire(Socket socket, DataInputStream in, OutputStream out, Message connected) {
+        this.socket = socket;
+        this.in = in;
+        this.out = out;
+        this.maxPayload = Math.max(4096, Math.min(connected.arg1(), MAX_PAYLOAD));
+        this.checksums = connected.arg0() < VERSION_SKIP_CHECKSUM;
+        this.features = parseFeatures(new String(connected.payload(), StandardCharsets.UTF_8));
+        Thread reader = new Thread(this::readLoop, "fastvlm-adb-reader " + socket.getRemoteSocketAddress());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Sets up the connection: CNXN, then the AUTH exchange (sign the device's token; if the device
+     * does not know the key, offer it and wait for the user to accept it on the phone).
+     */
+    static AdbWire connect(Socket socket, AdbKey key) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+        byte[] header = new byte[24];
+        write(out, header, true, CNXN, VERSION_SKIP_CHECKSUM, MAX_PAYLOAD, HOST_BANNER, 0, HOST_BANNER.length);
+        boolean signed = false;
+        while (true) {
+            Message message = read(in, MAX_PAYLOAD);
+            if (message.command() == CNXN) {
+                return new AdbWire(socket, in, out, message);
+            }
+            if (message.command() != AUTH || message.arg0() != AUTH_TOKEN) {
+                throw new IOException("unexpected " + name(message.command()) + " while connecting");
+            }
+            byte[] reply = signed ? key.publicKey() : key.sign(message.payload());
+            write(out, header, true, AUTH, signed ? AUTH_RSA_PUBLIC_KEY : AUTH_SIGNATURE, 0, reply, 0, reply.length);
+            signed = true;
+        }
+    }
+
+    @Override
+    public AdbStream open(String destination) throws IOException {
+        if (closed) {
+            throw new IOException("the ADB connection is closed");
+        }
+        int localId = lastId.incrementAndGet();
+        WireStream stream = new WireStream(localId);
+        streams.put(localId, stream);
+        byte[] name = (destination + "\0").getBytes(StandardCharsets.UTF_8);
+        try {
+            send(OPEN, localId, 0, name, 0, name.length);
+            stream.awaitOpen(destination);
+            return stream;
+        } catch (IOException | RuntimeException e) {
+            streams.remove(localId);
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean supportsFeature(String feature) {
+        return features.contains(feature);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closing either way.
+        }
+    }
+
+    private void readLoop() {
+        try {
+            while (true) {
+                Message message = read(in, MAX_PAYLOAD);
+                WireStream stream = streams.get(message.arg1());
+                if (stream == null) {
+                    if (message.command() == WRTE || message.command() == OKAY) {
+                        send(CLSE, 0, message.arg0(), null, 0, 0);
+                    }
+                    continue;
+                }
+                switch (message.command()) {
+                    case OKAY -> stream.okay(message.arg0());
+                    case WRTE -> stream.received(message.payload());
+                    case CLSE -> stream.remoteClosed();
+                    default -> LOG.debug("ignored {} for stream {}", name(message.command()), message.arg1());
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.debug("ADB connection to {} ended: {}", socket.getRemoteSocketAddress(), e.getMessage());
+            }
+        } finally {
+            closed = true;
+            streams.values().forEach(WireStream::remoteClosed);
+            close();
+        }
+    }
+
+    private void send(int command, int arg0, int arg1, byte[] payload, int offset, int length) throws IOException {
+        synchronized (out) {
+            write(out, header, checksums, command, arg0, arg1, payload, offset, length);
+        }
+    }
+
+    private static void write(OutputStream out, byte[] header, boolean checksum, int command, int arg0, int arg1,
+                              byte[] payload, int offset, int length) throws IOException {
+        int sum = 0;
+        if (checksum && payload != null) {
+            for (int i = offset; i < offset + length; i++) {
+                sum += payload[i] & 0xFF;
+            }
+        }
+        ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(command).putInt(arg0).putInt(arg1).putInt(payload == null ? 0 : length).putInt(sum)
+                .putInt(~command);
+        out.write(header);
+        if (payload != null) {
+            out.write(payload, offset, length);
+        }
+        out.flush();
+    }
+
+    static Message read(DataInputStream in, int maxPayload) throws IOException {
+        byte[] header = new byte[24];
+        in.readFully(header);
+        ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+        int command = h.getInt();
+        int arg0 = h.getInt();
+        int arg1 = h.getInt();
+        int length = h.getInt();
+        h.getInt();
+        int magic = h.getInt();
+        if (magic != ~command) {
+            throw new IOException("corrupt ADB message header (command " + Integer.toHexString(command)
+                    + ", magic " + Integer.toHexString(magic) + ")");
+        }
+        if (length < 0 || length > maxPayload) {
+            throw new IOException("ADB message of " + Integer.toUnsignedString(length) + " bytes, more than the "
+                    + maxPayload + " agreed");
+        }
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return new Message(command, arg0, arg1, payload);
+    }
+
+    private static Set<String> parseFeatures(String banner) {
+        for (String property : banner.substring(banner.indexOf("::") + 2).split(";")) {
+            if (property.startsWith("features=")) {
+                return Arrays.stream(property.substring("features=".length()).split(","))
+                        .map(String::strip).collect(Collectors.toUnmodifiableSet());
+            }
+        }
+        return Set.of();
+    }
+
+    private static String name(int command) {
+        byte[] bytes = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(command).array();
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+
+    /** One stream: what the device writes arrives through {@link #received}; ours goes out as WRTEs. */
+    private final class WireStream implements AdbStream {
+        private final int localId;
+        private final CountDownLatch opened = new CountDownLatch(1);
+        private final BlockingQueue<byte[]> incoming = new LinkedBlockingQueue<>();
+        /** One WRTE may be in flight: the device's OKAY for it gives the permit back. */
+        private final Semaphore writeWindow = new Semaphore(0);
+        private final BufferedSource source;
+        private final BufferedSink sink;
+        private volatile int remoteId;
+        private volatile boolean remoteClosed;
+        private boolean localClosed;
+
+        WireStream(int localId) {
+            this.localId = localId;
+            this.source = Okio.buffer(new Incoming());
+            this.sink = Okio.buffer(new Outgoing());
+        }
+
+        void awaitOpen(String destination) throws IOException {
+            try {
+                opened.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while opening " + destination);
+            }
+            if (remoteId == 0) {
+                throw new IOException(closed ? "the ADB connection closed while opening " + destination
+                        : "the device refused to open " + destination);
+            }
+        }
+
+        void okay(int remote) {
+            if (remoteId == 0) {
+                remoteId = remote;
+                opened.countDown();
+            }
+            writeWindow.release();
+        }
+
+        void received(byte[] payload) {
+            incoming.add(payload);
+        }
+
+        void remoteClosed() {
+            remoteClosed = true;
+            incoming.add(END);
+            opened.countDown();
+            writeWindow.release(Integer.MAX_VALUE / 2);
+        }
+
+        @Override
+        public BufferedSource getSource() {
+            return source;
+        }
+
+        @Override
+        public BufferedSink getSink() {
+            return sink;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (localClosed) {
+                return;
+            }
+            localClosed = true;
+            streams.remove(localId);
+            incoming.add(END);
+            if (remoteId != 0 && !closed) {
+                try {
+                    send(CLSE, localId, remoteId, null, 0, 0);
+                } catch (IOException e) {
+                    LOG.debug("could not close stream {}: {}", localId, e.getMessage());
+                }
+            }
+        }
+
+        private final class Incoming implements Source {
+            private byte[] current = new byte[0];
+            private int position;
+            private boolean ended;
+
+            @Override
+            public long read(Buffer sink, long byteCount) throws IOException {
+                while (position == current.length) {
+                    if (ended) {
+                        return -1;
+                    }
+                    byte[] next;
+                    try {
+                        next = incoming.take();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted while reading an ADB stream");
+                    }
+                    if (next == END) {
+                        ended = true;
+                        return -1;
+                    }
+                    current = next;
+                    position = 0;
+                    if (!remoteClosed && !localClosed) {
+                        send(OKAY, localId, remoteId, null, 0, 0);
+                    }
+                }
+                int n = (int) Math.min(byteCount, current.length - position);
+                sink.write(current, position, n);
+                position += n;
+                return n;
+            }
+
+            @Override
+            public Timeout timeout() {
+                return Timeout.NONE;
+            }
+
+            @Override
+            public void close() {
+                // The stream's close() ends both directions.
+            }
+        }
+
+        /** Collects what the BufferedSink emits into messages of up to the agreed payload size. */
+        private final class Outgoing implements Sink {
+            private final byte[] chunk = new byte[maxPayload];
+            private int filled;
+
+            @Override
+            public void write(Buffer source, long byteCount) throws IOException {
+                while (byteCount > 0) {
+                    int n = source.read(chunk, filled, (int) Math.min(byteCount, chunk.length - filled));
+                    filled += n;
+                    byteCount -= n;
+                    if (filled == chunk.length) {
+                        flush();
+                    }
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                if (filled == 0) {
+                    return;
+                }
+                try {
+                    writeWindow.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while writing an ADB stream");
+                }
+                if (remoteClosed || closed) {
+                    throw new EOFException("the device closed the ADB stream");
+                }
+                send(WRTE, localId, remoteId, chunk, 0, filled);
+                filled = 0;
+            }
+
+            @Override
+            public Timeout timeout() {
+                return Timeout.NONE;
+            }
+
+            @Override
+            public void close() {
+                // The stream's close() ends both directions.
+            }
+        }
+    }
+
+    private static final byte[] END = new byte[0];
+}
