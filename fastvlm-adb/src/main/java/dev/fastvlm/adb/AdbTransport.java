@@ -220,14 +220,16 @@ public final class AdbTransport implements Transport {
         AdbLink connection = link();
         try (SyncClient sync = new SyncClient(connection.open("sync:"));
              OutputStream out = Files.newOutputStream(temporary)) {
-            SyncClient.Stat stat = sync.stat(devicePath);
+            sync.requestStatAndContent(devicePath);
+            SyncClient.Stat stat = sync.readStat(devicePath);
+            // A missing file or a directory: the RECV's FAIL is left unread, the stream closes.
             if (!stat.exists()) {
                 throw new FastVlmException("no file " + devicePath + " on " + this.target);
             }
             if (!stat.isRegularFile()) {
                 throw new FastVlmException(devicePath + " on " + this.target + " is not a regular file");
             }
-            long received = sync.receive(devicePath, stat.size(), out, progress);
+            long received = sync.readContent(devicePath, stat.size(), out, progress);
             if (received != stat.size()) {
                 throw new DeviceException("pulled " + received + " bytes of " + devicePath + " from "
                         + this.target + ", but it has " + stat.size());

@@ -62,8 +62,17 @@ final class SyncClient implements AutoCloseable {
         this.out = stream.getSink();
     }
 
-    Stat stat(String path) throws IOException {
-        request("STAT", path);
+    /**
+     * Asks for a file's attributes and its content at once: one round trip where STAT then RECV
+     * would take two. Read the answers with {@link #readStat}, then (if the file
+     * is worth having) {@link #readContent}.
+     */
+    void requestStatAndContent(String path) throws IOException {
+        writeHeader("STAT", path);
+        request("RECV", path);
+    }
+
+    Stat readStat(String path) throws IOException {
         String id = readId();
         if (!id.equals("STAT")) {
             throw new IOException("unexpected sync reply " + id + " to STAT " + path);
@@ -123,9 +132,8 @@ final class SyncClient implements AutoCloseable {
         }
     }
 
-    /** Receives {@code path} into {@code sink}, returning the number of bytes received. */
-    long receive(String path, long expected, OutputStream sink, TransferListener progress) throws IOException {
-        request("RECV", path);
+    /** Reads the answer to a RECV into {@code sink}, returning the number of bytes received. */
+    long readContent(String path, long expected, OutputStream sink, TransferListener progress) throws IOException {
         byte[] buffer = new byte[MAX_DATA];
         long received = 0;
         while (true) {

@@ -191,6 +191,21 @@ class AdbTransportDirectTest {
     }
 
     @Test
+    void pullingAMissingFileOrADirectoryFailsAndLeavesTheConnectionUsable() throws IOException {
+        Path local = host.resolve("kept.bin");
+        Files.write(local, new byte[] {5});
+        assertThatThrownBy(() -> adb.pull(DIR + "/nothing-here.bin", local, TransferListener.NONE))
+                .isInstanceOf(FastVlmException.class).hasMessageContaining("no file " + DIR + "/nothing-here.bin");
+        adb.run(DeviceCommand.of("mkdir", "-p", DIR + "/a-directory"), OutputListener.NONE);
+        assertThatThrownBy(() -> adb.pull(DIR + "/a-directory", local, TransferListener.NONE))
+                .isInstanceOf(FastVlmException.class).hasMessageContaining("not a regular file");
+        assertThat(local).as("the host file is untouched").hasBinaryContent(new byte[] {5});
+        adb.write(DIR + "/after.bin", 2, out -> out.write(new byte[] {1, 2}), TransferListener.NONE);
+        adb.pull(DIR + "/after.bin", local, TransferListener.NONE);
+        assertThat(local).hasBinaryContent(new byte[] {1, 2});
+    }
+
+    @Test
     void executablesStayExecutable() throws IOException {
         Path script = host.resolve("tool.sh");
         Files.writeString(script, "#!/bin/sh\necho tool-ran \"$1\"\n");
