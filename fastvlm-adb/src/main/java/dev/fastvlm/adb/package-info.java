@@ -1,14 +1,17 @@
 /**
  * The ADB {@link dev.fastvlm.transport.Transport}: {@link dev.fastvlm.adb.AdbTransport} runs
- * programs on an Android device and moves files to and from it in process (dadb), through the
- * local adb server or straight to adbd over TCP.
+ * programs on an Android device and moves files to and from it in process, through the local adb
+ * server (dadb's server client) or straight to adbd over TCP (our own protocol client, which skips
+ * the payload checksums adbd 7+ ignores).
  *
  * <ul>
  *   <li>{@link dev.fastvlm.adb.AdbTransport#connect()}, {@link dev.fastvlm.adb.AdbTransport#connect(String)},
  *       {@link dev.fastvlm.adb.AdbTransport#direct(String, int)} and
  *       {@link dev.fastvlm.adb.AdbTransport#builder()} choose the device;</li>
- *   <li>{@link dev.fastvlm.adb.ArtifactSync} pushes model files and SDK libraries once per device;</li>
- *   <li>{@link dev.fastvlm.adb.RequestDirectory} gives each request its own device folder;</li>
+ *   <li>{@link dev.fastvlm.adb.AdbTransport#writeAll} sends a batch of files through one sync
+ *       session and at most one rename;</li>
+ *   <li>{@link dev.fastvlm.core.device.ArtifactSync} pushes model files and SDK libraries once per device;</li>
+ *   <li>{@link dev.fastvlm.core.device.RequestDirectory} gives each request its own device folder;</li>
  *   <li>{@link dev.fastvlm.adb.DeviceFacts} says which chip the device has.</li>
  * </ul>
  */
