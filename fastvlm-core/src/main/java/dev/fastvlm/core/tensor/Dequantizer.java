@@ -25,7 +25,6 @@ public final class Dequantizer {
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Elements per block when a source or destination has no accessible array (4 KiB of bytes in, 16 KiB out). */
     private static final int SCRATCH_ELEMENTS = 4096;
-    private static final int PARALLEL_GRAIN = Integer.getInteger("fastvlm.grain", 1 << 30);
     /**
      * Whether the 8-bit kernels run in SIMD lanes ({@link VectorDequantize8}): only when the JVM
      * was started with {@code --add-modules jdk.incubator.vector}, checked before the class is touched.
@@ -141,8 +140,7 @@ public final class Dequantizer {
         ByteBuffer in = src.order() == ByteOrder.LITTLE_ENDIAN ? src : src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer out = dst.order() == ByteOrder.LITTLE_ENDIAN ? dst : dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (table8 != null) {
-            ParallelRanges.run(count, PARALLEL_GRAIN,
-                    (from, to) -> lookup8(in, index + from, out, dstIndex + 4 * from, to - from));
+            lookup8(in, index, out, dstIndex, count);
         } else if (type == QnnDataType.FLOAT_32) {
             out.put(dstIndex, in, index, 4 * count);
         } else {
