@@ -4,6 +4,8 @@ import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.genie.qnn.QnnDataType;
 import dev.fastvlm.genie.qnn.Quantization;
 import dev.fastvlm.genie.qnn.TensorSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -31,6 +33,16 @@ public final class Dequantizer {
      */
     private static final boolean VECTOR =
             ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorDequantize8.useful();
+
+    static {
+        Logger log = LoggerFactory.getLogger(Dequantizer.class);
+        if (VECTOR) {
+            log.debug("8-bit dequantization runs in SIMD lanes (jdk.incubator.vector)");
+        } else {
+            log.debug("8-bit dequantization runs scalar; start the JVM with --add-modules jdk.incubator.vector"
+                    + " for the SIMD kernel");
+        }
+    }
 
     private final QnnDataType type;
     private final float scale;
