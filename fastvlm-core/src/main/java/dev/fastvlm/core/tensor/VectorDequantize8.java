@@ -26,9 +26,15 @@ final class VectorDequantize8 {
     private static final VectorSpecies<Byte> BYTES =
             ByteVector.SPECIES_64.length() >= FLOATS.length() ? ByteVector.SPECIES_64
                     : VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * FLOATS.length()));
-    /** Float vectors per byte vector: 1, unless the float vectors are narrower than eight lanes. */
-    private static final int PARTS = BYTES.length() / FLOATS.length();
     private static final int LANES = FLOATS.length();
+    /** Float vectors per step: 1, unless the float vectors are narrower than eight lanes. */
+    private static final int PARTS = BYTES.length() / LANES;
+    private static final int STEP = PARTS * LANES;
+    /**
+     * Source bytes a step touches: each part loads a whole byte vector from its first element, so
+     * the last part's load reaches past the step (with 128-bit vectors, 8 bytes from element 4).
+     */
+    private static final int LOAD_SPAN = (PARTS - 1) * LANES + BYTES.length();
 
     private VectorDequantize8() {
     }
@@ -42,15 +48,14 @@ final class VectorDequantize8 {
      * Writes the leading elements of {@code q[qOffset..qOffset+count)} as little-endian float32 bytes
      * from {@code out[outOffset]}, a whole vector at a time.
      *
-     * @return how many elements it wrote; the caller finishes the rest (fewer than a vector)
+     * @return how many elements it wrote; the caller finishes the rest (fewer than {@code 2 * LANES + 8})
      */
     static int toFloat32Bytes(byte[] q, int qOffset, byte[] out, int outOffset, int count, boolean signed,
                               float offset, float scale) {
         int i = 0;
-        for (int end = BYTES.loopBound(count); i < end; i += BYTES.length()) {
-            ByteVector b = ByteVector.fromArray(BYTES, q, qOffset + i);
+        for (int end = count - LOAD_SPAN; i <= end; i += STEP) {
             for (int p = 0; p < PARTS; p++) {
-                lanes(b, p, signed, offset, scale)
+                lanes(q, qOffset + i + p * LANES, signed, offset, scale)
                         .intoByteArray(out, outOffset + 4 * (i + p * LANES), ByteOrder.LITTLE_ENDIAN);
             }
         }
@@ -61,18 +66,21 @@ final class VectorDequantize8 {
     static int toFloats(byte[] q, int qOffset, float[] out, int outOffset, int count, boolean signed, float offset,
                         float scale) {
         int i = 0;
-        for (int end = BYTES.loopBound(count); i < end; i += BYTES.length()) {
-            ByteVector b = ByteVector.fromArray(BYTES, q, qOffset + i);
+        for (int end = count - LOAD_SPAN; i <= end; i += STEP) {
             for (int p = 0; p < PARTS; p++) {
-                lanes(b, p, signed, offset, scale).intoArray(out, outOffset + i + p * LANES);
+                lanes(q, qOffset + i + p * LANES, signed, offset, scale).intoArray(out, outOffset + i + p * LANES);
             }
         }
         return i;
     }
 
-    private static FloatVector lanes(ByteVector b, int part, boolean signed, float offset, float scale) {
+    /** Elements {@code q[from..from+LANES)} in float lanes. */
+    private static FloatVector lanes(byte[] bytes, int from, boolean signed, float offset, float scale) {
+        // Always the first part of a fresh load: JDK 17 compiles convertShape's part 0 to one
+        // widening instruction, but any other part to a generic path about 10x slower.
+        ByteVector b = ByteVector.fromArray(BYTES, bytes, from);
         // B2I sign-extends; an unsigned type masks the high bits back off.
-        IntVector q = (IntVector) b.convertShape(VectorOperators.B2I, INTS, part);
+        IntVector q = (IntVector) b.convertShape(VectorOperators.B2I, INTS, 0);
         if (!signed) {
             q = q.and(0xff);
         }
