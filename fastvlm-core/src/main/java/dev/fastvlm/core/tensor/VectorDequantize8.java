@@ -48,7 +48,8 @@ final class VectorDequantize8 {
      * Writes the leading elements of {@code q[qOffset..qOffset+count)} as little-endian float32 bytes
      * from {@code out[outOffset]}, a whole vector at a time.
      *
-     * @return how many elements it wrote; the caller finishes the rest (fewer than {@code 2 * LANES + 8})
+     * @return how many elements it wrote; the caller finishes the rest (fewer than {@code LOAD_SPAN}: 8 with
+     *         256-bit vectors, 12 with 128-bit ones)
      */
     static int toFloat32Bytes(byte[] q, int qOffset, byte[] out, int outOffset, int count, boolean signed,
                               float offset, float scale) {
