@@ -43,7 +43,8 @@ class VectorDequantize8Test {
                     int n = VectorDequantize8.toFloat32Bytes(q, qOffset, out, outOffset, count, signed, offset, scale);
                     int m = VectorDequantize8.toFloats(q, qOffset, floats, outOffset, count, signed, offset, scale);
 
-                    assertThat(n).isEqualTo(m).isBetween(Math.max(0, count - 63), count);
+                    // It leaves the caller fewer elements than one load span (at most 15, with 512-bit vectors).
+                    assertThat(n).isEqualTo(m).isBetween(Math.max(0, count - 15), count);
                     ByteBuffer bytes = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
                     for (int i = 0; i < n; i++) {
                         int value = signed ? q[qOffset + i] : q[qOffset + i] & 0xff;
