@@ -6,8 +6,12 @@ Sizes: FastVLM's (256 uint8 vision rows of 896 and 40 of 512 text embedder rows,
 four times that (scale=4). Both sides start from tensors already in memory and end with the
 little-endian float32 sequence in a preallocated destination buffer.
 
+Java runs twice by default: as the JVM starts (the scalar kernels) and with
+`--add-modules=jdk.incubator.vector` (the Vector API kernel); `--jvm-args` picks other JVM flag sets.
+
 Usage, from the repository root after `./mvnw -B -pl fastvlm-bench -am package -DskipTests`:
-    /usr/bin/python3 fastvlm-bench/scripts/compare_numpy.py [--jmh-args "-f 1 -wi 3 -i 5 -w 1 -r 1"]
+    /usr/bin/python3 fastvlm-bench/scripts/compare_numpy.py [--jmh-args "-f 1 -wi 3 -i 5 -w 1 -r 1"] \
+        [--jvm-args "" --jvm-args "--add-modules=jdk.incubator.vector"]
 """
 import argparse
 import json
@@ -50,13 +54,15 @@ def numpy_median_us(scale, repeats):
     return statistics.median(times)
 
 
-def jmh_scores_us(jar, jmh_args):
+def jmh_scores_us(jar, jmh_args, jvm_args):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         result = f.name
     # Sample mode times single operations, so both sides report the median of single calls
     # (on a loaded machine, averages mostly measure how often the scheduler preempts).
     command = ["java", "-jar", jar, r"CombineBenchmark\.(combineIntoBuffer|baselinePlainCopy)$", "-p", "scale=1,4",
                "-bm", "sample", "-tu", "us", "-rf", "json", "-rff", result] + shlex.split(jmh_args)
+    if jvm_args:
+        command += ["-jvmArgsAppend", jvm_args]
     print("$ " + " ".join(shlex.quote(c) for c in command), file=sys.stderr)
     for _ in range(60):
         # JMH refuses to run while another JMH holds /tmp/jmh.lock; wait for it rather than compete.
@@ -81,17 +87,23 @@ def main():
     parser.add_argument("--jar", default="fastvlm-bench/target/benchmarks.jar")
     parser.add_argument("--jmh-args", default="-f 1 -wi 3 -i 5 -w 1 -r 1")
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--jvm-args", action="append",
+                        help='JVM flags for one JMH run (repeat for several; default: "" and the Vector API module)')
     args = parser.parse_args()
+    configurations = args.jvm_args if args.jvm_args is not None else ["", "--add-modules=jdk.incubator.vector"]
 
-    java = jmh_scores_us(args.jar, args.jmh_args)
+    java = {jvm_args: jmh_scores_us(args.jar, args.jmh_args, jvm_args) for jvm_args in configurations}
     print("numpy %s, median of %d calls; java: JMH sample-mode median; microseconds" % (np.__version__, args.repeats))
-    print("%-6s %12s %12s %12s %16s %16s" % ("scale", "numpy", "java", "plain copy", "numpy / java", "copy / java"))
+    print("%-6s %-36s %10s %10s %11s %13s %12s" % ("scale", "java flags", "numpy", "java", "plain copy",
+                                                   "numpy / java", "copy / java"))
     for scale in (1, 4):
         numpy_us = numpy_median_us(scale, args.repeats)
-        java_us = java[("combineIntoBuffer", scale)]
-        copy_us = java[("baselinePlainCopy", scale)]
-        print("%-6d %12.1f %12.1f %12.1f %15.2fx %15.0f%%" % (scale, numpy_us, java_us, copy_us, numpy_us / java_us,
-                                                             100 * copy_us / java_us))
+        for jvm_args, scores in java.items():
+            java_us = scores[("combineIntoBuffer", scale)]
+            copy_us = scores[("baselinePlainCopy", scale)]
+            print("%-6d %-36s %10.1f %10.1f %11.1f %12.2fx %11.0f%%" % (
+                scale, jvm_args or "(none)", numpy_us, java_us, copy_us, numpy_us / java_us,
+                100 * copy_us / java_us))
 
 
 if __name__ == "__main__":

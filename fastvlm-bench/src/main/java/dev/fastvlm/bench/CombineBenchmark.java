@@ -15,11 +15,17 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -53,6 +59,10 @@ public class CombineBenchmark {
     private ByteBuffer textBytes;
     private int textTokens;
     private ByteBuffer destination;
+    private ByteBuffer directDestination;
+    private Path directory;
+    private VisionEmbeddings mappedVision;
+    private TextEmbeddings mappedText;
     private ByteBuffer copySource;
     private float[] dequantized;
     private final OutputStream sink = new OutputStream() {
@@ -88,6 +98,33 @@ public class CombineBenchmark {
         destination = ByteBuffer.allocate((int) bytes);
         copySource = ByteBuffer.allocate((int) bytes);
         dequantized = new float[visionRows * WIDTH];
+        directDestination = ByteBuffer.allocateDirect((int) bytes);
+        try {
+            directory = Files.createTempDirectory("combine-bench");
+            Path visionFile = directory.resolve("image_features_native.raw");
+            Path textFile = directory.resolve("output_0.raw");
+            try (FileChannel channel = FileChannel.open(Files.createFile(visionFile), StandardOpenOption.WRITE)) {
+                channel.write(visionBytes.duplicate().clear());
+            }
+            try (FileChannel channel = FileChannel.open(Files.createFile(textFile), StandardOpenOption.WRITE)) {
+                channel.write(textBytes.duplicate().clear());
+            }
+            mappedVision = VisionEmbeddings.of(visionFile, visionSpec);
+            mappedText = TextEmbeddings.fromEmbedderOutput(textFile, new TensorSpec("output_0", QnnDataType.FLOAT_32,
+                    List.of(1, cacheLen, WIDTH), Optional.empty()), textTokens);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @TearDown
+    public void tearDown() throws IOException {
+        try (var files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(directory);
     }
 
     /** Dequantization alone, into a float array. */
@@ -109,6 +146,24 @@ public class CombineBenchmark {
     @Benchmark
     public OutputStream combineIntoStream() throws IOException {
         CombinedEmbeddings.builder().vision(vision).text(text).build().writeTo(sink);
+        return sink;
+    }
+
+    /** The same into a direct buffer (memory outside the heap, e.g. for native code). */
+    @Benchmark
+    public ByteBuffer combineIntoDirectBuffer() {
+        directDestination.clear();
+        CombinedEmbeddings.builder().vision(vision).text(text).build().writeTo(directDestination);
+        return directDestination;
+    }
+
+    /**
+     * The CLI's path: both inputs memory-mapped from files (warm page cache), written into a
+     * stream (here one that discards, so the file system's cost stays out).
+     */
+    @Benchmark
+    public OutputStream combineMappedFilesIntoStream() throws IOException {
+        CombinedEmbeddings.builder().vision(mappedVision).text(mappedText).build().writeTo(sink);
         return sink;
     }
 

@@ -4,6 +4,8 @@ import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.genie.qnn.QnnDataType;
 import dev.fastvlm.genie.qnn.Quantization;
 import dev.fastvlm.genie.qnn.TensorSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -25,6 +27,22 @@ public final class Dequantizer {
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Elements per block when a source or destination has no accessible array (4 KiB of bytes in, 16 KiB out). */
     private static final int SCRATCH_ELEMENTS = 4096;
+    /**
+     * Whether the 8-bit kernels run in SIMD lanes ({@link VectorDequantize8}): only when the JVM
+     * was started with {@code --add-modules jdk.incubator.vector}, checked before the class is touched.
+     */
+    private static final boolean VECTOR =
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorDequantize8.useful();
+
+    static {
+        Logger log = LoggerFactory.getLogger(Dequantizer.class);
+        if (VECTOR) {
+            log.debug("8-bit dequantization runs in SIMD lanes (jdk.incubator.vector)");
+        } else {
+            log.debug("8-bit dequantization runs scalar; start the JVM with --add-modules jdk.incubator.vector"
+                    + " for the SIMD kernel");
+        }
+    }
 
     private final QnnDataType type;
     private final float scale;
@@ -90,6 +108,11 @@ public final class Dequantizer {
             offsets[c] = perAxis.offset(c);
         }
         return new Dequantizer(type, 0f, 0f, perAxis.scales(), offsets, stride);
+    }
+
+    /** Whether the 8-bit kernels run in SIMD lanes in this JVM. */
+    static boolean vectorized() {
+        return VECTOR;
     }
 
     /** The element type this dequantizer reads. */
@@ -176,7 +199,8 @@ public final class Dequantizer {
 
     private void lookup8(byte[] q, int qOffset, byte[] out, int outOffset, int count) {
         int[] t = table8;
-        int i = 0;
+        int i = VECTOR ? VectorDequantize8.toFloat32Bytes(q, qOffset, out, outOffset, count, type.signed(), offset,
+                scale) : 0;
         // Eight source bytes per load; the table entries are the finished little-endian words,
         // so the loop is loads, shifts and stores with no floating point in it.
         for (int end = count - 7; i < end; i += 8) {
@@ -202,7 +226,9 @@ public final class Dequantizer {
             if (in.hasArray()) {
                 byte[] q = in.array();
                 int qOffset = in.arrayOffset() + index;
-                for (int i = 0; i < count; i++) {
+                int i = VECTOR ? VectorDequantize8.toFloats(q, qOffset, dst, dstOffset, count, type.signed(), offset,
+                        scale) : 0;
+                for (; i < count; i++) {
                     dst[dstOffset + i] = Float.intBitsToFloat(t[q[qOffset + i] & 0xff]);
                 }
             } else {
