@@ -10,6 +10,8 @@ import dev.fastvlm.InvalidInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.Function;
+
 /**
  * Decodes JPEG with libjpeg-turbo's TurboJPEG API, the library PIL itself decodes JPEG with, using
  * PIL's settings (accurate integer IDCT, fancy upsampling), so the pixels are PIL's exactly.
@@ -34,6 +36,25 @@ final class TurboJpegDecoder implements ImageDecoder {
 
     @Override
     public RgbImage decode(byte[] encoded, String name, long maxPixels) {
+        return decode(encoded, name, maxPixels, (pixels, w, h, cmyk) ->
+                cmyk ? fromCmyk(pixels, w, h) : new RgbImage(w, h, pixels.getByteArray(0, w * h * 3)));
+    }
+
+    /**
+     * Decodes and hands the pixels to {@code use} where libjpeg-turbo wrote them, outside the heap,
+     * instead of copying them into an array first; they are freed when {@code use} returns.
+     */
+    <T> T decodeThen(byte[] encoded, String name, long maxPixels, Function<SourcePixels, T> use) {
+        return decode(encoded, name, maxPixels, (pixels, w, h, cmyk) -> use.apply(cmyk
+                ? SourcePixels.of(fromCmyk(pixels, w, h))
+                : SourcePixels.of(w, h, pixels.getByteBuffer(0, (long) w * h * 3))));
+    }
+
+    private interface DecodedUse<T> {
+        T apply(Memory pixels, int width, int height, boolean cmyk);
+    }
+
+    private <T> T decode(byte[] encoded, String name, long maxPixels, DecodedUse<T> use) {
         TurboJpeg tj = Holder.LIBRARY;
         if (tj == null) {
             throw new IllegalStateException("libturbojpeg is not available");
@@ -70,7 +91,7 @@ final class TurboJpegDecoder implements ImageDecoder {
                     // PIL ignores libjpeg's recoverable warnings (extraneous bytes and the like) too.
                     LOG.debug("{}: libjpeg warning: {}", name, message);
                 }
-                return cmyk ? fromCmyk(pixels, w, h) : new RgbImage(w, h, pixels.getByteArray(0, (int) bytes));
+                return use.apply(pixels, w, h, cmyk);
             }
         } finally {
             tj.tjDestroy(handle);

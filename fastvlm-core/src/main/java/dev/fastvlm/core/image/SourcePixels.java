@@ -1,0 +1,74 @@
+package dev.fastvlm.core.image;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Decoded RGB pixels as the resampler reads them, one row at a time: either a Java array
+ * ({@link RgbImage}) or memory outside the heap that a native decoder wrote, which is then read
+ * in place rather than copied whole into the heap.
+ */
+final class SourcePixels {
+    private final int width;
+    private final int height;
+    private final RgbImage image;
+    private final byte[] heap;
+    private final ByteBuffer direct;
+
+    private SourcePixels(int width, int height, RgbImage image, ByteBuffer direct) {
+        this.width = width;
+        this.height = height;
+        this.image = image;
+        this.heap = image == null ? null : image.rgb();
+        this.direct = direct;
+    }
+
+    static SourcePixels of(RgbImage image) {
+        return new SourcePixels(image.width(), image.height(), image, null);
+    }
+
+    /** {@code width * height * 3} bytes of RGB, interleaved, row-major, from position 0. */
+    static SourcePixels of(int width, int height, ByteBuffer rgb) {
+        if ((long) width * height * 3 > rgb.capacity()) {
+            throw new IllegalArgumentException(width + "x" + height + " RGB needs more than " + rgb.capacity() + " bytes");
+        }
+        return new SourcePixels(width, height, null, rgb);
+    }
+
+    /** The pixels as an image on the heap: the image itself, or a copy of memory outside the heap. */
+    RgbImage toRgbImage() {
+        if (image != null) {
+            return image;
+        }
+        byte[] rgb = new byte[width * height * 3];
+        direct.get(0, rgb);
+        return new RgbImage(width, height, rgb);
+    }
+
+    int width() {
+        return width;
+    }
+
+    int height() {
+        return height;
+    }
+
+    boolean onHeap() {
+        return heap != null;
+    }
+
+    /**
+     * The array holding row {@code y} from {@link #rowOffset}: the pixels themselves on the heap,
+     * otherwise {@code scratch} (of {@code width * 3} bytes) filled with the row.
+     */
+    byte[] row(int y, byte[] scratch) {
+        if (heap != null) {
+            return heap;
+        }
+        direct.get(y * width * 3, scratch, 0, width * 3);
+        return scratch;
+    }
+
+    int rowOffset(int y) {
+        return heap != null ? y * width * 3 : 0;
+    }
+}
