@@ -54,7 +54,8 @@ final class BicubicResampler {
         int rows = vertical.lastUsed() - firstRow;
         byte[] temp = new byte[cropW * rows * 3];
         boolean parallel = (long) cropW * rows + (long) src.width() * rows > PARALLEL_THRESHOLD;
-        forChunks(rows, parallel, (from, to) -> horizontalPass(src, firstRow, from, to, horizontal, temp, cropW));
+        // Rows still arriving from a decoder are taken in order as they come, on this thread.
+        forChunks(rows, parallel && !src.arriving(), (from, to) -> horizontalPass(src, firstRow, from, to, horizontal, temp, cropW));
         byte[] out = new byte[cropW * cropH * 3];
         forChunks(cropH, parallel, (from, to) -> verticalPass(temp, firstRow, from, to, vertical, out, cropW));
         return new RgbImage(cropW, cropH, out);
@@ -78,12 +79,14 @@ final class BicubicResampler {
         int yy = from;
         for (; yy + 1 < to; yy += 2) {
             int y = firstRow + yy;
+            src.awaitRows(y + 2);
             widen(src.row(y, scratch), src.rowOffset(y), x0, x1, rg0, bb, false);
             widen(src.row(y + 1, scratch), src.rowOffset(y + 1), x0, x1, rg1, bb, true);
             sumTwoRows(axis, rg0, rg1, bb, temp, yy * outW * 3, outW);
         }
         if (yy < to) {
             int y = firstRow + yy;
+            src.awaitRows(y + 1);
             widen(src.row(y, scratch), src.rowOffset(y), x0, x1, rg0, bb, false);
             sumOneRow(axis, rg0, bb, temp, yy * outW * 3, outW);
         }

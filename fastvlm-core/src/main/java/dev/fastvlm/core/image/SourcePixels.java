@@ -13,17 +13,24 @@ final class SourcePixels {
     private final RgbImage image;
     private final byte[] heap;
     private final ByteBuffer direct;
+    private final RowGate gate;
 
-    private SourcePixels(int width, int height, RgbImage image, ByteBuffer direct) {
+    private SourcePixels(int width, int height, RgbImage image, ByteBuffer direct, RowGate gate) {
         this.width = width;
         this.height = height;
         this.image = image;
         this.heap = image == null ? null : image.rgb();
         this.direct = direct;
+        this.gate = gate;
     }
 
     static SourcePixels of(RgbImage image) {
-        return new SourcePixels(image.width(), image.height(), image, null);
+        return new SourcePixels(image.width(), image.height(), image, null, null);
+    }
+
+    /** An image whose rows another thread is still decoding, top to bottom; {@code gate} says how far. */
+    static SourcePixels arriving(RgbImage image, RowGate gate) {
+        return new SourcePixels(image.width(), image.height(), image, null, gate);
     }
 
     /** {@code width * height * 3} bytes of RGB, interleaved, row-major, from position 0. */
@@ -31,12 +38,13 @@ final class SourcePixels {
         if ((long) width * height * 3 > rgb.capacity()) {
             throw new IllegalArgumentException(width + "x" + height + " RGB needs more than " + rgb.capacity() + " bytes");
         }
-        return new SourcePixels(width, height, null, rgb);
+        return new SourcePixels(width, height, null, rgb, null);
     }
 
     /** The pixels as an image on the heap: the image itself, or a copy of memory outside the heap. */
     RgbImage toRgbImage() {
         if (image != null) {
+            awaitRows(height);
             return image;
         }
         byte[] rgb = new byte[width * height * 3];
@@ -50,6 +58,18 @@ final class SourcePixels {
 
     int height() {
         return height;
+    }
+
+    /** Whether rows are still arriving, so must be read in order, after {@link #awaitRows}. */
+    boolean arriving() {
+        return gate != null;
+    }
+
+    /** Blocks until the first {@code rows} rows are there; rethrows the decoder's failure. */
+    void awaitRows(int rows) {
+        if (gate != null) {
+            gate.await(rows);
+        }
     }
 
     boolean onHeap() {

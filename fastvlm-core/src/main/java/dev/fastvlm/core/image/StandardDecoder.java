@@ -1,10 +1,20 @@
 package dev.fastvlm.core.image;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
-/** libjpeg-turbo for JPEG where available, ImageIO for the rest. */
+/** libjpeg-turbo for JPEG where available, {@link PngDecoder} for common PNGs, ImageIO for the rest. */
 final class StandardDecoder implements ImageDecoder {
     static final StandardDecoder INSTANCE = new StandardDecoder();
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    /** Threads come and go with demand; daemon, so they never keep a JVM alive. */
+    private static final ExecutorService DECODERS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "fastvlm-image-decode-" + THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private StandardDecoder() {
     }
@@ -15,7 +25,39 @@ final class StandardDecoder implements ImageDecoder {
         if (format == ImageFormat.JPEG && TurboJpegDecoder.available()) {
             return TurboJpegDecoder.INSTANCE.decode(encoded, name, maxPixels);
         }
+        if (format == ImageFormat.PNG) {
+            PngDecoder png = PngDecoder.open(encoded, name, maxPixels);
+            if (png != null) {
+                byte[] rgb = new byte[png.width() * png.height() * 3];
+                png.decode(rgb, rows -> true);
+                return new RgbImage(png.width(), png.height(), rgb);
+            }
+        }
         return ImageIoDecoder.INSTANCE.decode(encoded, name, maxPixels);
+    }
+
+    /**
+     * Decodes on a pool thread while {@code use} (the resampler) consumes rows as they arrive, so
+     * the decode's inflating and unfiltering overlap the horizontal pass.
+     */
+    private static <T> T whileDecoding(PngDecoder png, Function<SourcePixels, T> use) {
+        RgbImage image = new RgbImage(png.width(), png.height(), new byte[png.width() * png.height() * 3]);
+        RowGate gate = new RowGate();
+        DECODERS.execute(() -> {
+            try {
+                png.decode(image.rgb(), gate);
+            } catch (Throwable t) {
+                gate.fail(t);
+            }
+        });
+        try {
+            T result = use.apply(SourcePixels.arriving(image, gate));
+            // A window or an early error may leave rows unread; the whole file must still decode.
+            gate.await(png.height());
+            return result;
+        } finally {
+            gate.cancel();
+        }
     }
 
     /** Decodes and hands the pixels to {@code use}, JPEG without copying them into the heap first. */
@@ -23,6 +65,12 @@ final class StandardDecoder implements ImageDecoder {
         ImageFormat format = Decoding.checkSupported(encoded, name);
         if (format == ImageFormat.JPEG && TurboJpegDecoder.available()) {
             return TurboJpegDecoder.INSTANCE.decodeThen(encoded, name, maxPixels, use);
+        }
+        if (format == ImageFormat.PNG) {
+            PngDecoder png = PngDecoder.open(encoded, name, maxPixels);
+            if (png != null) {
+                return whileDecoding(png, use);
+            }
         }
         return use.apply(SourcePixels.of(ImageIoDecoder.INSTANCE.decode(encoded, name, maxPixels)));
     }
