@@ -6,7 +6,7 @@ import dev.fastvlm.CancelledException;
  * How far a decoder running on another thread has got: the consumer waits for the rows it needs,
  * and gets the decoder's exception instead if decoding fails.
  */
-final class RowGate implements PngDecoder.RowProgress {
+final class RowGate implements PngDecoder.RowProgress, ArrivingRows {
     private int ready;
     private Throwable failure;
     private boolean cancelled;
@@ -28,8 +28,8 @@ final class RowGate implements PngDecoder.RowProgress {
         cancelled = true;
     }
 
-    /** Blocks until {@code rows} rows are decoded; rethrows the decoder's failure. */
-    synchronized void await(int rows) {
+    @Override
+    public synchronized void await(int rows) {
         while (ready < rows && failure == null) {
             try {
                 wait();

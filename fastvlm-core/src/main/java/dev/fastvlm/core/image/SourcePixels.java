@@ -13,9 +13,9 @@ final class SourcePixels {
     private final RgbImage image;
     private final byte[] heap;
     private final ByteBuffer direct;
-    private final RowGate gate;
+    private final ArrivingRows gate;
 
-    private SourcePixels(int width, int height, RgbImage image, ByteBuffer direct, RowGate gate) {
+    private SourcePixels(int width, int height, RgbImage image, ByteBuffer direct, ArrivingRows gate) {
         this.width = width;
         this.height = height;
         this.image = image;
@@ -29,16 +29,21 @@ final class SourcePixels {
     }
 
     /** An image whose rows another thread is still decoding, top to bottom; {@code gate} says how far. */
-    static SourcePixels arriving(RgbImage image, RowGate gate) {
+    static SourcePixels arriving(RgbImage image, ArrivingRows gate) {
         return new SourcePixels(image.width(), image.height(), image, null, gate);
     }
 
     /** {@code width * height * 3} bytes of RGB, interleaved, row-major, from position 0. */
     static SourcePixels of(int width, int height, ByteBuffer rgb) {
+        return of(width, height, rgb, null);
+    }
+
+    /** As {@link #of(int, int, ByteBuffer)}, with rows still arriving if {@code gate} is not null. */
+    static SourcePixels of(int width, int height, ByteBuffer rgb, ArrivingRows gate) {
         if ((long) width * height * 3 > rgb.capacity()) {
             throw new IllegalArgumentException(width + "x" + height + " RGB needs more than " + rgb.capacity() + " bytes");
         }
-        return new SourcePixels(width, height, null, rgb, null);
+        return new SourcePixels(width, height, null, rgb, gate);
     }
 
     /** The pixels as an image on the heap: the image itself, or a copy of memory outside the heap. */
@@ -47,6 +52,7 @@ final class SourcePixels {
             awaitRows(height);
             return image;
         }
+        awaitRows(height);
         byte[] rgb = new byte[width * height * 3];
         direct.get(0, rgb);
         return new RgbImage(width, height, rgb);

@@ -1,20 +1,10 @@
 package dev.fastvlm.core.image;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /** libjpeg-turbo for JPEG where available, {@link PngDecoder} for common PNGs, ImageIO for the rest. */
 final class StandardDecoder implements ImageDecoder {
     static final StandardDecoder INSTANCE = new StandardDecoder();
-    private static final AtomicInteger THREADS = new AtomicInteger();
-    /** Threads come and go with demand; daemon, so they never keep a JVM alive. */
-    private static final ExecutorService DECODERS = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "fastvlm-image-decode-" + THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private StandardDecoder() {
     }
@@ -43,7 +33,7 @@ final class StandardDecoder implements ImageDecoder {
     private static <T> T whileDecoding(PngDecoder png, Function<SourcePixels, T> use) {
         RgbImage image = new RgbImage(png.width(), png.height(), new byte[png.width() * png.height() * 3]);
         RowGate gate = new RowGate();
-        DECODERS.execute(() -> {
+        DecodeThreads.POOL.execute(() -> {
             try {
                 png.decode(image.rgb(), gate);
             } catch (Throwable t) {

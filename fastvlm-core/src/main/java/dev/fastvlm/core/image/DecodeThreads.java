@@ -1,0 +1,19 @@
+package dev.fastvlm.core.image;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Where decoders run while the calling thread resamples the rows they have finished. */
+final class DecodeThreads {
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    /** Threads come and go with demand; daemon, so they never keep a JVM alive. */
+    static final ExecutorService POOL = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "fastvlm-image-decode-" + THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private DecodeThreads() {
+    }
+}
