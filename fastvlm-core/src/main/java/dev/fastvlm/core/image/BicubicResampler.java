@@ -53,11 +53,27 @@ final class BicubicResampler {
         int firstRow = vertical.firstUsed();
         int rows = vertical.lastUsed() - firstRow;
         byte[] temp = new byte[cropW * rows * 3];
-        boolean parallel = (long) cropW * rows + (long) src.width() * rows > PARALLEL_THRESHOLD;
-        // Rows still arriving from a decoder are taken in order as they come, on this thread.
-        forChunks(rows, parallel && !src.arriving(), (from, to) -> horizontalPass(src, firstRow, from, to, horizontal, temp, cropW));
         byte[] out = new byte[cropW * cropH * 3];
-        forChunks(cropH, parallel, (from, to) -> verticalPass(temp, firstRow, from, to, vertical, out, cropW));
+        boolean parallel = (long) cropW * rows + (long) src.width() * rows > PARALLEL_THRESHOLD;
+        int done = 0;
+        if (src.arriving()) {
+            // Rows still arriving from a decoder (on another core) are taken in order as they come,
+            // and each output row as soon as its window of rows is through the horizontal pass:
+            // when the decoder finishes, little is left to do.
+            for (int from = 0; from < rows; from += ROWS_PER_TASK) {
+                int to = Math.min(rows, from + ROWS_PER_TASK);
+                horizontalPass(src, firstRow, from, to, horizontal, temp, cropW);
+                int ready = done;
+                while (ready < cropH && vertical.start[ready] + vertical.count[ready] - firstRow <= to) {
+                    ready++;
+                }
+                verticalPass(temp, firstRow, done, ready, vertical, out, cropW);
+                done = ready;
+            }
+        } else {
+            forChunks(0, rows, parallel, (from, to) -> horizontalPass(src, firstRow, from, to, horizontal, temp, cropW));
+        }
+        forChunks(done, cropH, parallel, (from, to) -> verticalPass(temp, firstRow, from, to, vertical, out, cropW));
         return new RgbImage(cropW, cropH, out);
     }
 
@@ -238,11 +254,11 @@ final class BicubicResampler {
         void run(int from, int to);
     }
 
-    private static void forChunks(int total, boolean parallel, Chunk chunk) {
-        int tasks = (total + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+    private static void forChunks(int first, int end, boolean parallel, Chunk chunk) {
+        int tasks = (end - first + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         IntStream range = IntStream.range(0, tasks);
         (parallel ? range.parallel() : range).forEach(t ->
-                chunk.run(t * ROWS_PER_TASK, Math.min(total, (t + 1) * ROWS_PER_TASK)));
+                chunk.run(first + t * ROWS_PER_TASK, Math.min(end, first + (t + 1) * ROWS_PER_TASK)));
     }
 
     /**

@@ -10,8 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The resampler's packed, two-rows-at-a-time, eight-bytes-at-a-time arithmetic against Pillow's
  * algorithm written out plainly (Resample.c: one channel, one sum, one pixel at a time, on a
- * materialised canvas), on random pixels, sizes, pads and crops: the fast paths are exact only by
- * argument, and the PIL goldens cannot cover every shape.
+ * materialised canvas), on random pixels, sizes, pads and crops, for pixels on the heap, off the
+ * heap and arriving from a decoder: the fast paths are exact only by argument, and the PIL goldens
+ * cannot cover every shape.
  */
 class BicubicResamplerExactnessTest {
 
@@ -43,6 +44,13 @@ class BicubicResamplerExactnessTest {
             RgbImage offHeap = BicubicResampler.resize(SourcePixels.of(w, h, direct), canvasW, canvasH, offX, offY,
                     outW, outH, cropX, cropY, cropW, cropH);
             assertThat(offHeap.rgb()).as("off-heap source, " + shape).isEqualTo(expected);
+
+            // Rows arriving from a decoder: output rows are computed as soon as their window is in.
+            int[] awaited = {0};
+            RgbImage arriving = BicubicResampler.resize(SourcePixels.arriving(src, rows -> awaited[0] = rows),
+                    canvasW, canvasH, offX, offY, outW, outH, cropX, cropY, cropW, cropH);
+            assertThat(arriving.rgb()).as("arriving rows, " + shape).isEqualTo(expected);
+            assertThat(awaited[0]).as("rows awaited, " + shape).isBetween(0, h);
         }
     }
 
