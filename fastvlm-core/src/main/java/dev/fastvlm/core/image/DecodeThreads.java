@@ -14,6 +14,13 @@ final class DecodeThreads {
         return thread;
     });
 
+    /** Below this many pixels a thread hand-off costs more than the overlap saves. */
+    private static final long MIN_PIXELS = 512 * 512;
+
     private DecodeThreads() {
+    }
+
+    static boolean worthIt(int width, int height) {
+        return (long) width * height >= MIN_PIXELS;
     }
 }

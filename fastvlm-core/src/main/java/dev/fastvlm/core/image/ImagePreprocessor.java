@@ -51,7 +51,8 @@ public final class ImagePreprocessor {
     public PreprocessedImage preprocess(ImageInput input) {
         Objects.requireNonNull(input, "input");
         if (decoder == StandardDecoder.INSTANCE && !applyExifOrientation && !(input instanceof ImageInput.RgbPixels)) {
-            // The resampler reads libjpeg-turbo's output where it lies: no heap copy of the source.
+            // The resampler reads rows while the decoder writes the next ones (large JPEG and PNG),
+            // and libjpeg-turbo's output where it lies: no heap copy of the source.
             RgbImage resized = StandardDecoder.INSTANCE.decodeThen(encoded(input), input.name(), maxPixels, this::resize);
             return new PreprocessedImage(resized, layout);
         }

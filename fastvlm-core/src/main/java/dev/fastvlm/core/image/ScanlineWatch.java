@@ -2,6 +2,7 @@ package dev.fastvlm.core.image;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import dev.fastvlm.CancelledException;
 
 import java.lang.invoke.VarHandle;
 import java.util.Locale;
@@ -82,6 +83,9 @@ final class ScanlineWatch implements ArrivingRows {
                 return;
             }
             LockSupport.parkNanos(POLL_NANOS);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancelledException("interrupted while waiting for the image to decode");
+            }
         }
     }
 }

@@ -58,7 +58,7 @@ final class StandardDecoder implements ImageDecoder {
         }
         if (format == ImageFormat.PNG) {
             PngDecoder png = PngDecoder.open(encoded, name, maxPixels);
-            if (png != null) {
+            if (png != null && DecodeThreads.worthIt(png.width(), png.height())) {
                 return whileDecoding(png, use);
             }
         }

@@ -51,7 +51,7 @@ final class TurboJpegDecoder implements ImageDecoder {
      */
     <T> T decodeThen(byte[] encoded, String name, long maxPixels, Function<SourcePixels, T> use) {
         return decode(encoded, name, maxPixels, (tj, handle, source, w, h, cmyk) -> {
-            if (!cmyk && ScanlineWatch.canFollow(handle, w, h)) {
+            if (!cmyk && DecodeThreads.worthIt(w, h) && ScanlineWatch.canFollow(handle, w, h)) {
                 return whileDecoding(tj, handle, source, w, h, name, use);
             }
             return decompress(tj, handle, source, w, h, cmyk, name, pixels -> use.apply(cmyk

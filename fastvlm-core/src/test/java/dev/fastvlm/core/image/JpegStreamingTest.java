@@ -36,13 +36,15 @@ class JpegStreamingTest {
     }
 
     @Test
-    void debiansLibturbojpegIsFollowedRowByRow() {
+    void debiansLibturbojpegIsFollowedRowByRow() throws IOException {
         // Otherwise the overlap silently falls back to one call, and the tests below prove nothing new.
         assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libturbojpeg.so.0")), "no Debian libturbojpeg0 here");
-        byte[] jpeg = PilGoldens.load("sources/photo420.jpg", false);
-        boolean arriving = TurboJpegDecoder.INSTANCE.decodeThen(jpeg, "photo420.jpg", Long.MAX_VALUE,
+        boolean large = TurboJpegDecoder.INSTANCE.decodeThen(jpeg(1500, 1100, false), "big.jpg", Long.MAX_VALUE,
                 SourcePixels::arriving);
-        assertThat(arriving).isTrue();
+        assertThat(large).isTrue();
+        boolean small = TurboJpegDecoder.INSTANCE.decodeThen(PilGoldens.load("sources/photo420.jpg", false),
+                "photo420.jpg", Long.MAX_VALUE, SourcePixels::arriving);
+        assertThat(small).as("a small image is decoded in one call").isFalse();
     }
 
     @ParameterizedTest(name = "progressive {0}")
