@@ -98,7 +98,8 @@ final class TurboJpegDecoder implements ImageDecoder {
     private static <T> T decompress(TurboJpeg tj, Pointer handle, Memory source, int w, int h, boolean cmyk,
                                     String name, Function<Memory, T> use) {
         int channels = cmyk ? 4 : 3;
-        try (Memory pixels = new Memory((long) w * h * channels)) {
+        try (NativePixelBuffer buffer = NativePixelBuffer.borrow((long) w * h * channels)) {
+            Memory pixels = buffer.memory();
             check(tj, handle, name, tj.tjDecompress2(handle, source, new NativeLong(source.size()), pixels, w,
                     w * channels, h, cmyk ? TJPF_CMYK : TJPF_RGB, 0));
             return use.apply(pixels);
@@ -109,7 +110,8 @@ final class TurboJpegDecoder implements ImageDecoder {
     private static <T> T whileDecoding(TurboJpeg tj, Pointer handle, Memory source, int w, int h, String name,
                                        Function<SourcePixels, T> use) {
         ScanlineWatch watch = new ScanlineWatch(handle);
-        try (Memory pixels = new Memory((long) w * h * 3)) {
+        try (NativePixelBuffer buffer = NativePixelBuffer.borrow((long) w * h * 3)) {
+            Memory pixels = buffer.memory();
             Future<?> decoding = DecodeThreads.POOL.submit(() -> {
                 try {
                     check(tj, handle, name, tj.tjDecompress2(handle, source, new NativeLong(source.size()), pixels,
