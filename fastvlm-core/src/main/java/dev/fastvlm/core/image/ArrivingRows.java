@@ -4,4 +4,7 @@ package dev.fastvlm.core.image;
 interface ArrivingRows {
     /** Blocks until the first {@code rows} rows are written; rethrows the decoder's failure. */
     void await(int rows);
+
+    /** How many rows are written now, without waiting; at least the height once all are. */
+    int available();
 }

@@ -56,11 +56,15 @@ final class BicubicResampler {
         byte[] out = new byte[cropW * cropH * 3];
         boolean parallel = (long) cropW * rows + (long) src.width() * rows > PARALLEL_THRESHOLD;
         int done = 0;
+        int from = 0;
         if (src.arriving()) {
             // Rows still arriving from a decoder (on another core) are taken in order as they come,
-            // and each output row as soon as its window of rows is through the horizontal pass:
-            // when the decoder finishes, little is left to do.
-            for (int from = 0; from < rows; from += ROWS_PER_TASK) {
+            // and each output row as soon as its window of rows is through the horizontal pass.
+            // Once the decoder is through, the rest is split over both cores as usual.
+            for (; from < rows; from += ROWS_PER_TASK) {
+                if (parallel && src.availableRows() >= firstRow + rows) {
+                    break;
+                }
                 int to = Math.min(rows, from + ROWS_PER_TASK);
                 horizontalPass(src, firstRow, from, to, horizontal, temp, cropW);
                 int ready = done;
@@ -70,10 +74,9 @@ final class BicubicResampler {
                 verticalPass(temp, firstRow, done, ready, vertical, out, cropW);
                 done = ready;
             }
-        } else {
-            forChunks(0, rows, parallel, (from, to) -> horizontalPass(src, firstRow, from, to, horizontal, temp, cropW));
         }
-        forChunks(done, cropH, parallel, (from, to) -> verticalPass(temp, firstRow, from, to, vertical, out, cropW));
+        forChunks(from, rows, parallel, (a, b) -> horizontalPass(src, firstRow, a, b, horizontal, temp, cropW));
+        forChunks(done, cropH, parallel, (a, b) -> verticalPass(temp, firstRow, a, b, vertical, out, cropW));
         return new RgbImage(cropW, cropH, out);
     }
 

@@ -29,6 +29,11 @@ final class RowGate implements PngDecoder.RowProgress, ArrivingRows {
     }
 
     @Override
+    public synchronized int available() {
+        return ready;
+    }
+
+    @Override
     public synchronized void await(int rows) {
         while (ready < rows && failure == null) {
             try {

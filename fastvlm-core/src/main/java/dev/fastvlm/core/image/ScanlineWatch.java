@@ -63,6 +63,16 @@ final class ScanlineWatch implements ArrivingRows {
     }
 
     @Override
+    public int available() {
+        if (finished) {
+            return Integer.MAX_VALUE;
+        }
+        int rows = handle.getInt(OUTPUT_SCANLINE);
+        VarHandle.acquireFence();
+        return rows;
+    }
+
+    @Override
     public void await(int rows) {
         while (true) {
             Throwable t = failure;

@@ -71,6 +71,11 @@ final class SourcePixels {
         return gate != null;
     }
 
+    /** How many rows are there now, without waiting. */
+    int availableRows() {
+        return gate == null ? height : Math.min(height, gate.available());
+    }
+
     /** Blocks until the first {@code rows} rows are there; rethrows the decoder's failure. */
     void awaitRows(int rows) {
         if (gate != null) {

@@ -45,12 +45,14 @@ class BicubicResamplerExactnessTest {
                     outW, outH, cropX, cropY, cropW, cropH);
             assertThat(offHeap.rgb()).as("off-heap source, " + shape).isEqualTo(expected);
 
-            // Rows arriving from a decoder: output rows are computed as soon as their window is in.
-            int[] awaited = {0};
-            RgbImage arriving = BicubicResampler.resize(SourcePixels.arriving(src, rows -> awaited[0] = rows),
+            // Rows arriving from a decoder: output rows are computed as soon as their window is in,
+            // and what is left when the decoder is through (here: after a random number of rows)
+            // is split over the fork-join pool.
+            Arriving gate = new Arriving(random.nextInt(h + 1));
+            RgbImage arriving = BicubicResampler.resize(SourcePixels.arriving(src, gate),
                     canvasW, canvasH, offX, offY, outW, outH, cropX, cropY, cropW, cropH);
             assertThat(arriving.rgb()).as("arriving rows, " + shape).isEqualTo(expected);
-            assertThat(awaited[0]).as("rows awaited, " + shape).isBetween(0, h);
+            assertThat(gate.awaited).as("rows awaited, " + shape).isBetween(0, h);
         }
     }
 
@@ -60,6 +62,31 @@ class BicubicResamplerExactnessTest {
         RgbImage src = randomImage(random, 1203, 901, false);
         byte[] expected = plainPillow(src, 1203, 901, 0, 0, 257, 263, 0, 0, 257, 263);
         assertThat(BicubicResampler.resize(src, 1203, 901, 0, 0, 257, 263, 0, 0, 257, 263).rgb()).isEqualTo(expected);
+        for (int claimed : new int[] {0, 100, 600}) {
+            RgbImage arriving = BicubicResampler.resize(SourcePixels.arriving(src, new Arriving(claimed)),
+                    1203, 901, 0, 0, 257, 263, 0, 0, 257, 263);
+            assertThat(arriving.rgb()).as("decoder through after %d rows", claimed).isEqualTo(expected);
+        }
+    }
+
+    /** All rows are there, but {@link #available} claims only the first few until they were awaited. */
+    private static final class Arriving implements ArrivingRows {
+        private final int claimed;
+        private int awaited;
+
+        Arriving(int claimed) {
+            this.claimed = claimed;
+        }
+
+        @Override
+        public synchronized void await(int rows) {
+            awaited = Math.max(awaited, rows);
+        }
+
+        @Override
+        public synchronized int available() {
+            return awaited >= claimed ? Integer.MAX_VALUE : claimed;
+        }
     }
 
     /** Extremes (0 and 255 next to each other) drive the negative lobes to the clipping limits. */
