@@ -20,7 +20,14 @@ final class DecodeThreads {
     private DecodeThreads() {
     }
 
-    static boolean worthIt(int width, int height) {
-        return (long) width * height >= MIN_PIXELS;
+    /** Whether decoding a {@code width x height} image on a pool thread pays, for a consumer that {@code reads} its rows. */
+    static boolean worthIt(int width, int height, RowsNeeded reads) {
+        return (long) width * height >= MIN_PIXELS && reads.test(width, height);
+    }
+
+    /** Whether a consumer reads the rows of a {@code width x height} image (rather than keeping them whole). */
+    @FunctionalInterface
+    interface RowsNeeded {
+        boolean test(int width, int height);
     }
 }

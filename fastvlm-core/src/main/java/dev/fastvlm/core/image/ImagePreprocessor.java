@@ -53,7 +53,8 @@ public final class ImagePreprocessor {
         if (decoder == StandardDecoder.INSTANCE && !applyExifOrientation && !(input instanceof ImageInput.RgbPixels)) {
             // The resampler reads rows while the decoder writes the next ones (large JPEG and PNG),
             // and libjpeg-turbo's output where it lies: no heap copy of the source.
-            RgbImage resized = StandardDecoder.INSTANCE.decodeThen(encoded(input), input.name(), maxPixels, this::resize);
+            RgbImage resized = StandardDecoder.INSTANCE.decodeThen(encoded(input), input.name(), maxPixels,
+                    (w, h) -> w != size || h != size, this::resize);
             return new PreprocessedImage(resized, layout);
         }
         return new PreprocessedImage(resize(decode(input)), layout);

@@ -18,12 +18,16 @@ final class StandardDecoder implements ImageDecoder {
         if (format == ImageFormat.PNG) {
             PngDecoder png = PngDecoder.open(encoded, name, maxPixels);
             if (png != null) {
-                byte[] rgb = new byte[png.width() * png.height() * 3];
-                png.decode(rgb, rows -> true);
-                return new RgbImage(png.width(), png.height(), rgb);
+                return decode(png);
             }
         }
         return ImageIoDecoder.INSTANCE.decode(encoded, name, maxPixels);
+    }
+
+    private static RgbImage decode(PngDecoder png) {
+        byte[] rgb = new byte[png.width() * png.height() * 3];
+        png.decode(rgb, rows -> true);
+        return new RgbImage(png.width(), png.height(), rgb);
     }
 
     /**
@@ -50,16 +54,24 @@ final class StandardDecoder implements ImageDecoder {
         }
     }
 
-    /** Decodes and hands the pixels to {@code use}, JPEG without copying them into the heap first. */
-    <T> T decodeThen(byte[] encoded, String name, long maxPixels, Function<SourcePixels, T> use) {
+    /**
+     * Decodes and hands the pixels to {@code use}, JPEG without copying them into the heap first,
+     * and large JPEG and PNG images while they are decoded if {@code reads} says {@code use} will
+     * read their rows.
+     */
+    <T> T decodeThen(byte[] encoded, String name, long maxPixels, DecodeThreads.RowsNeeded reads,
+                     Function<SourcePixels, T> use) {
         ImageFormat format = Decoding.checkSupported(encoded, name);
         if (format == ImageFormat.JPEG && TurboJpegDecoder.available()) {
-            return TurboJpegDecoder.INSTANCE.decodeThen(encoded, name, maxPixels, use);
+            return TurboJpegDecoder.INSTANCE.decodeThen(encoded, name, maxPixels, reads, use);
         }
         if (format == ImageFormat.PNG) {
             PngDecoder png = PngDecoder.open(encoded, name, maxPixels);
-            if (png != null && DecodeThreads.worthIt(png.width(), png.height())) {
+            if (png != null && DecodeThreads.worthIt(png.width(), png.height(), reads)) {
                 return whileDecoding(png, use);
+            }
+            if (png != null) {
+                return use.apply(SourcePixels.of(decode(png)));
             }
         }
         return use.apply(SourcePixels.of(ImageIoDecoder.INSTANCE.decode(encoded, name, maxPixels)));

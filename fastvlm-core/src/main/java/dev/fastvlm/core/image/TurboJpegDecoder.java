@@ -49,9 +49,10 @@ final class TurboJpegDecoder implements ImageDecoder {
      * Where the decoder's progress can be followed ({@link ScanlineWatch}), libjpeg-turbo runs on a
      * pool thread and {@code use} reads each row as soon as it is written.
      */
-    <T> T decodeThen(byte[] encoded, String name, long maxPixels, Function<SourcePixels, T> use) {
+    <T> T decodeThen(byte[] encoded, String name, long maxPixels, DecodeThreads.RowsNeeded reads,
+                     Function<SourcePixels, T> use) {
         return decode(encoded, name, maxPixels, (tj, handle, source, w, h, cmyk) -> {
-            if (!cmyk && DecodeThreads.worthIt(w, h) && ScanlineWatch.canFollow(handle, w, h)) {
+            if (!cmyk && DecodeThreads.worthIt(w, h, reads) && ScanlineWatch.canFollow(handle, w, h)) {
                 return whileDecoding(tj, handle, source, w, h, name, use);
             }
             return decompress(tj, handle, source, w, h, cmyk, name, pixels -> use.apply(cmyk

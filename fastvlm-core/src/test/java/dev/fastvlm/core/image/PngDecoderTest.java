@@ -56,7 +56,8 @@ class PngDecoderTest {
         int h = 700;
         byte[] raw = smooth(w, h);
         byte[] png = png(w, h, 2, raw, -1, 1 << 16);
-        boolean arriving = StandardDecoder.INSTANCE.decodeThen(png, "big.png", Long.MAX_VALUE, SourcePixels::arriving);
+        boolean arriving = StandardDecoder.INSTANCE.decodeThen(png, "big.png", Long.MAX_VALUE, (width, height) -> true,
+                SourcePixels::arriving);
         assertThat(arriving).as("decoded on another thread").isTrue();
         ImagePreprocessor pre = ImagePreprocessor.builder().size(256).build();
         byte[] streamed = pre.preprocess(ImageInput.of(png, "big.png")).pixels().rgb();
