@@ -20,6 +20,7 @@ final class PngDecoder {
     private static final int IDAT = 0x49444154;
     private static final int IEND = 0x49454e44;
     private static final int ROWS_PER_REPORT = 16;
+    private static final int INFLATE_BLOCK = 1 << 16;
 
     private final byte[] png;
     private final String name;
@@ -92,6 +93,10 @@ final class PngDecoder {
         return height;
     }
 
+    int channels() {
+        return channels;
+    }
+
     /**
      * Inflates and unfilters every row into {@code rgb} ({@code width * height * 3} bytes),
      * telling {@code progress} how many rows are complete every few rows and at the end.
@@ -108,12 +113,12 @@ final class PngDecoder {
         int[] next = {firstIdat};
         try {
             for (int y = 0; y < height; y++) {
-                inflateFully(inflater, line, next);
+                inflateFully(inflater, line, 0, line.length, next);
                 int filter = line[0];
                 if (channels == 3) {
-                    unfilter(filter, line, rgb, y * rgbRow, y == 0 ? -1 : (y - 1) * rgbRow, rowBytes, 3, y);
+                    unfilter(filter, line, 1, rgb, y * rgbRow, rgb, y == 0 ? -1 : (y - 1) * rgbRow, rowBytes, 3, y);
                 } else {
-                    unfilter(filter, line, current, 0, y == 0 ? -1 : 0, rowBytes, channels, y, prior);
+                    unfilter(filter, line, 1, current, 0, prior, y == 0 ? -1 : 0, rowBytes, channels, y);
                     toRgb(current, rgb, y * rgbRow);
                     byte[] t = prior;
                     prior = current;
@@ -129,31 +134,28 @@ final class PngDecoder {
         progress.rowsDone(height);
     }
 
-    private void unfilter(int filter, byte[] line, byte[] out, int d, int priorStart, int n, int bpp, int y) {
-        unfilter(filter, line, out, d, priorStart, n, bpp, y, out);
-    }
-
     /**
-     * PNG's five filters, reversed: {@code line[1..n]} filtered, into {@code out[d..d+n]};
-     * the row above is {@code prior[priorStart..]}, or zeros when {@code priorStart < 0}.
+     * PNG's five filters, reversed: the filtered samples {@code in[s..s+n]} into {@code out[d..d+n]}
+     * (which may be the same place); the row above is {@code prior[priorStart..]}, or zeros when
+     * {@code priorStart < 0}.
      */
-    private void unfilter(int filter, byte[] line, byte[] out, int d, int priorStart, int n, int bpp, int y,
-                          byte[] prior) {
+    private void unfilter(int filter, byte[] in, int s, byte[] out, int d, byte[] prior, int priorStart, int n,
+                          int bpp, int y) {
         int p = priorStart;
         switch (filter) {
-            case 0 -> System.arraycopy(line, 1, out, d, n);
+            case 0 -> System.arraycopy(in, s, out, d, n);
             case 1 -> {
-                System.arraycopy(line, 1, out, d, bpp);
+                System.arraycopy(in, s, out, d, bpp);
                 for (int i = bpp; i < n; i++) {
-                    out[d + i] = (byte) (line[1 + i] + out[d + i - bpp]);
+                    out[d + i] = (byte) (in[s + i] + out[d + i - bpp]);
                 }
             }
             case 2 -> {
                 if (p < 0) {
-                    System.arraycopy(line, 1, out, d, n);
+                    System.arraycopy(in, s, out, d, n);
                 } else {
                     for (int i = 0; i < n; i++) {
-                        out[d + i] = (byte) (line[1 + i] + prior[p + i]);
+                        out[d + i] = (byte) (in[s + i] + prior[p + i]);
                     }
                 }
             }
@@ -161,20 +163,20 @@ final class PngDecoder {
                 for (int i = 0; i < n; i++) {
                     int left = i < bpp ? 0 : out[d + i - bpp] & 0xff;
                     int up = p < 0 ? 0 : prior[p + i] & 0xff;
-                    out[d + i] = (byte) (line[1 + i] + (left + up >> 1));
+                    out[d + i] = (byte) (in[s + i] + (left + up >> 1));
                 }
             }
             case 4 -> {
                 if (p < 0) {
                     // With no row above, Paeth always predicts the left neighbour.
-                    System.arraycopy(line, 1, out, d, bpp);
+                    System.arraycopy(in, s, out, d, bpp);
                     for (int i = bpp; i < n; i++) {
-                        out[d + i] = (byte) (line[1 + i] + out[d + i - bpp]);
+                        out[d + i] = (byte) (in[s + i] + out[d + i - bpp]);
                     }
                     return;
                 }
                 for (int i = 0; i < bpp; i++) {
-                    out[d + i] = (byte) (line[1 + i] + prior[p + i]);
+                    out[d + i] = (byte) (in[s + i] + prior[p + i]);
                 }
                 for (int i = bpp; i < n; i++) {
                     int a = out[d + i - bpp] & 0xff;
@@ -184,11 +186,47 @@ final class PngDecoder {
                     int pb = Math.abs(a - c);
                     int pc = Math.abs(a + b - 2 * c);
                     int predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-                    out[d + i] = (byte) (line[1 + i] + predicted);
+                    out[d + i] = (byte) (in[s + i] + predicted);
                 }
             }
             default -> throw corrupt(name, "unknown filter type " + filter + " in row " + y);
         }
+    }
+
+    /** Bytes of one filtered row as inflated: the filter type, then the samples. */
+    int filteredRowBytes() {
+        return width * channels + 1;
+    }
+
+    /**
+     * Only inflates: the filtered rows ({@link #filteredRowBytes} each) into {@code raw}, telling
+     * {@code progress} how many whole rows are in after every block. {@link #unfilterInPlace}
+     * finishes each row, so the unfiltering can run on the consumer's thread.
+     */
+    void inflate(byte[] raw, RowProgress progress) {
+        int stride = filteredRowBytes();
+        long total = (long) stride * height;
+        Inflater inflater = new Inflater();
+        int[] next = {firstIdat};
+        try {
+            for (int filled = 0; filled < total; ) {
+                int n = (int) Math.min(total - filled, INFLATE_BLOCK);
+                inflateFully(inflater, raw, filled, n, next);
+                filled += n;
+                if (!progress.rowsDone(filled / stride)) {
+                    return;
+                }
+            }
+        } finally {
+            inflater.end();
+        }
+    }
+
+    /** Unfilters inflated row {@code y} of {@code raw} where it lies; rows above it must be done. */
+    void unfilterInPlace(byte[] raw, int y) {
+        int stride = filteredRowBytes();
+        int d = y * stride + 1;
+        unfilter(raw[d - 1], raw, d, raw, d, raw, y == 0 ? -1 : d - stride, stride - 1, channels, y);
     }
 
     private void toRgb(byte[] row, byte[] rgb, int d) {
@@ -209,14 +247,14 @@ final class PngDecoder {
         }
     }
 
-    /** Fills {@code line} from the zlib stream, feeding it IDAT chunk after IDAT chunk. */
-    private void inflateFully(Inflater inflater, byte[] line, int[] next) {
+    /** Fills {@code buf[off..off+len]} from the zlib stream, feeding it IDAT chunk after IDAT chunk. */
+    private void inflateFully(Inflater inflater, byte[] buf, int off, int len, int[] next) {
         int filled = 0;
         try {
-            while (filled < line.length) {
-                int n = inflater.inflate(line, filled, line.length - filled);
+            while (filled < len) {
+                int n = inflater.inflate(buf, off + filled, len - filled);
                 filled += n;
-                if (n == 0 && filled < line.length) {
+                if (n == 0 && filled < len) {
                     if (inflater.finished() || inflater.needsDictionary()) {
                         throw truncated("the compressed image data ends early");
                     }

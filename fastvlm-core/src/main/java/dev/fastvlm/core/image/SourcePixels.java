@@ -12,25 +12,35 @@ final class SourcePixels {
     private final int height;
     private final RgbImage image;
     private final byte[] heap;
+    private final int offset;
+    private final int stride;
     private final ByteBuffer direct;
     private final ArrivingRows gate;
 
-    private SourcePixels(int width, int height, RgbImage image, ByteBuffer direct, ArrivingRows gate) {
+    private SourcePixels(int width, int height, RgbImage image, byte[] heap, int offset, int stride,
+                         ByteBuffer direct, ArrivingRows gate) {
         this.width = width;
         this.height = height;
         this.image = image;
-        this.heap = image == null ? null : image.rgb();
+        this.heap = heap;
+        this.offset = offset;
+        this.stride = stride;
         this.direct = direct;
         this.gate = gate;
     }
 
     static SourcePixels of(RgbImage image) {
-        return new SourcePixels(image.width(), image.height(), image, null, null);
+        return arriving(image, null);
     }
 
     /** An image whose rows another thread is still decoding, top to bottom; {@code gate} says how far. */
     static SourcePixels arriving(RgbImage image, ArrivingRows gate) {
-        return new SourcePixels(image.width(), image.height(), image, null, gate);
+        return new SourcePixels(image.width(), image.height(), image, image.rgb(), 0, image.width() * 3, null, gate);
+    }
+
+    /** RGB rows in an array, row {@code y} at {@code offset + y * stride}, arriving as {@code gate} says. */
+    static SourcePixels strided(int width, int height, byte[] rgb, int offset, int stride, ArrivingRows gate) {
+        return new SourcePixels(width, height, null, rgb, offset, stride, null, gate);
     }
 
     /** {@code width * height * 3} bytes of RGB, interleaved, row-major, from position 0. */
@@ -43,18 +53,23 @@ final class SourcePixels {
         if ((long) width * height * 3 > rgb.capacity()) {
             throw new IllegalArgumentException(width + "x" + height + " RGB needs more than " + rgb.capacity() + " bytes");
         }
-        return new SourcePixels(width, height, null, rgb, gate);
+        return new SourcePixels(width, height, null, null, 0, width * 3, rgb, gate);
     }
 
     /** The pixels as an image on the heap: the image itself, or a copy of memory outside the heap. */
     RgbImage toRgbImage() {
+        awaitRows(height);
         if (image != null) {
-            awaitRows(height);
             return image;
         }
-        awaitRows(height);
         byte[] rgb = new byte[width * height * 3];
-        direct.get(0, rgb);
+        if (direct != null) {
+            direct.get(0, rgb);
+        } else {
+            for (int y = 0; y < height; y++) {
+                System.arraycopy(heap, offset + y * stride, rgb, y * width * 3, width * 3);
+            }
+        }
         return new RgbImage(width, height, rgb);
     }
 
@@ -100,6 +115,6 @@ final class SourcePixels {
     }
 
     int rowOffset(int y) {
-        return heap != null ? y * width * 3 : 0;
+        return heap != null ? offset + y * stride : 0;
     }
 }

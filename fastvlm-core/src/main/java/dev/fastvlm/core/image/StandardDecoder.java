@@ -32,9 +32,21 @@ final class StandardDecoder implements ImageDecoder {
 
     /**
      * Decodes on a pool thread while {@code use} (the resampler) consumes rows as they arrive, so
-     * the decode's inflating and unfiltering overlap the horizontal pass.
+     * the decode overlaps the resampling; for RGB, the most common kind, only the inflating runs
+     * there, and each row is unfiltered on the consumer's thread as it is first read.
      */
     private static <T> T whileDecoding(PngDecoder png, Function<SourcePixels, T> use) {
+        if (png.channels() == 3) {
+            PngRows rows = new PngRows(png);
+            DecodeThreads.POOL.execute(rows::inflate);
+            try {
+                T result = use.apply(rows.pixels());
+                rows.await(png.height());
+                return result;
+            } finally {
+                rows.cancel();
+            }
+        }
         RgbImage image = new RgbImage(png.width(), png.height(), new byte[png.width() * png.height() * 3]);
         RowGate gate = new RowGate();
         DecodeThreads.POOL.execute(() -> {

@@ -50,18 +50,20 @@ class PngDecoderTest {
         assertThat(STANDARD.decode(png, "t.png", Long.MAX_VALUE).rgb()).isEqualTo(raw);
     }
 
-    @Test
-    void streamingDecodeFeedsTheResamplerTheSamePixels() {
+    @ParameterizedTest(name = "colour type {0}")
+    @ValueSource(ints = {0, 2, 4, 6})
+    void streamingDecodeFeedsTheResamplerTheSamePixels(int colorType) {
         int w = 900;
         int h = 700;
-        byte[] raw = smooth(w, h);
-        byte[] png = png(w, h, 2, raw, -1, 1 << 16);
+        int channels = channels(colorType);
+        byte[] raw = random(w * h * channels, colorType);
+        byte[] png = png(w, h, colorType, raw, -1, 1 << 16);
         boolean arriving = StandardDecoder.INSTANCE.decodeThen(png, "big.png", Long.MAX_VALUE, (width, height) -> true,
                 SourcePixels::arriving);
         assertThat(arriving).as("decoded on another thread").isTrue();
         ImagePreprocessor pre = ImagePreprocessor.builder().size(256).build();
         byte[] streamed = pre.preprocess(ImageInput.of(png, "big.png")).pixels().rgb();
-        byte[] fromArray = pre.resize(new RgbImage(w, h, raw)).rgb();
+        byte[] fromArray = pre.resize(rgb(w, h, channels, raw)).rgb();
         assertThat(streamed).isEqualTo(fromArray);
     }
 
@@ -116,19 +118,6 @@ class PngDecoderTest {
     private static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    private static byte[] smooth(int w, int h) {
-        byte[] b = new byte[w * h * 3];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int i = (y * w + x) * 3;
-                b[i] = (byte) (x * 255 / w);
-                b[i + 1] = (byte) (y * 255 / h);
-                b[i + 2] = (byte) ((x ^ y) & 0xff);
-            }
-        }
         return b;
     }
 
