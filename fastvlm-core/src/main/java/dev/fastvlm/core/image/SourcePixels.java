@@ -3,9 +3,10 @@ package dev.fastvlm.core.image;
 import java.nio.ByteBuffer;
 
 /**
- * Decoded RGB pixels as the resampler reads them, one row at a time: either a Java array
- * ({@link RgbImage}) or memory outside the heap that a native decoder wrote, which is then read
- * in place rather than copied whole into the heap.
+ * Decoded RGB pixels as the resampler reads them, one row at a time: a Java array (an
+ * {@link RgbImage}, or rows at a stride inside a decoder's buffer), or memory outside the heap
+ * that a native decoder wrote, read in place rather than copied whole into the heap. The rows may
+ * still be arriving from a decoder on another thread ({@link #awaitRows}).
  */
 final class SourcePixels {
     private final int width;
