@@ -5,6 +5,11 @@ the same bytes, and prints Java/PIL median ratios.
 Wall-clock medians (JMH sample mode vs time.perf_counter) come first, then CPU-time medians
 (PreprocessCpuTime vs time.process_time), which a loaded machine disturbs much less.
 
+The Java side uses two cores (decoding on one while resampling on the other, and a parallel
+resize), PIL one, so the wall-clock ratio depends on how much of a second core the machine has to
+spare: the script measures that before and after the run ("cores available": 2.0 on an idle
+2-core machine, 1.0 when other work keeps every core busy) and prints it with the results.
+
 Run from the repository root after `./mvnw -B -pl fastvlm-bench,examples -am package -DskipTests`:
 
     /usr/bin/python3 fastvlm-bench/scripts/compare_image_preprocessing_with_pil.py [--quick]
@@ -16,6 +21,7 @@ image with time.perf_counter() after warm-up runs. The Java side is ImagePreproc
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -58,6 +64,26 @@ def make_images():
             make(path)
         paths.append(path)
     return paths
+
+
+def _spin(n):
+    x = 0
+    for i in range(n):
+        x += i * i
+    return x
+
+
+def cores_available(n=4_000_000):
+    """How many cores two busy processes get at once: 2 * (one alone) / (two together)."""
+    with multiprocessing.Pool(2) as pool:
+        pool.map(_spin, [1000, 1000])
+        start = time.perf_counter()
+        pool.map(_spin, [n])
+        one = time.perf_counter() - start
+        start = time.perf_counter()
+        pool.map(_spin, [n, n])
+        two = time.perf_counter() - start
+    return 2 * one / two
 
 
 def pil_once(path):
@@ -121,6 +147,7 @@ def main():
     opts = parser.parse_args()
     paths = make_images()
     identical = {p: same_output(p) for p in paths}
+    cores_before = cores_available()
     runs = 3 if opts.quick else 6
     # PIL runs both before and after JMH, so that a change in the machine's load during the
     # run does not favour one side.
@@ -128,6 +155,9 @@ def main():
     java = java_medians(paths, opts.quick)
     for p in paths:
         pil[p] += pil_times(p, 1, runs)
+    cores_after = cores_available()
+    print(f"\ncores available to one process pair (2.0 = an idle 2-core machine): "
+          f"{cores_before:.2f} before, {cores_after:.2f} after the timing runs")
     print(f"\n{'image':<16} {'PIL median':>11} {'Java (turbo)':>13} {'ratio':>6} {'Java (ImageIO)':>15} {'ratio':>6}  same bytes")
     for p in paths:
         pil_median = statistics.median(pil[p])

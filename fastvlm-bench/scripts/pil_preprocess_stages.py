@@ -41,8 +41,9 @@ def main():
             if i >= 3:
                 decode.append(t1 - t0)
                 resize.append(t2 - t1)
+        total = [d + r for d, r in zip(decode, resize)]
         print(f"{os.path.basename(path)}: decode {statistics.median(decode) * 1e3:.1f} ms, "
-              f"resize {statistics.median(resize) * 1e3:.1f} ms")
+              f"resize {statistics.median(resize) * 1e3:.1f} ms, both {statistics.median(total) * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

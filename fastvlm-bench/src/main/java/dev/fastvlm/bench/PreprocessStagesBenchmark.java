@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The two halves of {@link DescribeBenchmark}'s {@code preprocess} stage on its images: decode
- * (read + decode + convert to RGB) and the PIL-exact bicubic resize to 1024 x 1024. The images are
+ * (read + decode + convert to RGB) and the PIL-exact bicubic resize to 1024 x 1024, each on its
+ * own, and the whole stage as the pipeline runs it ({@code preprocess}), where the resampler reads
+ * rows while the decoder is still writing the next ones, so it takes less than the sum. The images are
  * written to {@code fastvlm-bench/target/describe-images/} (or {@code -Dfastvlm.bench.images=DIR}),
  * where {@code scripts/pil_preprocess_stages.py} times PIL on the same files.
  *
@@ -54,5 +56,10 @@ public class PreprocessStagesBenchmark {
     @Benchmark
     public RgbImage resize() {
         return preprocessor.resize(decoded);
+    }
+
+    @Benchmark
+    public RgbImage preprocess() {
+        return preprocessor.preprocess(input).pixels();
     }
 }

@@ -22,7 +22,9 @@ public interface ImageDecoder {
 
     /**
      * libjpeg-turbo (PIL's own JPEG decoder) for JPEG when the system has {@code libturbojpeg},
-     * ImageIO with the TwelveMonkeys plugins for everything else.
+     * the project's own decoder for 8-bit non-interlaced grey, grey+alpha, RGB and RGBA PNG, and
+     * ImageIO with the TwelveMonkeys plugins for everything else. With this decoder,
+     * {@link ImagePreprocessor#preprocess} resamples large images while they are being decoded.
      */
     static ImageDecoder standard() {
         return StandardDecoder.INSTANCE;

@@ -49,6 +49,14 @@ public final class ImagePreprocessor {
 
     /** Decodes, converts, resizes: the whole of step 2 of the flow. */
     public PreprocessedImage preprocess(ImageInput input) {
+        Objects.requireNonNull(input, "input");
+        if (decoder == StandardDecoder.INSTANCE && !applyExifOrientation && !(input instanceof ImageInput.RgbPixels)) {
+            // The resampler reads rows while the decoder writes the next ones (large JPEG and PNG),
+            // and libjpeg-turbo's output where it lies: no heap copy of the source.
+            RgbImage resized = StandardDecoder.INSTANCE.decodeThen(encoded(input), input.name(), maxPixels,
+                    (w, h) -> w != size || h != size, this::resize);
+            return new PreprocessedImage(resized, layout);
+        }
         return new PreprocessedImage(resize(decode(input)), layout);
     }
 
@@ -59,18 +67,22 @@ public final class ImagePreprocessor {
             Decoding.checkPixels(pixels.name(), pixels.width(), pixels.height(), maxPixels);
             return new RgbImage(pixels.width(), pixels.height(), pixels.rgb());
         }
-        byte[] encoded = input instanceof ImageInput.File file ? read(file) : ((ImageInput.Encoded) input).bytes();
+        byte[] encoded = encoded(input);
         RgbImage image = decoder.decode(encoded, input.name(), maxPixels);
         return applyExifOrientation ? ExifOrientation.apply(image, ExifOrientation.read(encoded)) : image;
     }
 
     /** Applies the resize policy with PIL's bicubic filter; the result is {@code size x size}. */
     public RgbImage resize(RgbImage src) {
+        return resize(SourcePixels.of(src));
+    }
+
+    private RgbImage resize(SourcePixels src) {
         int w = src.width();
         int h = src.height();
         if (w == size && h == size) {
             // PIL's resize returns a copy when the size does not change; every policy then keeps the pixels.
-            return src;
+            return src.toRgbImage();
         }
         return switch (resizePolicy) {
             case STRETCH -> BicubicResampler.resize(src, w, h, 0, 0, size, size, 0, 0, size, size);
@@ -100,6 +112,10 @@ public final class ImagePreprocessor {
 
     public OutputLayout layout() {
         return layout;
+    }
+
+    private static byte[] encoded(ImageInput input) {
+        return input instanceof ImageInput.File file ? read(file) : ((ImageInput.Encoded) input).bytes();
     }
 
     private static byte[] read(ImageInput.File file) {

@@ -1,0 +1,331 @@
+package dev.fastvlm.core.image;
+
+import dev.fastvlm.InvalidInputException;
+
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * PNG's common case, decoded row by row: 8-bit grey, grey+alpha, RGB and RGBA, not interlaced.
+ * zlib is the JDK's native one (as PIL's); unfiltering writes RGB rows straight into the output,
+ * so a consumer can start on the first rows while the rest inflate. Everything else (palettes,
+ * other bit depths, interlacing) is left to ImageIO: {@link #open} returns null for it.
+ *
+ * <p>As PIL does, the checksums of the chunks before the image data are verified, those of the
+ * image data are not, alpha is dropped and grey is replicated into R, G and B.
+ */
+final class PngDecoder {
+    private static final int IHDR = 0x49484452;
+    private static final int IDAT = 0x49444154;
+    private static final int IEND = 0x49454e44;
+    private static final int ROWS_PER_REPORT = 16;
+    private static final int INFLATE_BLOCK = 1 << 16;
+
+    private final byte[] png;
+    private final String name;
+    private final int width;
+    private final int height;
+    private final int channels;
+    /** Offset of the first IDAT chunk's length field. */
+    private final int firstIdat;
+
+    private PngDecoder(byte[] png, String name, int width, int height, int channels, int firstIdat) {
+        this.png = png;
+        this.name = name;
+        this.width = width;
+        this.height = height;
+        this.channels = channels;
+        this.firstIdat = firstIdat;
+    }
+
+    /**
+     * Reads the header and the chunks up to the image data; null if the file is a kind of PNG
+     * this decoder leaves to ImageIO. Rejects a corrupt header and an image over {@code maxPixels}.
+     */
+    static PngDecoder open(byte[] png, String name, long maxPixels) {
+        int pos = 8;
+        int width = 0;
+        int height = 0;
+        int channels = 0;
+        CRC32 crc = new CRC32();
+        while (true) {
+            if (pos + 8 > png.length) {
+                throw corrupt(name, "no image data");
+            }
+            int length = readInt(png, pos);
+            int type = readInt(png, pos + 4);
+            if (length < 0 || pos + 12L + length > png.length) {
+                throw corrupt(name, "chunk at byte " + pos + " runs past the end of the file");
+            }
+            if (pos == 8) {
+                if (type != IHDR || length != 13) {
+                    throw corrupt(name, "the first chunk is not a 13-byte IHDR");
+                }
+                width = readInt(png, pos + 8);
+                height = readInt(png, pos + 12);
+            }
+            if (type == IDAT) {
+                break;
+            }
+            crc.reset();
+            crc.update(png, pos + 4, length + 4);
+            if ((int) crc.getValue() != readInt(png, pos + 8 + length)) {
+                throw corrupt(name, "bad checksum in chunk " + chunkName(type));
+            }
+            if (type == IHDR) {
+                Decoding.checkPixels(name, width, height, maxPixels);
+                channels = channelsOf(png, pos + 8);
+            }
+            if (type == IEND) {
+                throw corrupt(name, "no image data");
+            }
+            pos += 12 + length;
+        }
+        return channels == 0 ? null : new PngDecoder(png, name, width, height, channels, pos);
+    }
+
+    int width() {
+        return width;
+    }
+
+    int height() {
+        return height;
+    }
+
+    int channels() {
+        return channels;
+    }
+
+    /**
+     * Inflates and unfilters every row into {@code rgb} ({@code width * height * 3} bytes),
+     * telling {@code progress} how many rows are complete every few rows and at the end.
+     * Throws for truncated or corrupt data.
+     */
+    void decode(byte[] rgb, RowProgress progress) {
+        int rowBytes = width * channels;
+        int rgbRow = width * 3;
+        // RGB rows are unfiltered in place in the output; other layouts in two rows of their own.
+        byte[] line = new byte[rowBytes + 1];
+        byte[] prior = channels == 3 ? null : new byte[rowBytes];
+        byte[] current = channels == 3 ? null : new byte[rowBytes];
+        Inflater inflater = new Inflater();
+        int[] next = {firstIdat};
+        try {
+            for (int y = 0; y < height; y++) {
+                inflateFully(inflater, line, 0, line.length, next);
+                int filter = line[0];
+                if (channels == 3) {
+                    unfilter(filter, line, 1, rgb, y * rgbRow, rgb, y == 0 ? -1 : (y - 1) * rgbRow, rowBytes, 3, y);
+                } else {
+                    unfilter(filter, line, 1, current, 0, prior, y == 0 ? -1 : 0, rowBytes, channels, y);
+                    toRgb(current, rgb, y * rgbRow);
+                    byte[] t = prior;
+                    prior = current;
+                    current = t;
+                }
+                if ((y + 1) % ROWS_PER_REPORT == 0 && !progress.rowsDone(y + 1)) {
+                    return;
+                }
+            }
+        } finally {
+            inflater.end();
+        }
+        progress.rowsDone(height);
+    }
+
+    /**
+     * PNG's five filters, reversed: the filtered samples {@code in[s..s+n]} into {@code out[d..d+n]}
+     * (which may be the same place); the row above is {@code prior[priorStart..]}, or zeros when
+     * {@code priorStart < 0}.
+     */
+    private void unfilter(int filter, byte[] in, int s, byte[] out, int d, byte[] prior, int priorStart, int n,
+                          int bpp, int y) {
+        int p = priorStart;
+        switch (filter) {
+            case 0 -> System.arraycopy(in, s, out, d, n);
+            case 1 -> {
+                System.arraycopy(in, s, out, d, bpp);
+                for (int i = bpp; i < n; i++) {
+                    out[d + i] = (byte) (in[s + i] + out[d + i - bpp]);
+                }
+            }
+            case 2 -> {
+                if (p < 0) {
+                    System.arraycopy(in, s, out, d, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        out[d + i] = (byte) (in[s + i] + prior[p + i]);
+                    }
+                }
+            }
+            case 3 -> {
+                for (int i = 0; i < n; i++) {
+                    int left = i < bpp ? 0 : out[d + i - bpp] & 0xff;
+                    int up = p < 0 ? 0 : prior[p + i] & 0xff;
+                    out[d + i] = (byte) (in[s + i] + (left + up >> 1));
+                }
+            }
+            case 4 -> {
+                if (p < 0) {
+                    // With no row above, Paeth always predicts the left neighbour.
+                    System.arraycopy(in, s, out, d, bpp);
+                    for (int i = bpp; i < n; i++) {
+                        out[d + i] = (byte) (in[s + i] + out[d + i - bpp]);
+                    }
+                    return;
+                }
+                for (int i = 0; i < bpp; i++) {
+                    out[d + i] = (byte) (in[s + i] + prior[p + i]);
+                }
+                for (int i = bpp; i < n; i++) {
+                    int a = out[d + i - bpp] & 0xff;
+                    int b = prior[p + i] & 0xff;
+                    int c = prior[p + i - bpp] & 0xff;
+                    int pa = Math.abs(b - c);
+                    int pb = Math.abs(a - c);
+                    int pc = Math.abs(a + b - 2 * c);
+                    int predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+                    out[d + i] = (byte) (in[s + i] + predicted);
+                }
+            }
+            default -> throw corrupt(name, "unknown filter type " + filter + " in row " + y);
+        }
+    }
+
+    /** Bytes of one filtered row as inflated: the filter type, then the samples. */
+    int filteredRowBytes() {
+        return width * channels + 1;
+    }
+
+    /**
+     * Only inflates: the filtered rows ({@link #filteredRowBytes} each) into {@code raw}, telling
+     * {@code progress} how many whole rows are in after every block. {@link #unfilterInPlace}
+     * finishes each row, so the unfiltering can run on the consumer's thread.
+     */
+    void inflate(byte[] raw, RowProgress progress) {
+        int stride = filteredRowBytes();
+        long total = (long) stride * height;
+        Inflater inflater = new Inflater();
+        int[] next = {firstIdat};
+        try {
+            for (int filled = 0; filled < total; ) {
+                int n = (int) Math.min(total - filled, INFLATE_BLOCK);
+                inflateFully(inflater, raw, filled, n, next);
+                filled += n;
+                if (!progress.rowsDone(filled / stride)) {
+                    return;
+                }
+            }
+        } finally {
+            inflater.end();
+        }
+    }
+
+    /** Unfilters inflated row {@code y} of {@code raw} where it lies; rows above it must be done. */
+    void unfilterInPlace(byte[] raw, int y) {
+        int stride = filteredRowBytes();
+        int d = y * stride + 1;
+        unfilter(raw[d - 1], raw, d, raw, d, raw, y == 0 ? -1 : d - stride, stride - 1, channels, y);
+    }
+
+    private void toRgb(byte[] row, byte[] rgb, int d) {
+        int s = 0;
+        switch (channels) {
+            case 1, 2 -> {
+                for (int x = 0; x < width; x++, s += channels, d += 3) {
+                    rgb[d] = rgb[d + 1] = rgb[d + 2] = row[s];
+                }
+            }
+            default -> {
+                for (int x = 0; x < width; x++, s += 4, d += 3) {
+                    rgb[d] = row[s];
+                    rgb[d + 1] = row[s + 1];
+                    rgb[d + 2] = row[s + 2];
+                }
+            }
+        }
+    }
+
+    /** Fills {@code buf[off..off+len]} from the zlib stream, feeding it IDAT chunk after IDAT chunk. */
+    private void inflateFully(Inflater inflater, byte[] buf, int off, int len, int[] next) {
+        int filled = 0;
+        try {
+            while (filled < len) {
+                int n = inflater.inflate(buf, off + filled, len - filled);
+                filled += n;
+                if (n == 0 && filled < len) {
+                    if (inflater.finished() || inflater.needsDictionary()) {
+                        throw truncated("the compressed image data ends early");
+                    }
+                    if (inflater.needsInput()) {
+                        next[0] = feed(inflater, next[0]);
+                    }
+                }
+            }
+        } catch (DataFormatException e) {
+            throw corrupt(name, "bad compressed image data (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Gives the inflater the data of the next IDAT chunk at or after {@code pos}; returns the chunk after it. */
+    private int feed(Inflater inflater, int pos) {
+        while (true) {
+            if (pos + 8 > png.length) {
+                throw truncated("the file ends inside the image data");
+            }
+            int length = readInt(png, pos);
+            int type = readInt(png, pos + 4);
+            if (type != IDAT) {
+                throw truncated("the image data ends early");
+            }
+            if (length < 0 || pos + 8L + length > png.length) {
+                throw truncated("the file ends inside the image data");
+            }
+            if (length > 0) {
+                inflater.setInput(png, pos + 8, length);
+                return pos + 12 + length;
+            }
+            pos += 12;
+        }
+    }
+
+    private InvalidInputException truncated(String why) {
+        return new InvalidInputException(name + ": truncated or corrupt PNG data (" + why + ")");
+    }
+
+    private static InvalidInputException corrupt(String name, String why) {
+        return new InvalidInputException(name + ": truncated or corrupt PNG data (" + why + ")");
+    }
+
+    /** Bytes per pixel of the layouts decoded here, 0 for those left to ImageIO. */
+    private static int channelsOf(byte[] png, int ihdr) {
+        int bitDepth = png[ihdr + 8];
+        int colorType = png[ihdr + 9];
+        int interlace = png[ihdr + 12];
+        if (bitDepth != 8 || interlace != 0 || png[ihdr + 10] != 0 || png[ihdr + 11] != 0) {
+            return 0;
+        }
+        return switch (colorType) {
+            case 0 -> 1;
+            case 4 -> 2;
+            case 2 -> 3;
+            case 6 -> 4;
+            default -> 0;
+        };
+    }
+
+    private static String chunkName(int type) {
+        return new String(new char[] {(char) (type >>> 24), (char) (type >>> 16 & 0xff),
+                (char) (type >>> 8 & 0xff), (char) (type & 0xff)});
+    }
+
+    private static int readInt(byte[] b, int i) {
+        return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | b[i + 3] & 0xff;
+    }
+
+    /** Told as rows complete; returns false to stop decoding (the consumer gave up). */
+    interface RowProgress {
+        boolean rowsDone(int rows);
+    }
+}
