@@ -61,8 +61,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -89,6 +91,12 @@ final class DescribePipeline implements AutoCloseable {
     private final EmbeddingTable table;
     private final String deviceDir;
     private final ReentrantLock deviceLock;
+    /** Tokenizes prompts while the calling threads preprocess their images. */
+    private final ExecutorService hostWork = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "fastvlm-tokenize");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** Removes finished requests' device directories off the callers' time; {@link #close} waits for it. */
     private final ExecutorService cleaner = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "fastvlm-cleanup");
@@ -164,9 +172,17 @@ final class DescribePipeline implements AutoCloseable {
         }
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         StageClock clock = new StageClock();
-        PreprocessedImage pixels = clock.time("preprocess", () -> images.preprocess(image));
-        EncodedPrompt text = clock.time("tokenize", () -> tokenizer.encode(prompt,
-                PromptOptions.builder().layout(config.imageLayout()).build()));
+        // The prompt is tokenized on another thread while the image is preprocessed.
+        Future<EncodedPrompt> encoding = hostWork.submit(() -> clock.time("tokenize", () -> tokenizer.encode(prompt,
+                PromptOptions.builder().layout(config.imageLayout()).build())));
+        PreprocessedImage pixels;
+        try {
+            pixels = clock.time("preprocess", () -> images.preprocess(image));
+        } catch (RuntimeException | Error e) {
+            encoding.cancel(true);
+            throw e;
+        }
+        EncodedPrompt text = await(encoding);
         // Fail on an over-long prompt before any device work; the Genie config derives max-num-tokens again.
         PromptBudget.maxNewTokens(bundle.visionTokens(), text.size(), bundle.contextSize(), config.generation());
 
@@ -204,6 +220,24 @@ final class DescribePipeline implements AutoCloseable {
         } finally {
             deviceLock.unlock();
             deleteQuietly(scratch);
+        }
+    }
+
+    private static EncodedPrompt await(Future<EncodedPrompt> encoding) {
+        try {
+            return encoding.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new FastVlmException("tokenizing the prompt failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            encoding.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CancelledException("cancelled while tokenizing the prompt", e);
         }
     }
 
@@ -382,6 +416,7 @@ final class DescribePipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        hostWork.shutdown();
         cleaner.shutdown();
         try {
             if (!cleaner.awaitTermination(CLEANUP_WAIT.toSeconds(), TimeUnit.SECONDS)) {

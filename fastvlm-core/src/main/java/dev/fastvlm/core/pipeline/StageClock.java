@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** Runs a request's stages one after another and keeps each one's wall time, in order. */
+/**
+ * Keeps the wall time of each of a request's stages, in the order they end. Thread-safe: some
+ * host stages of one request run at the same time (tokenize during preprocess).
+ */
 final class StageClock {
 
     private final List<StageTiming> timings = new ArrayList<>();
@@ -17,7 +20,10 @@ final class StageClock {
         try {
             return work.get();
         } finally {
-            timings.add(new StageTiming(stage, Duration.ofNanos(System.nanoTime() - start)));
+            StageTiming timing = new StageTiming(stage, Duration.ofNanos(System.nanoTime() - start));
+            synchronized (timings) {
+                timings.add(timing);
+            }
         }
     }
 
@@ -29,6 +35,8 @@ final class StageClock {
     }
 
     List<StageTiming> timings() {
-        return List.copyOf(timings);
+        synchronized (timings) {
+            return List.copyOf(timings);
+        }
     }
 }
