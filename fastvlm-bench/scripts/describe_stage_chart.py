@@ -71,10 +71,14 @@ def summarize(config):
     return {
         "n": len(requests),
         "stages": ms,
-        "host_total": statistics.median(sum(r.get(s, 0) for s in HOST_STAGES) for r in requests) / 1e6,
+        # The host's overhead is the request's wall time less its device programs: host stages may
+        # overlap (tokenize runs during preprocess), so their sum would count that time twice.
+        "host_total": statistics.median(r["wall"] - sum(r.get(s, 0) for s in DEVICE_STAGES) for r in requests) / 1e6,
+        "host_stage_sum": statistics.median(sum(r.get(s, 0) for s in HOST_STAGES) for r in requests) / 1e6,
         "device_total": statistics.median(sum(r.get(s, 0) for s in DEVICE_STAGES) for r in requests) / 1e6,
         "wall": statistics.median(r["wall"] for r in requests) / 1e6,
-        "not_host": statistics.median(r["wall"] - sum(r.get(s, 0) for s in HOST_STAGES) for r in requests) / 1e6,
+        "not_host": statistics.median(sum(r.get(s, 0) for s in DEVICE_STAGES)
+                                      + max(0, r["wall"] - sum(r.get(s, 0) for s in timed)) for r in requests) / 1e6,
         "max_model_bytes": max(r.get("model-bytes-pushed", 0) for r in requests),
         "request_bytes": statistics.median(r.get("request-bytes-pushed", 0) for r in requests),
     }
@@ -96,8 +100,11 @@ def markdown(configs, summaries):
         for stage in names:
             if any(stage in summaries[k]["stages"] for k in keys):
                 row(f"{stage} ({group})", [fmt_ms(summaries[k]["stages"].get(stage, 0)) for k in keys])
-    row(f"{UNTIMED} (outside every stage)", [f"{summaries[k]['stages'][UNTIMED]:.1f}" for k in keys])
-    row("**host total** (median of per-request sums)", [f"**{summaries[k]['host_total']:.1f}**" for k in keys])
+    row(f"{UNTIMED} (outside every stage; negative when stages overlapped)",
+        [f"{summaries[k]['stages'][UNTIMED]:.1f}" for k in keys])
+    row("host stages, summed (overlapping ones counted twice)", [f"{summaries[k]['host_stage_sum']:.1f}" for k in keys])
+    row("**host overhead** (wall time less device programs, median per request)",
+        [f"**{summaries[k]['host_total']:.1f}**" for k in keys])
     row("target", [f"< {TARGETS_MS.get(k[0], float('nan')):.0f}" for k in keys])
     row("device programs total", [f"{summaries[k]['device_total']:.0f}" for k in keys])
     row("wall per request", [f"{summaries[k]['wall']:.0f}" for k in keys])
