@@ -51,13 +51,50 @@ public final class ImagePreprocessor {
     public PreprocessedImage preprocess(ImageInput input) {
         Objects.requireNonNull(input, "input");
         if (decoder == StandardDecoder.INSTANCE && !applyExifOrientation && !(input instanceof ImageInput.RgbPixels)) {
-            // The resampler reads rows while the decoder writes the next ones (large JPEG and PNG),
-            // and libjpeg-turbo's output where it lies: no heap copy of the source.
-            RgbImage resized = StandardDecoder.INSTANCE.decodeThen(encoded(input), input.name(), maxPixels,
-                    (w, h) -> w != size || h != size, this::resize);
-            return new PreprocessedImage(resized, layout);
+            return preprocessStandard(encoded(input), input.name());
         }
         return new PreprocessedImage(resize(decode(input)), layout);
+    }
+
+    private PreprocessedImage preprocessStandard(byte[] encoded, String name) {
+        // The resampler reads rows while the decoder writes the next ones (large JPEG and PNG),
+        // and libjpeg-turbo's output where it lies: no heap copy of the source.
+        RgbImage resized = StandardDecoder.INSTANCE.decodeThen(encoded, name, maxPixels,
+                (w, h) -> w != size || h != size, this::resize);
+        return new PreprocessedImage(resized, layout);
+    }
+
+    /**
+     * As {@link #preprocess}, except that a PNG already at the output size, in the uint8 layout,
+     * comes back as soon as its header is checked: its rows are decoded on another thread while
+     * {@link PreprocessedImage#writeTo(java.io.OutputStream)} streams each one once it is there, so
+     * a push of the tensor overlaps the decode (there is no resize to share the cores with). A
+     * corrupt or truncated image then fails from {@code writeTo} or {@link PreprocessedImage#complete()}
+     * rather than from here. Any other image is preprocessed in full first.
+     */
+    public PreprocessedImage preprocessStreaming(ImageInput input) {
+        Objects.requireNonNull(input, "input");
+        if (layout == OutputLayout.UINT8_HWC && decoder == StandardDecoder.INSTANCE && !applyExifOrientation
+                && !(input instanceof ImageInput.RgbPixels)) {
+            byte[] encoded = encoded(input);
+            if (Decoding.checkSupported(encoded, input.name()) == ImageFormat.PNG) {
+                PngDecoder png = PngDecoder.open(encoded, input.name(), maxPixels);
+                if (png != null && png.width() == size && png.height() == size) {
+                    RgbImage image = new RgbImage(size, size, new byte[size * size * 3]);
+                    RowGate gate = new RowGate();
+                    DecodeThreads.POOL.execute(() -> {
+                        try {
+                            png.decode(image.rgb(), gate);
+                        } catch (Throwable t) {
+                            gate.fail(t);
+                        }
+                    });
+                    return new PreprocessedImage(image, layout, gate);
+                }
+            }
+            return preprocessStandard(encoded, input.name());
+        }
+        return preprocess(input);
     }
 
     /** PIL's {@code Image.open(...).convert("RGB")} (plus the EXIF rotation if enabled). */

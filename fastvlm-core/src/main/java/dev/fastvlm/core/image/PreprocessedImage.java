@@ -26,16 +26,38 @@ public final class PreprocessedImage {
         }
     }
 
+    /** Rows per write while rows are still arriving: small enough to follow the decoder closely. */
+    private static final int STREAM_ROWS = 16;
+
     private final RgbImage pixels;
     private final OutputLayout layout;
+    /** Null when every row is there; else how far the decoder writing {@code pixels} has got. */
+    private final ArrivingRows arriving;
 
     PreprocessedImage(RgbImage pixels, OutputLayout layout) {
-        this.pixels = pixels;
-        this.layout = layout;
+        this(pixels, layout, null);
     }
 
-    /** The resized RGB pixels (shared, not copied). */
+    PreprocessedImage(RgbImage pixels, OutputLayout layout, ArrivingRows arriving) {
+        this.pixels = pixels;
+        this.layout = layout;
+        this.arriving = arriving;
+    }
+
+    /** The resized RGB pixels (shared, not copied); waits for rows still being decoded. */
     public RgbImage pixels() {
+        return complete();
+    }
+
+    /**
+     * Waits until every row is decoded (at once for an image preprocessed in full).
+     *
+     * @throws dev.fastvlm.InvalidInputException the image data turned out to be corrupt or truncated
+     */
+    public RgbImage complete() {
+        if (arriving != null) {
+            arriving.await(pixels.height());
+        }
         return pixels;
     }
 
@@ -48,12 +70,23 @@ public final class PreprocessedImage {
         return (long) pixels.rgb().length * layout.bytesPerValue();
     }
 
-    /** Writes exactly {@link #byteSize()} bytes, little-endian; the stream is not closed. */
+    /**
+     * Writes exactly {@link #byteSize()} bytes, little-endian; the stream is not closed. Rows still
+     * being decoded are written as they arrive (uint8 layout), so the write overlaps the decode.
+     */
     public void writeTo(OutputStream out) throws IOException {
         if (layout == OutputLayout.UINT8_HWC) {
-            out.write(pixels.rgb());
+            int rowBytes = pixels.width() * 3;
+            for (int y = 0; y < pixels.height(); y += STREAM_ROWS) {
+                int rows = Math.min(STREAM_ROWS, pixels.height() - y);
+                if (arriving != null) {
+                    arriving.await(y + rows);
+                }
+                out.write(pixels.rgb(), y * rowBytes, rows * rowBytes);
+            }
             return;
         }
+        complete();
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK_VALUES * 4).order(ByteOrder.LITTLE_ENDIAN);
         FloatBuffer floats = chunk.asFloatBuffer();
         forEachNchwValue(value -> {
@@ -74,6 +107,7 @@ public final class PreprocessedImage {
         if (buffer.remaining() < byteSize()) {
             throw new IllegalArgumentException("buffer has " + buffer.remaining() + " bytes left, need " + byteSize());
         }
+        complete();
         if (layout == OutputLayout.UINT8_HWC) {
             buffer.put(pixels.rgb());
             return;

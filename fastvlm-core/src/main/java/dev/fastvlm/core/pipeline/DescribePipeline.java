@@ -177,7 +177,8 @@ final class DescribePipeline implements AutoCloseable {
                 PromptOptions.builder().layout(config.imageLayout()).build())));
         PreprocessedImage pixels;
         try {
-            pixels = clock.time("preprocess", () -> images.preprocess(image));
+            // A PNG at the encoder's size decodes while its rows are pushed (see push-image).
+            pixels = clock.time("preprocess", () -> images.preprocessStreaming(image));
         } catch (RuntimeException | Error e) {
             encoding.cancel(true);
             throw e;

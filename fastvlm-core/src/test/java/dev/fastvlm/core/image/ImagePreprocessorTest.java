@@ -25,6 +25,39 @@ class ImagePreprocessorTest {
     Path dir;
 
     @Test
+    void aPngAtTheOutputSizeStreamsTheSameBytesWhileItDecodes() throws IOException {
+        byte[] raw = new byte[600 * 600 * 3];
+        new java.util.Random(3).nextBytes(raw);
+        byte[] png = PngDecoderTest.png(600, 600, 2, raw, -1, 4096);
+        ImagePreprocessor pre = ImagePreprocessor.builder().size(600).build();
+        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+        pre.preprocessStreaming(ImageInput.of(png, "same-size.png")).writeTo(streamed);
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        pre.preprocess(ImageInput.of(png, "same-size.png")).writeTo(whole);
+        assertThat(streamed.toByteArray()).isEqualTo(whole.toByteArray()).isEqualTo(raw);
+
+        // Not at the output size, or not uint8: preprocessed in full, the same result as preprocess.
+        ImagePreprocessor smaller = ImagePreprocessor.builder().size(256).build();
+        assertThat(smaller.preprocessStreaming(ImageInput.of(png, "x.png")).pixels().rgb())
+                .isEqualTo(smaller.preprocess(ImageInput.of(png, "x.png")).pixels().rgb());
+        ImagePreprocessor floats = ImagePreprocessor.builder().size(600).layout(OutputLayout.FLOAT32_NCHW).build();
+        assertThat(floats.preprocessStreaming(ImageInput.of(png, "x.png")).pixels().rgb()).isEqualTo(raw);
+    }
+
+    @Test
+    void aTruncatedPngAtTheOutputSizeFailsWhenItsRowsAreWritten() {
+        byte[] raw = new byte[600 * 600 * 3];
+        new java.util.Random(4).nextBytes(raw);
+        byte[] png = PngDecoderTest.png(600, 600, 2, raw, -1, 4096);
+        byte[] cut = Arrays.copyOf(png, png.length / 2);
+        PreprocessedImage pending = ImagePreprocessor.builder().size(600).build()
+                .preprocessStreaming(ImageInput.of(cut, "cut.png"));
+        assertThatThrownBy(() -> pending.writeTo(new ByteArrayOutputStream()))
+                .isInstanceOf(dev.fastvlm.InvalidInputException.class).hasMessageContaining("cut.png");
+        assertThatThrownBy(pending::complete).isInstanceOf(dev.fastvlm.InvalidInputException.class);
+    }
+
+    @Test
     void defaultsAreTheReferenceFlow() {
         ImagePreprocessor pre = ImagePreprocessor.builder().build();
         assertThat(pre.size()).isEqualTo(1024);
