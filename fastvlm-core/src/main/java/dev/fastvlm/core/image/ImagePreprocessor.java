@@ -80,6 +80,12 @@ public final class ImagePreprocessor {
             if (Decoding.checkSupported(encoded, input.name()) == ImageFormat.PNG) {
                 PngDecoder png = PngDecoder.open(encoded, input.name(), maxPixels);
                 if (png != null && png.width() == size && png.height() == size) {
+                    if (png.channels() == 3) {
+                        // A pool thread inflates; the writing thread unfilters each row as it takes it.
+                        PngRows rows = new PngRows(png);
+                        DecodeThreads.POOL.execute(rows::inflate);
+                        return new PreprocessedImage(size, size, rows.raw(), 1, png.filteredRowBytes(), rows, layout);
+                    }
                     RgbImage image = new RgbImage(size, size, new byte[size * size * 3]);
                     RowGate gate = new RowGate();
                     DecodeThreads.POOL.execute(() -> {
@@ -89,7 +95,7 @@ public final class ImagePreprocessor {
                             gate.fail(t);
                         }
                     });
-                    return new PreprocessedImage(image, layout, gate);
+                    return new PreprocessedImage(size, size, image.rgb(), 0, size * 3, gate, layout);
                 }
             }
             return preprocessStandard(encoded, input.name());

@@ -26,6 +26,11 @@ final class PngRows implements ArrivingRows, PngDecoder.RowProgress {
         }
     }
 
+    /** The inflated rows, each behind its filter-type byte; row {@code y} is usable once {@link #await}ed. */
+    byte[] raw() {
+        return raw;
+    }
+
     /** The rows as the resampler reads them, once {@link #await}ed. */
     SourcePixels pixels() {
         return SourcePixels.strided(png.width(), png.height(), raw, 1, png.filteredRowBytes(), this);

@@ -29,22 +29,35 @@ public final class PreprocessedImage {
     /** Rows per write while rows are still arriving: small enough to follow the decoder closely. */
     private static final int STREAM_ROWS = 16;
 
-    private final RgbImage pixels;
+    private final int width;
+    private final int height;
     private final OutputLayout layout;
-    /** Null when every row is there; else how far the decoder writing {@code pixels} has got. */
+    /** Row {@code y}'s pixels are at {@code y * stride + rowOffset} of {@code rows}. */
+    private final byte[] rows;
+    private final int rowOffset;
+    private final int stride;
+    /** Null when every row is there; else how far the decoder writing {@code rows} has got. */
     private final ArrivingRows arriving;
+    private RgbImage pixels;
 
     PreprocessedImage(RgbImage pixels, OutputLayout layout) {
-        this(pixels, layout, null);
-    }
-
-    PreprocessedImage(RgbImage pixels, OutputLayout layout, ArrivingRows arriving) {
+        this(pixels.width(), pixels.height(), pixels.rgb(), 0, pixels.width() * 3, null, layout);
         this.pixels = pixels;
-        this.layout = layout;
-        this.arriving = arriving;
     }
 
-    /** The resized RGB pixels (shared, not copied); waits for rows still being decoded. */
+    /** Rows that a decoder on another thread is still writing, {@code stride} bytes apart. */
+    PreprocessedImage(int width, int height, byte[] rows, int rowOffset, int stride, ArrivingRows arriving,
+                      OutputLayout layout) {
+        this.width = width;
+        this.height = height;
+        this.rows = rows;
+        this.rowOffset = rowOffset;
+        this.stride = stride;
+        this.arriving = arriving;
+        this.layout = layout;
+    }
+
+    /** The resized RGB pixels (shared, not copied, when decoded contiguously); waits for rows still being decoded. */
     public RgbImage pixels() {
         return complete();
     }
@@ -54,9 +67,16 @@ public final class PreprocessedImage {
      *
      * @throws dev.fastvlm.InvalidInputException the image data turned out to be corrupt or truncated
      */
-    public RgbImage complete() {
+    public synchronized RgbImage complete() {
         if (arriving != null) {
-            arriving.await(pixels.height());
+            arriving.await(height);
+        }
+        if (pixels == null) {
+            byte[] rgb = new byte[width * height * 3];
+            for (int y = 0; y < height; y++) {
+                System.arraycopy(rows, y * stride + rowOffset, rgb, y * width * 3, width * 3);
+            }
+            pixels = new RgbImage(width, height, rgb);
         }
         return pixels;
     }
@@ -67,7 +87,7 @@ public final class PreprocessedImage {
 
     /** Length of the tensor file in bytes. */
     public long byteSize() {
-        return (long) pixels.rgb().length * layout.bytesPerValue();
+        return (long) width * height * 3 * layout.bytesPerValue();
     }
 
     /**
@@ -76,17 +96,22 @@ public final class PreprocessedImage {
      */
     public void writeTo(OutputStream out) throws IOException {
         if (layout == OutputLayout.UINT8_HWC) {
-            int rowBytes = pixels.width() * 3;
-            for (int y = 0; y < pixels.height(); y += STREAM_ROWS) {
-                int rows = Math.min(STREAM_ROWS, pixels.height() - y);
+            int rowBytes = width * 3;
+            for (int y = 0; y < height; y += STREAM_ROWS) {
+                int count = Math.min(STREAM_ROWS, height - y);
                 if (arriving != null) {
-                    arriving.await(y + rows);
+                    arriving.await(y + count);
                 }
-                out.write(pixels.rgb(), y * rowBytes, rows * rowBytes);
+                if (stride == rowBytes) {
+                    out.write(rows, y * stride + rowOffset, count * rowBytes);
+                } else {
+                    for (int row = y; row < y + count; row++) {
+                        out.write(rows, row * stride + rowOffset, rowBytes);
+                    }
+                }
             }
             return;
         }
-        complete();
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK_VALUES * 4).order(ByteOrder.LITTLE_ENDIAN);
         FloatBuffer floats = chunk.asFloatBuffer();
         forEachNchwValue(value -> {
@@ -107,13 +132,12 @@ public final class PreprocessedImage {
         if (buffer.remaining() < byteSize()) {
             throw new IllegalArgumentException("buffer has " + buffer.remaining() + " bytes left, need " + byteSize());
         }
-        complete();
+        byte[] rgb = complete().rgb();
         if (layout == OutputLayout.UINT8_HWC) {
-            buffer.put(pixels.rgb());
+            buffer.put(rgb);
             return;
         }
         FloatBuffer floats = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        byte[] rgb = pixels.rgb();
         for (int c = 0; c < 3; c++) {
             for (int i = c; i < rgb.length; i += 3) {
                 floats.put(UNIT[rgb[i] & 0xff]);
@@ -145,7 +169,7 @@ public final class PreprocessedImage {
     }
 
     private void forEachNchwValue(FloatSink sink) throws IOException {
-        byte[] rgb = pixels.rgb();
+        byte[] rgb = complete().rgb();
         for (int c = 0; c < 3; c++) {
             for (int i = c; i < rgb.length; i += 3) {
                 sink.accept(UNIT[rgb[i] & 0xff]);

@@ -42,6 +42,16 @@ class ImagePreprocessorTest {
                 .isEqualTo(smaller.preprocess(ImageInput.of(png, "x.png")).pixels().rgb());
         ImagePreprocessor floats = ImagePreprocessor.builder().size(600).layout(OutputLayout.FLOAT32_NCHW).build();
         assertThat(floats.preprocessStreaming(ImageInput.of(png, "x.png")).pixels().rgb()).isEqualTo(raw);
+
+        // RGBA and grey rows arrive through the single-thread decoder instead.
+        for (int colorType : new int[] {6, 0}) {
+            byte[] other = new byte[600 * 600 * (colorType == 6 ? 4 : 1)];
+            new java.util.Random(colorType).nextBytes(other);
+            byte[] otherPng = PngDecoderTest.png(600, 600, colorType, other, -1, 4096);
+            ByteArrayOutputStream a = new ByteArrayOutputStream();
+            pre.preprocessStreaming(ImageInput.of(otherPng, "other.png")).writeTo(a);
+            assertThat(a.toByteArray()).isEqualTo(pre.preprocess(ImageInput.of(otherPng, "other.png")).pixels().rgb());
+        }
     }
 
     @Test
