@@ -62,6 +62,7 @@ public final class AdbTransport implements Transport {
     private final String target;
     private final Connector connector;
     private final ExecutorService threads;
+    private final SyncSessions syncs = new SyncSessions();
     private AdbLink link;
     private boolean closed;
 
@@ -153,7 +154,9 @@ public final class AdbTransport implements Transport {
         int current = 0;
         int confirmed = 0;
         AdbLink connection = link();
-        try (SyncClient sync = new SyncClient(connection.open("sync:"))) {
+        SyncClient sync = null;
+        try {
+            sync = syncs.take(connection);
             try {
                 for (; current < uploads.size(); current++) {
                     Upload upload = uploads.get(current);
@@ -173,10 +176,12 @@ public final class AdbTransport implements Transport {
                 sync.awaitSent(uploads.get(confirmed).devicePath());
             }
         } catch (SyncClient.Refused e) {
+            closeQuietly(sync);
             removeQuietly(sent);
             throw new DeviceException("device " + target + " refused "
                     + uploads.get(Math.min(confirmed, uploads.size() - 1)).devicePath() + ": " + e.getMessage(), e);
         } catch (IOException e) {
+            closeQuietly(sync);
             discard(connection);
             removeQuietly(sent);
             Upload failed = uploads.get(Math.min(current, uploads.size() - 1));
@@ -184,9 +189,11 @@ public final class AdbTransport implements Transport {
                     + done.get() + " of " + failed.length() + " bytes of " + failed.devicePath()
                     + "; nothing was written under that name, the push can be retried", e);
         } catch (RuntimeException e) {
+            closeQuietly(sync);
             removeQuietly(sent);
             throw e;
         }
+        syncs.giveBack(connection, sync);
         StringBuilder renames = new StringBuilder();
         for (int i = 0; i < uploads.size(); i++) {
             if (uploads.get(i).atomic()) {
@@ -218,8 +225,9 @@ public final class AdbTransport implements Transport {
             throw new FastVlmException("cannot create " + hostFile + ": " + e.getMessage(), e);
         }
         AdbLink connection = link();
-        try (SyncClient sync = new SyncClient(connection.open("sync:"));
-             OutputStream out = Files.newOutputStream(temporary)) {
+        SyncClient sync = null;
+        try (OutputStream out = Files.newOutputStream(temporary)) {
+            sync = syncs.take(connection);
             sync.requestStatAndContent(devicePath);
             SyncClient.Stat stat = sync.readStat(devicePath);
             // A missing file or a directory: the RECV's FAIL is left unread, the stream closes.
@@ -235,18 +243,22 @@ public final class AdbTransport implements Transport {
                         + this.target + ", but it has " + stat.size());
             }
         } catch (SyncClient.Refused e) {
+            closeQuietly(sync);
             deleteQuietly(temporary);
             throw new DeviceException("device " + this.target + " refused to send " + devicePath + ": "
                     + e.getMessage(), e);
         } catch (IOException e) {
+            closeQuietly(sync);
             deleteQuietly(temporary);
             discard(connection);
             throw new DeviceDisconnectedException("lost the connection to " + this.target + " while pulling "
                     + devicePath + "; " + hostFile + " was not changed", e);
         } catch (RuntimeException e) {
+            closeQuietly(sync);
             deleteQuietly(temporary);
             throw e;
         }
+        syncs.giveBack(connection, sync);
         try {
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -299,6 +311,7 @@ public final class AdbTransport implements Transport {
         }
         closed = true;
         threads.shutdown();
+        syncs.clear();
         if (link != null) {
             closeQuietly(link);
             link = null;
@@ -347,7 +360,14 @@ public final class AdbTransport implements Transport {
     private synchronized void discard(AdbLink broken) {
         if (link == broken) {
             link = null;
+            syncs.clear();
             closeQuietly(broken);
+        }
+    }
+
+    private static void closeQuietly(SyncClient session) {
+        if (session != null) {
+            session.close();
         }
     }
 
