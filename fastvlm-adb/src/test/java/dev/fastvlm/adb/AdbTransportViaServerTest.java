@@ -4,6 +4,7 @@ import dev.fastvlm.DeviceException;
 import dev.fastvlm.DeviceNotFoundException;
 import dev.fastvlm.DeviceUnauthorizedException;
 import dev.fastvlm.emulator.DeviceEmulator;
+import dev.fastvlm.emulator.HostAdb;
 import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
@@ -30,7 +31,7 @@ class AdbTransportViaServerTest {
     @TempDir
     static Path home;
     static DeviceEmulator first;
-    static RealAdbServer server;
+    static HostAdb server;
 
     @TempDir
     Path host;
@@ -38,7 +39,7 @@ class AdbTransportViaServerTest {
     @BeforeAll
     static void start() throws IOException {
         first = DeviceEmulator.start(EmulatorOptions.defaults());
-        server = RealAdbServer.start(home);
+        server = HostAdb.start(home);
         server.connect(first.serial());
     }
 
@@ -50,7 +51,7 @@ class AdbTransportViaServerTest {
 
     @Test
     void theOnlyDeviceIsChosenAndWorks() throws IOException {
-        try (AdbTransport adb = AdbTransport.builder().adbServer("127.0.0.1", server.port()).build()) {
+        try (AdbTransport adb = AdbTransport.builder().adbServer("127.0.0.1", server.serverPort()).build()) {
             assertThat(adb.target()).isEqualTo(first.serial());
             assertThat(adb.run(DeviceCommand.of("sh", "-c", "exit 3"), OutputListener.NONE).exitCode()).isEqualTo(3);
             assertThat(adb.facts().socModel()).isEqualTo(first.soc().name());
@@ -69,12 +70,12 @@ class AdbTransportViaServerTest {
         try (DeviceEmulator second = DeviceEmulator.start(EmulatorOptions.defaults())) {
             server.connect(second.serial());
             try {
-                assertThatThrownBy(() -> AdbTransport.builder().adbServer("127.0.0.1", server.port()).build())
+                assertThatThrownBy(() -> AdbTransport.builder().adbServer("127.0.0.1", server.serverPort()).build())
                         .isInstanceOf(DeviceNotFoundException.class)
                         .hasMessageContaining("2 devices")
                         .hasMessageContaining(first.serial() + " (device)")
                         .hasMessageContaining(second.serial() + " (device)");
-                try (AdbTransport adb = AdbTransport.builder().adbServer("127.0.0.1", server.port())
+                try (AdbTransport adb = AdbTransport.builder().adbServer("127.0.0.1", server.serverPort())
                         .serial(second.serial()).build()) {
                     adb.write("/data/local/tmp/which", 6, out -> out.write("second".getBytes(StandardCharsets.UTF_8)),
                             TransferListener.NONE);
@@ -82,14 +83,14 @@ class AdbTransportViaServerTest {
                 assertThat(second.hostPath("/data/local/tmp/which")).hasContent("second");
                 assertThat(first.hostPath("/data/local/tmp/which")).doesNotExist();
             } finally {
-                server.run("disconnect", second.serial());
+                server.run(30, "disconnect", second.serial());
             }
         }
     }
 
     @Test
     void anUnknownSerialIsNotFoundAndTheAttachedOnesAreListed() {
-        assertThatThrownBy(() -> AdbTransport.builder().adbServer("127.0.0.1", server.port()).serial("R5CT1234").build())
+        assertThatThrownBy(() -> AdbTransport.builder().adbServer("127.0.0.1", server.serverPort()).serial("R5CT1234").build())
                 .isInstanceOf(DeviceNotFoundException.class)
                 .hasMessageContaining("'R5CT1234' is not attached")
                 .hasMessageContaining(first.serial());
@@ -97,7 +98,7 @@ class AdbTransportViaServerTest {
 
     @Test
     void noServerAndNoStartIsDeviceNotFoundWithAnInstruction() throws IOException {
-        int port = RealAdbServer.freePort();
+        int port = HostAdb.freePort();
         assertThatThrownBy(() -> AdbTransport.builder().adbServer("127.0.0.1", port).startServer(false).build())
                 .isInstanceOf(DeviceNotFoundException.class)
                 .hasMessageContaining("no adb server is running at 127.0.0.1:" + port)

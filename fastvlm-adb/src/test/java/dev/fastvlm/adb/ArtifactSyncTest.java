@@ -6,6 +6,7 @@ import dev.fastvlm.core.device.ArtifactSync;
 import dev.fastvlm.core.device.RequestDirectory;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.emulator.DeviceEmulator;
+import dev.fastvlm.emulator.HostAdb;
 import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.transport.TransferListener;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +33,7 @@ class ArtifactSyncTest {
     @TempDir
     static Path home;
     static DeviceEmulator device;
-    static RealAdbServer server;
+    static HostAdb server;
     static AdbTransport adb;
 
     @TempDir
@@ -41,7 +42,7 @@ class ArtifactSyncTest {
     @BeforeAll
     static void start() throws IOException {
         device = DeviceEmulator.start(EmulatorOptions.defaults());
-        server = RealAdbServer.start(home);
+        server = HostAdb.start(home);
         server.connect(device.serial());
         adb = connect();
     }
@@ -54,7 +55,7 @@ class ArtifactSyncTest {
     }
 
     static AdbTransport connect() {
-        return AdbTransport.builder().adbServer("127.0.0.1", server.port()).serial(device.serial()).build();
+        return AdbTransport.builder().adbServer("127.0.0.1", server.serverPort()).serial(device.serial()).build();
     }
 
     @Test
@@ -163,7 +164,7 @@ class ArtifactSyncTest {
                 .faults(new dev.fastvlm.emulator.EmulatorFaults(0, 0, 100_000, java.util.Map.of(), java.util.Set.of()))
                 .build())) {
             server.connect(small.serial());
-            try (AdbTransport tiny = AdbTransport.builder().adbServer("127.0.0.1", server.port())
+            try (AdbTransport tiny = AdbTransport.builder().adbServer("127.0.0.1", server.serverPort())
                     .serial(small.serial()).build()) {
                 Path big = TestSupport.randomFile(host.resolve("big.bin"), 300_000);
                 assertThatThrownBy(() -> ArtifactSync.to(tiny, "/data/local/tmp/full")
@@ -173,7 +174,7 @@ class ArtifactSyncTest {
                         .hasMessageContaining("No space left");
                 assertThat(small.hostPath("/data/local/tmp/full/big.bin")).doesNotExist();
             } finally {
-                server.run("disconnect", small.serial());
+                server.run(30, "disconnect", small.serial());
             }
         }
     }

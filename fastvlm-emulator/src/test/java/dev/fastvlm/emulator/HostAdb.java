@@ -11,30 +11,36 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's real {@code adb} program, with its own server on a private port so tests neither clash
- * with each other nor with a developer's adb server.
+ * The host's real {@code adb} program (Debian's), with its own server on a free port and its own
+ * home folder (so its key and settings never touch the user's {@code ~/.android}). Shared with
+ * other modules' tests through this module's test jar.
  */
-final class HostAdb implements AutoCloseable {
+public final class HostAdb implements AutoCloseable {
     private final String adb;
     private final int serverPort;
+    private final Path home;
 
-    private HostAdb(String adb, int serverPort) {
+    private HostAdb(String adb, int serverPort, Path home) {
         this.adb = adb;
         this.serverPort = serverPort;
+        this.home = home;
     }
 
-    static HostAdb start() throws IOException {
-        String adb = find();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        HostAdb host = new HostAdb(adb, port);
+    /** Starts an adb server whose home (and adb key) is {@code home}. */
+    public static HostAdb start(Path home) throws IOException {
+        Files.createDirectories(home);
+        HostAdb host = new HostAdb(find(), freePort(), home);
         Result r = host.run(60, "start-server");
         if (r.exitCode() != 0) {
             throw new IllegalStateException("adb start-server failed: " + r);
         }
         return host;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     private static String find() {
@@ -55,16 +61,16 @@ final class HostAdb implements AutoCloseable {
                 + "`apt-get install adb` (the CI script .ci/run does)");
     }
 
-    int serverPort() {
+    public int serverPort() {
         return serverPort;
     }
 
-    String executable() {
+    public String executable() {
         return adb;
     }
 
     /** Connects to the emulator and waits until adb sees it as a device. */
-    void connect(String serial) throws IOException {
+    public void connect(String serial) throws IOException {
         Result r = run(30, "connect", serial);
         if (!r.stdout().contains("connected to")) {
             throw new IllegalStateException("adb connect " + serial + " failed: " + r);
@@ -75,17 +81,19 @@ final class HostAdb implements AutoCloseable {
         }
     }
 
-    Result run(long timeoutSeconds, String... args) throws IOException {
+    public Result run(long timeoutSeconds, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(adb);
         cmd.add("-P");
         cmd.add(Integer.toString(serverPort));
         cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("adb-out", ".txt");
-        Path err = Files.createTempFile("adb-err", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put("HOME", home.toString());
+        builder.environment().put("ANDROID_USER_HOME", home.resolve(".android").toString());
+        Path out = Files.createTempFile(home, "adb", ".out");
+        Path err = Files.createTempFile(home, "adb", ".err");
         try {
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("adb " + String.join(" ", args) + " timed out");
@@ -106,6 +114,6 @@ final class HostAdb implements AutoCloseable {
         run(30, "kill-server");
     }
 
-    record Result(int exitCode, String stdout, String stderr) {
+    public record Result(int exitCode, String stdout, String stderr) {
     }
 }

@@ -16,11 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RealAdbTest {
     static DeviceEmulator device;
     static HostAdb adb;
+    @TempDir
+    static Path adbHome;
 
     @BeforeAll
     static void connect() throws Exception {
         device = DeviceEmulator.start(EmulatorOptions.builder().soc(EmulatedSoc.SM8650).build());
-        adb = HostAdb.start();
+        adb = HostAdb.start(adbHome);
         adb.connect(device.serial());
     }
 
