@@ -9,7 +9,6 @@ import dev.fastvlm.DeviceDisconnectedException;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.DeviceToolException;
 import dev.fastvlm.FastVlmException;
-import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;

@@ -84,18 +84,10 @@ final class SyncClient implements AutoCloseable {
     }
 
     /**
-     * Sends exactly {@code length} bytes produced by {@code content} to {@code path}; messages name
-     * the file {@code shownAs} (the final name of a file pushed under a temporary one).
-     */
-    void send(String path, String shownAs, int mode, long length, ContentWriter content, TransferListener progress)
-            throws IOException {
-        startSend(path, shownAs, mode, length, content, progress);
-        awaitSent(shownAs);
-    }
-
-    /**
-     * Sends a file without waiting for the device's verdict, which {@link #awaitSent} reads later:
-     * the device answers each SEND in order, so a batch of files costs one round trip, not one each.
+     * Sends exactly {@code length} bytes produced by {@code content} to {@code path} without waiting
+     * for the device's verdict, which {@link #awaitSent} reads later: the device answers each SEND
+     * in order, so a batch of files costs one round trip, not one each. Messages name the file
+     * {@code shownAs} (the final name of a file pushed under a temporary one).
      */
     void startSend(String path, String shownAs, int mode, long length, ContentWriter content,
                    TransferListener progress) throws IOException {

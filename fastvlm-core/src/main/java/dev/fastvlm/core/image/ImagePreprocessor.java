@@ -50,10 +50,15 @@ public final class ImagePreprocessor {
     /** Decodes, converts, resizes: the whole of step 2 of the flow. */
     public PreprocessedImage preprocess(ImageInput input) {
         Objects.requireNonNull(input, "input");
-        if (decoder == StandardDecoder.INSTANCE && !applyExifOrientation && !(input instanceof ImageInput.RgbPixels)) {
+        if (decodesStandardly(input)) {
             return preprocessStandard(encoded(input), input.name());
         }
         return new PreprocessedImage(resize(decode(input)), layout);
+    }
+
+    /** An encoded image for the built-in decoders, without EXIF rotation: rows can overlap work. */
+    private boolean decodesStandardly(ImageInput input) {
+        return decoder == StandardDecoder.INSTANCE && !applyExifOrientation && !(input instanceof ImageInput.RgbPixels);
     }
 
     private PreprocessedImage preprocessStandard(byte[] encoded, String name) {
@@ -74,28 +79,19 @@ public final class ImagePreprocessor {
      */
     public PreprocessedImage preprocessStreaming(ImageInput input) {
         Objects.requireNonNull(input, "input");
-        if (layout == OutputLayout.UINT8_HWC && decoder == StandardDecoder.INSTANCE && !applyExifOrientation
-                && !(input instanceof ImageInput.RgbPixels)) {
+        if (layout == OutputLayout.UINT8_HWC && decodesStandardly(input)) {
             byte[] encoded = encoded(input);
             if (Decoding.checkSupported(encoded, input.name()) == ImageFormat.PNG) {
                 PngDecoder png = PngDecoder.open(encoded, input.name(), maxPixels);
                 if (png != null && png.width() == size && png.height() == size) {
                     if (png.channels() == 3) {
                         // A pool thread inflates; the writing thread unfilters each row as it takes it.
-                        PngRows rows = new PngRows(png);
-                        DecodeThreads.POOL.execute(rows::inflate);
+                        PngRows rows = PngRows.startInflating(png);
                         return new PreprocessedImage(size, size, rows.raw(), 1, png.filteredRowBytes(), rows, layout);
                     }
-                    RgbImage image = new RgbImage(size, size, new byte[size * size * 3]);
-                    RowGate gate = new RowGate();
-                    DecodeThreads.POOL.execute(() -> {
-                        try {
-                            png.decode(image.rgb(), gate);
-                        } catch (Throwable t) {
-                            gate.fail(t);
-                        }
-                    });
-                    return new PreprocessedImage(size, size, image.rgb(), 0, size * 3, gate, layout);
+                    byte[] rgb = new byte[size * size * 3];
+                    return new PreprocessedImage(size, size, rgb, 0, size * 3, StandardDecoder.startDecoding(png, rgb),
+                            layout);
                 }
             }
             return preprocessStandard(encoded, input.name());

@@ -12,13 +12,20 @@ final class PngRows implements ArrivingRows, PngDecoder.RowProgress {
     private final Object unfiltering = new Object();
     private volatile int unfiltered;
 
-    PngRows(PngDecoder png) {
+    private PngRows(PngDecoder png) {
         this.png = png;
         this.raw = new byte[png.filteredRowBytes() * png.height()];
     }
 
+    /** Starts inflating on a pool thread; each row is usable once {@link #await}ed. */
+    static PngRows startInflating(PngDecoder png) {
+        PngRows rows = new PngRows(png);
+        DecodeThreads.POOL.execute(rows::inflate);
+        return rows;
+    }
+
     /** Runs on the pool thread: inflates every row, or reports why it could not. */
-    void inflate() {
+    private void inflate() {
         try {
             png.inflate(raw, inflated);
         } catch (Throwable t) {

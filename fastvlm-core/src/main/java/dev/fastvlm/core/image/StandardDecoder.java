@@ -37,8 +37,7 @@ final class StandardDecoder implements ImageDecoder {
      */
     private static <T> T whileDecoding(PngDecoder png, Function<SourcePixels, T> use) {
         if (png.channels() == 3) {
-            PngRows rows = new PngRows(png);
-            DecodeThreads.POOL.execute(rows::inflate);
+            PngRows rows = PngRows.startInflating(png);
             try {
                 T result = use.apply(rows.pixels());
                 rows.await(png.height());
@@ -48,14 +47,7 @@ final class StandardDecoder implements ImageDecoder {
             }
         }
         RgbImage image = new RgbImage(png.width(), png.height(), new byte[png.width() * png.height() * 3]);
-        RowGate gate = new RowGate();
-        DecodeThreads.POOL.execute(() -> {
-            try {
-                png.decode(image.rgb(), gate);
-            } catch (Throwable t) {
-                gate.fail(t);
-            }
-        });
+        RowGate gate = startDecoding(png, image.rgb());
         try {
             T result = use.apply(SourcePixels.arriving(image, gate));
             // A window or an early error may leave rows unread; the whole file must still decode.
@@ -64,6 +56,19 @@ final class StandardDecoder implements ImageDecoder {
         } finally {
             gate.cancel();
         }
+    }
+
+    /** Starts decoding {@code png} into {@code rgb} on a pool thread; the gate says how far it has got. */
+    static RowGate startDecoding(PngDecoder png, byte[] rgb) {
+        RowGate gate = new RowGate();
+        DecodeThreads.POOL.execute(() -> {
+            try {
+                png.decode(rgb, gate);
+            } catch (Throwable t) {
+                gate.fail(t);
+            }
+        });
+        return gate;
     }
 
     /**

@@ -65,6 +65,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -92,17 +93,9 @@ final class DescribePipeline implements AutoCloseable {
     private final String deviceDir;
     private final ReentrantLock deviceLock;
     /** Tokenizes prompts while the calling threads preprocess their images. */
-    private final ExecutorService hostWork = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "fastvlm-tokenize");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService hostWork = Executors.newCachedThreadPool(daemon("fastvlm-tokenize"));
     /** Removes finished requests' device directories off the callers' time; {@link #close} waits for it. */
-    private final ExecutorService cleaner = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "fastvlm-cleanup");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService cleaner = Executors.newSingleThreadExecutor(daemon("fastvlm-cleanup"));
     /** Null when each request runs genie-t2t-run. */
     private final InProcessDecoder inProcess;
     private boolean synced;
@@ -222,6 +215,14 @@ final class DescribePipeline implements AutoCloseable {
             deviceLock.unlock();
             deleteQuietly(scratch);
         }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private static EncodedPrompt await(Future<EncodedPrompt> encoding) {
