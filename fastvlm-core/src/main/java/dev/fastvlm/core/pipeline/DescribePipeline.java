@@ -66,7 +66,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -81,6 +80,8 @@ final class DescribePipeline implements AutoCloseable {
     private static final ConcurrentHashMap<String, ReentrantLock> DEVICE_LOCKS = new ConcurrentHashMap<>();
     static final String HTP_EXTENSIONS = "htp_backend_ext_config.json";
     private static final Duration CLEANUP_WAIT = Duration.ofMinutes(1);
+    /** How long a finished request's directory waits for the next request's device program before it goes anyway. */
+    private static final Duration CLEANUP_IDLE_DELAY = Duration.ofSeconds(1);
 
     private final FastVlmConfig config;
     private final Transport transport;
@@ -95,7 +96,7 @@ final class DescribePipeline implements AutoCloseable {
     /** Tokenizes prompts while the calling threads preprocess their images. */
     private final ExecutorService hostWork = Executors.newCachedThreadPool(daemon("fastvlm-tokenize"));
     /** Removes finished requests' device directories off the callers' time; {@link #close} waits for it. */
-    private final ExecutorService cleaner = Executors.newSingleThreadExecutor(daemon("fastvlm-cleanup"));
+    private final DeferredRemoval cleaner = new DeferredRemoval(CLEANUP_IDLE_DELAY, CLEANUP_WAIT);
     /** Null when each request runs genie-t2t-run. */
     private final InProcessDecoder inProcess;
     private boolean synced;
@@ -205,7 +206,7 @@ final class DescribePipeline implements AutoCloseable {
                 throw e;
             }
             // A request that succeeded has its answer already: the directory goes in the background.
-            cleaner.execute(work::close);
+            cleaner.release(work);
             DialogQuery query = decoded.query();
             return new Description(decoded.text(), new Stats((int) query.promptTokens(),
                     (int) query.generatedTokens(), Duration.ofNanos(query.timeToFirstTokenMicros() * 1000),
@@ -271,7 +272,8 @@ final class DescribePipeline implements AutoCloseable {
      * The device stages of one request. Its inputs are written {@link Upload#inPlace() in place}:
      * the request directory is private to it, nothing reads a file before its batch is written, and
      * the directory goes when the request ends, so a temporary name and a rename (one more device
-     * round trip per batch) would protect nothing.
+     * round trip per batch) would protect nothing. A batch lists its small files first: their
+     * verdicts come back while the large one is still on its way.
      */
     private final class Request {
         private final CountingTransport device;
@@ -305,12 +307,13 @@ final class DescribePipeline implements AutoCloseable {
             byte[] json = clock.time("genie-config", () ->
                     genieConfig(combined.rows()).toJson().getBytes(StandardCharsets.UTF_8));
             clock.time("push-embeddings", () -> device.writeAll(List.of(
-                    new Upload(embeddings, combined.byteSize(), combined::writeTo).inPlace(),
-                    Upload.of(configFile, json).inPlace()), TransferListener.NONE));
+                    Upload.of(configFile, json).inPlace(),
+                    new Upload(embeddings, combined.byteSize(), combined::writeTo).inPlace()), TransferListener.NONE));
             GenieAnswerStream answer = new GenieAnswerStream(listener);
             DeviceCommand genie = DeviceTools.genieT2tRun(deviceDir, configFile, embeddings,
                     deviceDir + "/" + bundle.require(ModelArtifact.EMBEDDING_TABLE).getFileName(),
                     work.resolve("profile.json"), remaining());
+            cleaner.deviceBusy();
             CommandResult result = clock.time("decoder", () -> device.run(genie, answer));
             answer.finish();
             if (!result.succeeded() || !answer.answerStarted()) {
@@ -325,8 +328,8 @@ final class DescribePipeline implements AutoCloseable {
             String input = work.resolve("pixel_values.raw");
             String list = work.resolve("vision_input_list.txt");
             clock.time("push-image", () -> device.writeAll(List.of(
-                    new Upload(input, pixels.byteSize(), pixels::writeTo).inPlace(),
-                    Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8)).inPlace()), TransferListener.NONE));
+                    Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8)).inPlace(),
+                    new Upload(input, pixels.byteSize(), pixels::writeTo).inPlace()), TransferListener.NONE));
             TensorSpec output = bundle.visionOutput();
             Path local = runGraph("vision-encoder", work, "vision",
                     bundle.require(ModelArtifact.VISION_ENCODER), list, output);
@@ -353,6 +356,7 @@ final class DescribePipeline implements AutoCloseable {
             String outputDir = work.resolve(name);
             DeviceCommand command = DeviceTools.qnnNetRun(deviceDir, contextBinary.getFileName().toString(),
                     inputList, outputDir, remaining());
+            cleaner.deviceBusy();
             CommandResult result = clock.time(stage, () -> device.run(command, OutputListener.NONE));
             if (!result.succeeded()) {
                 throw new DeviceToolException(QairtSdk.QNN_NET_RUN, result.exitCode(), result.stderrTail());
@@ -419,14 +423,7 @@ final class DescribePipeline implements AutoCloseable {
     @Override
     public void close() {
         hostWork.shutdown();
-        cleaner.shutdown();
-        try {
-            if (!cleaner.awaitTermination(CLEANUP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                LOG.warn("request directories on {} still being removed after {}", transport.target(), CLEANUP_WAIT);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        cleaner.close();
         try {
             if (inProcess != null) {
                 inProcess.close();
