@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
  * 7+ ignores checksums, which cost about 40% of the CPU of a large push (JFR). This connection
  * announces protocol version {@code 0x01000001}, so that both sides skip checksums when the
  * device's version allows it, and computes them over the real payload otherwise. Streams follow
- * the protocol's flow control: one WRTE in flight per stream until the peer's OKAY. The streams
+ * the protocol's flow control: one WRTE in flight per stream until the peer's OKAY, and the
+ * device's WRTEs acknowledged as they arrive while little is unread. The streams
  * implement dadb's {@link AdbStream}, so the sync and shell clients work over either connection.
  */
 final class AdbWire implements AdbLink {
@@ -58,6 +59,8 @@ final class AdbWire implements AdbLink {
     /** The first protocol version whose peers skip payload checksums. */
     static final int VERSION_SKIP_CHECKSUM = 0x01000001;
     static final int MAX_PAYLOAD = 1024 * 1024;
+    /** Received bytes a stream may hold unread before its OKAYs wait for the reader. */
+    private static final long UNREAD_LIMIT = MAX_PAYLOAD;
     private static final int AUTH_TOKEN = 1;
     private static final int AUTH_SIGNATURE = 2;
     private static final int AUTH_RSA_PUBLIC_KEY = 3;
@@ -246,11 +249,15 @@ final class AdbWire implements AdbLink {
         private final BlockingQueue<byte[]> incoming = new LinkedBlockingQueue<>();
         /** One WRTE may be in flight: the device's OKAY for it gives the permit back. */
         private final Semaphore writeWindow = new Semaphore(0);
+        /** Received payload bytes the reader has not consumed yet; guarded by {@code this}. */
+        private long unread;
+        /** An OKAY held back because too much is unread; guarded by {@code this}. */
+        private boolean okayOwed;
         private final BufferedSource source;
         private final BufferedSink sink;
         private volatile int remoteId;
         private volatile boolean remoteClosed;
-        private boolean localClosed;
+        private volatile boolean localClosed;
 
         WireStream(int localId) {
             this.localId = localId;
@@ -279,8 +286,50 @@ final class AdbWire implements AdbLink {
             writeWindow.release();
         }
 
+        /**
+         * Queues a WRTE's payload and, while little is waiting, acknowledges it at once (as adb's
+         * own server does once the bytes are in its socket buffer), so the device can send its
+         * next message while ours is still being read. Beyond {@link #UNREAD_LIMIT} the OKAY waits
+         * for the reader, which keeps a slow consumer's memory bounded.
+         */
         void received(byte[] payload) {
+            boolean okayNow;
+            synchronized (this) {
+                unread += payload.length;
+                okayNow = unread <= UNREAD_LIMIT;
+                okayOwed = !okayNow;
+            }
             incoming.add(payload);
+            if (okayNow) {
+                acknowledge();
+            }
+        }
+
+        /** The reader took {@code length} bytes off the queue: the OKAY held back for them may go now. */
+        private void consumed(int length) {
+            boolean okayNow;
+            synchronized (this) {
+                unread -= length;
+                okayNow = okayOwed && unread <= UNREAD_LIMIT;
+                if (okayNow) {
+                    okayOwed = false;
+                }
+            }
+            if (okayNow) {
+                acknowledge();
+            }
+        }
+
+        private void acknowledge() {
+            if (remoteClosed || localClosed) {
+                return;
+            }
+            try {
+                send(OKAY, localId, remoteId, null, 0, 0);
+            } catch (IOException e) {
+                // The connection is gone; the reader thread ends every stream.
+                LOG.debug("could not acknowledge on stream {}: {}", localId, e.getMessage());
+            }
         }
 
         void remoteClosed() {
@@ -341,9 +390,7 @@ final class AdbWire implements AdbLink {
                     }
                     current = next;
                     position = 0;
-                    if (!remoteClosed && !localClosed) {
-                        send(OKAY, localId, remoteId, null, 0, 0);
-                    }
+                    consumed(next.length);
                 }
                 int n = (int) Math.min(byteCount, current.length - position);
                 sink.write(current, position, n);

@@ -254,6 +254,17 @@ final class SyncClient implements AutoCloseable {
             }
         }
 
+        /** Sends what has been written so far on its way, rather than once a whole message is full. */
+        @Override
+        public void flush() {
+            flushPacket();
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new LinkFailure(e);
+            }
+        }
+
         void flushPacket() {
             if (filled == 0) {
                 return;

@@ -7,4 +7,9 @@ interface ArrivingRows {
 
     /** How many rows are written now, without waiting; at least the height once all are. */
     int available();
+
+    /** Whether {@link #await}{@code (rows)} would return without waiting for the decoder. */
+    default boolean ready(int rows) {
+        return available() >= rows;
+    }
 }

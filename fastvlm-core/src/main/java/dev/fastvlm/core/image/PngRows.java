@@ -58,6 +58,12 @@ final class PngRows implements ArrivingRows, PngDecoder.RowProgress {
         return unfiltered;
     }
 
+    /** True once the rows are inflated: unfiltering them is the caller's own work, not a wait. */
+    @Override
+    public boolean ready(int rows) {
+        return inflated.available() >= rows;
+    }
+
     @Override
     public void await(int rows) {
         if (unfiltered >= rows) {

@@ -28,6 +28,8 @@ public final class PreprocessedImage {
 
     /** Rows per write while rows are still arriving: small enough to follow the decoder closely. */
     private static final int STREAM_ROWS = 16;
+    /** Written bytes worth flushing before waiting for the decoder, so they travel meanwhile. */
+    private static final int FLUSH_BEFORE_WAIT_BYTES = 256 * 1024;
 
     private final int width;
     private final int height;
@@ -92,16 +94,25 @@ public final class PreprocessedImage {
 
     /**
      * Writes exactly {@link #byteSize()} bytes, little-endian; the stream is not closed. Rows still
-     * being decoded are written as they arrive (uint8 layout), so the write overlaps the decode.
+     * being decoded are written as they arrive (uint8 layout), so the write overlaps the decode;
+     * before waiting for the decoder, what has been written since the last flush is flushed once it
+     * is worth a message, so that a transport sends it on while the decoder catches up rather than
+     * all at the end.
      */
     public void writeTo(OutputStream out) throws IOException {
         if (layout == OutputLayout.UINT8_HWC) {
             int rowBytes = width * 3;
+            long unflushed = 0;
             for (int y = 0; y < height; y += STREAM_ROWS) {
                 int count = Math.min(STREAM_ROWS, height - y);
                 if (arriving != null) {
+                    if (unflushed >= FLUSH_BEFORE_WAIT_BYTES && !arriving.ready(y + count)) {
+                        out.flush();
+                        unflushed = 0;
+                    }
                     arriving.await(y + count);
                 }
+                unflushed += (long) count * rowBytes;
                 if (stride == rowBytes) {
                     out.write(rows, y * stride + rowOffset, count * rowBytes);
                 } else {

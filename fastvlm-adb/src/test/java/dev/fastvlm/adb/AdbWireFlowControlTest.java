@@ -1,0 +1,119 @@
+package dev.fastvlm.adb;
+
+import dadb.AdbStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@link AdbWire}'s side of ADB's flow control, against a scripted device on a socket: the
+ * device's WRTEs are acknowledged as they arrive while little is unread, and held back once a
+ * megabyte waits for the reader, until the reader takes it.
+ */
+@Timeout(30)
+class AdbWireFlowControlTest {
+
+    private static final int DEVICE_STREAM = 77;
+
+    @TempDir
+    Path dir;
+
+    /** The device end of the connection: raw protocol messages. */
+    private static final class ScriptedDevice {
+        final DataInputStream in;
+        final OutputStream out;
+
+        ScriptedDevice(Socket socket) throws IOException {
+            this.in = new DataInputStream(socket.getInputStream());
+            this.out = socket.getOutputStream();
+        }
+
+        AdbWire.Message read() throws IOException {
+            return AdbWire.read(in, AdbWire.MAX_PAYLOAD);
+        }
+
+        void send(int command, int arg0, int arg1, byte[] payload) throws IOException {
+            ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(command).putInt(arg0).putInt(arg1).putInt(payload.length).putInt(0).putInt(~command);
+            out.write(header.array());
+            out.write(payload);
+            out.flush();
+        }
+    }
+
+    @Test
+    void theDeviceMaySendOnBeforeTheReaderHasReadAndNotBeyondAMegabyteUnread() throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            Socket hostSocket = new Socket("127.0.0.1", server.getLocalPort());
+            try (Socket deviceSocket = server.accept()) {
+                // A read that never ends is a failure here, not a hung build (socket reads ignore interrupts).
+                deviceSocket.setSoTimeout(10_000);
+                ScriptedDevice device = new ScriptedDevice(deviceSocket);
+                // Handshake: the host's CNXN first, then the device's, with a version that skips checksums.
+                Thread banner = new Thread(() -> {
+                    try {
+                        assertThat(device.read().command()).isEqualTo(AdbWire.CNXN);
+                        device.send(AdbWire.CNXN, AdbWire.VERSION_SKIP_CHECKSUM, AdbWire.MAX_PAYLOAD,
+                                "device::features=shell_v2".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                banner.start();
+                AdbWire wire = AdbWire.connect(hostSocket, AdbKeys.load(dir.resolve("adbkey")));
+                banner.join();
+                try {
+                    Thread opener = new Thread(() -> {
+                        try {
+                            AdbWire.Message open = device.read();
+                            assertThat(open.command()).isEqualTo(AdbWire.OPEN);
+                            device.send(AdbWire.OKAY, DEVICE_STREAM, open.arg0(), new byte[0]);
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    opener.start();
+                    AdbStream stream = wire.open("sync:");
+                    opener.join();
+
+                    byte[] small = "STAT".getBytes(StandardCharsets.US_ASCII);
+                    device.send(AdbWire.WRTE, DEVICE_STREAM, 1, small);
+                    assertThat(device.read().command()).as("acknowledged while nobody reads the stream")
+                            .isEqualTo(AdbWire.OKAY);
+
+                    byte[] large = new byte[AdbWire.MAX_PAYLOAD];
+                    Arrays.fill(large, (byte) 9);
+                    device.send(AdbWire.WRTE, DEVICE_STREAM, 1, large);
+                    deviceSocket.setSoTimeout(300);
+                    assertThatThrownBy(device::read).as("over a megabyte unread: the OKAY waits")
+                            .isInstanceOf(SocketTimeoutException.class);
+
+                    byte[] first = new byte[small.length];
+                    stream.getSource().readFully(first);
+                    assertThat(first).isEqualTo(small);
+                    stream.getSource().readFully(new byte[1024]);
+                    deviceSocket.setSoTimeout(10_000);
+                    assertThat(device.read().command()).as("the reader took the first message: the held OKAY goes")
+                            .isEqualTo(AdbWire.OKAY);
+                } finally {
+                    wire.close();
+                }
+            }
+        }
+    }
+}
