@@ -18,6 +18,7 @@ import dev.fastvlm.transport.Upload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * A {@link Transport} to an Android device over ADB, in process (dadb), either through the local
@@ -223,9 +225,49 @@ public final class AdbTransport implements Transport {
         } catch (IOException e) {
             throw new FastVlmException("cannot create " + hostFile + ": " + e.getMessage(), e);
         }
+        try (OutputStream out = Files.newOutputStream(temporary)) {
+            receive(devicePath, size -> out, progress, "; " + hostFile + " was not changed");
+        } catch (IOException e) {
+            deleteQuietly(temporary);
+            throw new FastVlmException("cannot write " + hostFile + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(temporary);
+            throw e;
+        }
+        try {
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(temporary);
+            throw new FastVlmException("cannot replace " + hostFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Straight into memory: one sync round trip and no host file. */
+    @Override
+    public byte[] read(String devicePath, int maxBytes) {
+        DeviceScripts.checkDevicePath(devicePath);
+        ByteArrayOutputStream[] content = new ByteArrayOutputStream[1];
+        receive(devicePath, size -> {
+            if (size > maxBytes) {
+                throw new FastVlmException(devicePath + " on " + target + " holds " + size + " bytes, more than the "
+                        + maxBytes + " expected");
+            }
+            content[0] = new ByteArrayOutputStream((int) size);
+            return content[0];
+        }, TransferListener.NONE, "");
+        return content[0].toByteArray();
+    }
+
+    /**
+     * Asks for a file's attributes and content at once and copies the content into the stream
+     * {@code sink} gives for its announced size; the sync session goes back to the pool only after
+     * a clean transfer.
+     */
+    private void receive(String devicePath, LongFunction<OutputStream> sink, TransferListener progress,
+                         String unchanged) {
         AdbLink connection = link();
         SyncClient sync = null;
-        try (OutputStream out = Files.newOutputStream(temporary)) {
+        try {
             sync = syncs.take(connection);
             sync.requestStatAndContent(devicePath);
             SyncClient.Stat stat = sync.readStat(devicePath);
@@ -236,34 +278,25 @@ public final class AdbTransport implements Transport {
             if (!stat.isRegularFile()) {
                 throw new FastVlmException(devicePath + " on " + this.target + " is not a regular file");
             }
-            long received = sync.readContent(devicePath, stat.size(), out, progress);
+            long received = sync.readContent(devicePath, stat.size(), sink.apply(stat.size()), progress);
             if (received != stat.size()) {
                 throw new DeviceException("pulled " + received + " bytes of " + devicePath + " from "
                         + this.target + ", but it has " + stat.size());
             }
         } catch (SyncClient.Refused e) {
             closeQuietly(sync);
-            deleteQuietly(temporary);
             throw new DeviceException("device " + this.target + " refused to send " + devicePath + ": "
                     + e.getMessage(), e);
         } catch (IOException e) {
             closeQuietly(sync);
-            deleteQuietly(temporary);
             discard(connection);
             throw new DeviceDisconnectedException("lost the connection to " + this.target + " while pulling "
-                    + devicePath + "; " + hostFile + " was not changed", e);
+                    + devicePath + unchanged, e);
         } catch (RuntimeException e) {
             closeQuietly(sync);
-            deleteQuietly(temporary);
             throw e;
         }
         syncs.giveBack(connection, sync);
-        try {
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            deleteQuietly(temporary);
-            throw new FastVlmException("cannot replace " + hostFile + ": " + e.getMessage(), e);
-        }
     }
 
     /**

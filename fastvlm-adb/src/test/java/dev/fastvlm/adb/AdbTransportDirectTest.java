@@ -206,6 +206,22 @@ class AdbTransportDirectTest {
     }
 
     @Test
+    void readBringsAWholeFileIntoMemoryAndRefusesOneLargerThanAllowed() throws IOException {
+        for (int size : new int[] {0, 65_536, 1_000_003}) {
+            Path source = TestSupport.randomFile(host.resolve("read-" + size), size);
+            adb.push(source, DIR + "/read/file-" + size, TransferListener.NONE);
+            assertThat(adb.read(DIR + "/read/file-" + size, size)).isEqualTo(Files.readAllBytes(source));
+        }
+        assertThatThrownBy(() -> adb.read(DIR + "/read/file-1000003", 1_000_000))
+                .isInstanceOf(FastVlmException.class)
+                .hasMessageContaining(DIR + "/read/file-1000003").hasMessageContaining("1000003 bytes")
+                .hasMessageContaining("1000000");
+        assertThatThrownBy(() -> adb.read(DIR + "/read/none", 10))
+                .isInstanceOf(FastVlmException.class).hasMessageContaining("no file " + DIR + "/read/none");
+        assertThat(adb.read(DIR + "/read/file-65536", 65_536)).as("the connection is still good").hasSize(65_536);
+    }
+
+    @Test
     void executablesStayExecutable() throws IOException {
         Path script = host.resolve("tool.sh");
         Files.writeString(script, "#!/bin/sh\necho tool-ran \"$1\"\n");

@@ -59,6 +59,38 @@ public interface Transport extends AutoCloseable {
     /** Copies a device file to the host, replacing {@code hostFile} only once the copy is complete. */
     void pull(String devicePath, Path hostFile, TransferListener progress);
 
+    /**
+     * Reads a whole device file into memory, for outputs the host parses at once (a tensor, a
+     * profile): no host file to create and remove. This default pulls through a temporary file;
+     * transports override it to read straight into memory.
+     *
+     * @throws FastVlmException when the file holds more than {@code maxBytes} bytes
+     */
+    default byte[] read(String devicePath, int maxBytes) {
+        Path temporary = null;
+        try {
+            temporary = Files.createTempFile("fastvlm-read-", ".part");
+            pull(devicePath, temporary, TransferListener.NONE);
+            long size = Files.size(temporary);
+            if (size > maxBytes) {
+                throw new FastVlmException(devicePath + " on " + target() + " holds " + size
+                        + " bytes, more than the " + maxBytes + " expected");
+            }
+            return Files.readAllBytes(temporary);
+        } catch (IOException e) {
+            throw new FastVlmException("cannot read " + devicePath + " from " + target() + " through " + temporary
+                    + ": " + e.getMessage(), e);
+        } finally {
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException ignored) {
+                    // A temporary file in the system's temporary folder; nothing more to do.
+                }
+            }
+        }
+    }
+
     /** Runs a program, streaming its output to {@code output}, and returns how it ended. */
     CommandResult run(DeviceCommand command, OutputListener output);
 

@@ -169,6 +169,26 @@ public final class LocalTransport implements Transport {
         }
     }
 
+    /** The file's bytes, read where they are. */
+    @Override
+    public byte[] read(String devicePath, int maxBytes) {
+        Path source = checkedPath(devicePath);
+        try {
+            if (!Files.isRegularFile(source)) {
+                throw new FastVlmException(Files.exists(source) ? devicePath + " is not a regular file"
+                        : "no file " + devicePath);
+            }
+            long size = Files.size(source);
+            if (size > maxBytes) {
+                throw new FastVlmException(devicePath + " holds " + size + " bytes, more than the " + maxBytes
+                        + " expected");
+            }
+            return Files.readAllBytes(source);
+        } catch (IOException e) {
+            throw new FastVlmException("cannot read " + devicePath + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void pull(String devicePath, Path hostFile, TransferListener progress) {
         Path source = checkedPath(devicePath);

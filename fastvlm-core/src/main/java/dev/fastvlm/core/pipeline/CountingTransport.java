@@ -47,6 +47,13 @@ final class CountingTransport implements Transport {
     }
 
     @Override
+    public byte[] read(String devicePath, int maxBytes) {
+        byte[] content = delegate.read(devicePath, maxBytes);
+        pulled.addAndGet(content.length);
+        return content;
+    }
+
+    @Override
     public CommandResult run(DeviceCommand command, OutputListener output) {
         return delegate.run(command, output);
     }

@@ -47,12 +47,11 @@ import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
 import dev.fastvlm.transport.Upload;
-import org.apache.commons.io.file.PathUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +79,8 @@ final class DescribePipeline implements AutoCloseable {
     private static final ConcurrentHashMap<String, ReentrantLock> DEVICE_LOCKS = new ConcurrentHashMap<>();
     static final String HTP_EXTENSIONS = "htp_backend_ext_config.json";
     private static final Duration CLEANUP_WAIT = Duration.ofMinutes(1);
+    /** A Genie profile is a few kilobytes; anything near this is not one. */
+    private static final int PROFILE_LIMIT = 16 * 1024 * 1024;
     /** How long a finished request's directory waits for the next request's device program before it goes anyway. */
     private static final Duration CLEANUP_IDLE_DELAY = Duration.ofSeconds(1);
 
@@ -182,17 +183,15 @@ final class DescribePipeline implements AutoCloseable {
         PromptBudget.maxNewTokens(bundle.visionTokens(), text.size(), bundle.contextSize(), config.generation());
 
         CountingTransport device = new CountingTransport(transport);
-        Path scratch = createScratch();
         try {
             deviceLock.lockInterruptibly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            deleteQuietly(scratch);
             throw new CancelledException("cancelled while waiting for the device " + transport.target(), e);
         }
         try {
             long modelBytes = clock.time("sync", this::syncOnce);
-            Request request = new Request(device, clock, scratch, deadline);
+            Request request = new Request(device, clock, deadline);
             RequestDirectory work = RequestDirectory.reserve(device, deviceDir + "/requests");
             if (config.keepDeviceFiles()) {
                 work.keep();
@@ -214,7 +213,6 @@ final class DescribePipeline implements AutoCloseable {
                     device.bytesPulled()));
         } finally {
             deviceLock.unlock();
-            deleteQuietly(scratch);
         }
     }
 
@@ -278,13 +276,11 @@ final class DescribePipeline implements AutoCloseable {
     private final class Request {
         private final CountingTransport device;
         private final StageClock clock;
-        private final Path scratch;
         private final long deadline;
 
-        Request(CountingTransport device, StageClock clock, Path scratch, long deadline) {
+        Request(CountingTransport device, StageClock clock, long deadline) {
             this.device = device;
             this.clock = clock;
-            this.scratch = scratch;
             this.deadline = deadline;
         }
 
@@ -331,9 +327,9 @@ final class DescribePipeline implements AutoCloseable {
                     Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8)).inPlace(),
                     new Upload(input, pixels.byteSize(), pixels::writeTo).inPlace()), TransferListener.NONE));
             TensorSpec output = bundle.visionOutput();
-            Path local = runGraph("vision-encoder", work, "vision",
+            RawOutput raw = runGraph("vision-encoder", work, "vision",
                     bundle.require(ModelArtifact.VISION_ENCODER), list, output);
-            return VisionEmbeddings.of(local, output);
+            return VisionEmbeddings.of(raw.data(), output, raw.source());
         }
 
         private TextEmbeddings textEmbedder(RequestDirectory work, EncodedPrompt text) {
@@ -345,13 +341,13 @@ final class DescribePipeline implements AutoCloseable {
                     Upload.of(input, text.toPaddedInt32(cacheLen)).inPlace(),
                     Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8)).inPlace()), TransferListener.NONE));
             TensorSpec output = graph.onlyOutput();
-            Path local = runGraph("text-embedder", work, "embed", bundle.require(ModelArtifact.TEXT_EMBEDDER), list,
+            RawOutput raw = runGraph("text-embedder", work, "embed", bundle.require(ModelArtifact.TEXT_EMBEDDER), list,
                     output);
-            return TextEmbeddings.fromEmbedderOutput(local, output, text.size());
+            return TextEmbeddings.fromEmbedderOutput(raw.data(), output, text.size(), raw.source());
         }
 
-        /** Runs one context binary with qnn-net-run and pulls its output to the host. */
-        private Path runGraph(String stage, RequestDirectory work, String name, Path contextBinary, String inputList,
+        /** Runs one context binary with qnn-net-run and reads its output into memory. */
+        private RawOutput runGraph(String stage, RequestDirectory work, String name, Path contextBinary, String inputList,
                               TensorSpec output) {
             String outputDir = work.resolve(name);
             DeviceCommand command = DeviceTools.qnnNetRun(deviceDir, contextBinary.getFileName().toString(),
@@ -361,19 +357,18 @@ final class DescribePipeline implements AutoCloseable {
             if (!result.succeeded()) {
                 throw new DeviceToolException(QairtSdk.QNN_NET_RUN, result.exitCode(), result.stderrTail());
             }
-            Path local = scratch.resolve(name + ".raw");
-            clock.time("pull-" + name, () -> device.pull(outputDir + "/Result_0/" + output.nativeOutputFileName(), local,
-                    TransferListener.NONE));
-            return local;
+            String file = outputDir + "/Result_0/" + output.nativeOutputFileName();
+            byte[] data = clock.time("pull-" + name, () -> device.read(file, (int) Math.min(output.byteSize(),
+                    Integer.MAX_VALUE)));
+            return new RawOutput(ByteBuffer.wrap(data), name + " output " + file + " on " + transport.target());
         }
 
         /** The answer with the figures of genie-t2t-run's profile. */
         private DecoderOutput profile(RequestDirectory work, String text) {
-            Path local = scratch.resolve("profile.json");
-            GenieProfile profile = clock.time("profile", () -> {
-                device.pull(work.resolve("profile.json"), local, TransferListener.NONE);
-                return GenieProfile.read(local);
-            });
+            String file = work.resolve("profile.json");
+            GenieProfile profile = clock.time("profile", () -> GenieProfile.parse(
+                    new String(device.read(file, PROFILE_LIMIT), StandardCharsets.UTF_8),
+                    file + " on " + transport.target()));
             DialogQuery query = profile.lastQuery().orElseThrow(() -> new FastVlmException(
                     "genie-t2t-run's profile has no GenieDialog_query event"));
             Duration initTime = profile.dialogCreate().map(create -> Duration.ofNanos(create.initTimeMicros() * 1000))
@@ -404,20 +399,8 @@ final class DescribePipeline implements AutoCloseable {
         }
     }
 
-    private static Path createScratch() {
-        try {
-            return Files.createTempDirectory("fastvlm-request-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory for pulled files", e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try {
-            PathUtils.deleteDirectory(dir);
-        } catch (IOException e) {
-            LOG.debug("could not delete {}: {}", dir, e.getMessage());
-        }
+    /** A device program's output, read into memory, and what to call it in messages. */
+    private record RawOutput(ByteBuffer data, String source) {
     }
 
     @Override

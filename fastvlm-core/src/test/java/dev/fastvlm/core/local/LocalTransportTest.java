@@ -306,6 +306,18 @@ class LocalTransportTest {
     }
 
     @Test
+    void readReturnsTheFileAndRefusesOneLargerThanAllowed() throws IOException {
+        Path file = dir.resolve("device/out.raw");
+        Files.createDirectories(file.getParent());
+        Files.write(file, new byte[] {1, 2, 3, 4});
+        assertThat(local.read(file.toString(), 4)).containsExactly(1, 2, 3, 4);
+        assertThatThrownBy(() -> local.read(file.toString(), 3))
+                .isInstanceOf(FastVlmException.class).hasMessageContaining("4 bytes").hasMessageContaining("3");
+        assertThatThrownBy(() -> local.read(dir.resolve("device/none").toString(), 3))
+                .isInstanceOf(FastVlmException.class).hasMessageContaining("no file");
+    }
+
+    @Test
     void theDeviceHousekeepingScriptsWorkLocally() {
         String base = dir.resolve("requests").toString();
         String path;

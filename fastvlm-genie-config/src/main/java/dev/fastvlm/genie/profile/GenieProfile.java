@@ -73,7 +73,8 @@ public final class GenieProfile {
         }
     }
 
-    private static GenieProfile parse(String json, String source) {
+    /** Parses a profile; errors name {@code source} (the file it came from). */
+    public static GenieProfile parse(String json, String source) {
         StringBuilder error = new StringBuilder();
         JsonNode root = Json.parse(json, error);
         if (root == null) {
