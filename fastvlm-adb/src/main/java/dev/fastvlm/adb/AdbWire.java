@@ -411,11 +411,15 @@ final class AdbWire implements AdbLink {
 
         /** Collects what the BufferedSink emits into messages of up to the agreed payload size. */
         private final class Outgoing implements Sink {
-            private final byte[] chunk = new byte[maxPayload];
+            /** Allocated on the first write: most shell streams never write, and a full one is a megabyte. */
+            private byte[] chunk;
             private int filled;
 
             @Override
             public void write(Buffer source, long byteCount) throws IOException {
+                if (chunk == null) {
+                    chunk = new byte[maxPayload];
+                }
                 while (byteCount > 0) {
                     int n = source.read(chunk, filled, (int) Math.min(byteCount, chunk.length - filled));
                     filled += n;

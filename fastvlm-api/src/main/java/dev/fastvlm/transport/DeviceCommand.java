@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A program to run on the device, as an argument list: the transport quotes every argument, so no
@@ -30,6 +31,7 @@ public record DeviceCommand(List<String> arguments, Map<String, String> environm
 
     /** Used when no timeout is given. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+    private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     public DeviceCommand {
         if (arguments == null || arguments.isEmpty()) {
@@ -42,7 +44,7 @@ public record DeviceCommand(List<String> arguments, Map<String, String> environm
             }
         }
         for (String name : environment.keySet()) {
-            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            if (!VARIABLE_NAME.matcher(name).matches()) {
                 throw new InvalidConfigurationException("command.environment", "not a variable name: " + name);
             }
         }

@@ -143,7 +143,11 @@ final class PngDecoder {
                           int bpp, int y) {
         int p = priorStart;
         switch (filter) {
-            case 0 -> System.arraycopy(in, s, out, d, n);
+            case 0 -> {
+                if (in != out || s != d) {
+                    System.arraycopy(in, s, out, d, n);
+                }
+            }
             case 1 -> {
                 System.arraycopy(in, s, out, d, bpp);
                 for (int i = bpp; i < n; i++) {

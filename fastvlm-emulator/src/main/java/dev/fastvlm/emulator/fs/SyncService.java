@@ -10,11 +10,13 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
@@ -151,7 +153,7 @@ public final class SyncService implements StreamHandler {
         String problem = null;
         Path target = null;
         Path temp = null;
-        OutputStream file = null;
+        FileChannel file = null;
         try {
             target = fs.resolve(path);
             if ((mode & 0170000) == S_IFLNK) {
@@ -161,7 +163,7 @@ public final class SyncService implements StreamHandler {
             } else {
                 Files.createDirectories(target.getParent());
                 temp = Files.createTempFile(target.getParent(), ".sync-", ".tmp");
-                file = Files.newOutputStream(temp);
+                file = FileChannel.open(temp, StandardOpenOption.WRITE);
             }
         } catch (IOException e) {
             problem = "couldn't create file: " + e.getMessage();
@@ -188,7 +190,10 @@ public final class SyncService implements StreamHandler {
                         diskBytesLeft.addAndGet(length);
                         problem = "write failed: No space left on device";
                     } else {
-                        file.write(data, 0, length);
+                        ByteBuffer chunk = ByteBuffer.wrap(data, 0, length);
+                        while (chunk.hasRemaining()) {
+                            file.write(chunk);
+                        }
                     }
                 }
             }
