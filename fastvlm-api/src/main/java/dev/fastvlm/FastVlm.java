@@ -68,7 +68,10 @@ public interface FastVlm extends AutoCloseable {
      */
     Future<Description> describeAsync(ImageInput image, String prompt, TokenListener listener);
 
-    /** Releases the device connection and everything held for it. */
+    /**
+     * Releases the device connection and everything held for it. Request directories still on the
+     * device (a successful request's goes while the next request runs) are removed first.
+     */
     @Override
     void close();
 
