@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 /**
@@ -74,6 +75,8 @@ final class AdbWire implements AdbLink {
     private final DataInputStream in;
     private final OutputStream out;
     private final byte[] header = new byte[24];
+    /** Held while a message is written; the reader thread never waits for it (see {@link #trySend}). */
+    private final ReentrantLock writing = new ReentrantLock();
     private final int maxPayload;
     private final boolean checksums;
     private final Set<String> features;
@@ -181,8 +184,24 @@ final class AdbWire implements AdbLink {
     }
 
     private void send(int command, int arg0, int arg1, byte[] payload, int offset, int length) throws IOException {
-        synchronized (out) {
+        writing.lock();
+        try {
             write(out, header, checksums, command, arg0, arg1, payload, offset, length);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Sends a message without a payload only if no other thread is writing; false if one is. */
+    private boolean trySend(int command, int arg0, int arg1) throws IOException {
+        if (!writing.tryLock()) {
+            return false;
+        }
+        try {
+            write(out, header, checksums, command, arg0, arg1, null, 0, 0);
+            return true;
+        } finally {
+            writing.unlock();
         }
     }
 
@@ -289,19 +308,29 @@ final class AdbWire implements AdbLink {
         /**
          * Queues a WRTE's payload and, while little is waiting, acknowledges it at once (as adb's
          * own server does once the bytes are in its socket buffer), so the device can send its
-         * next message while ours is still being read. Beyond {@link #UNREAD_LIMIT} the OKAY waits
-         * for the reader, which keeps a slow consumer's memory bounded.
+         * next message while ours is still being read. Beyond {@link #UNREAD_LIMIT}, or while
+         * another thread is writing (the reader thread must never wait behind a large write, or
+         * it would stop draining the socket), the OKAY goes when the stream's reader takes the
+         * payload, which keeps a slow consumer's memory bounded.
          */
         void received(byte[] payload) {
-            boolean okayNow;
             synchronized (this) {
                 unread += payload.length;
-                okayNow = unread <= UNREAD_LIMIT;
-                okayOwed = !okayNow;
+                okayOwed = !(unread <= UNREAD_LIMIT && tryAcknowledge());
             }
             incoming.add(payload);
-            if (okayNow) {
-                acknowledge();
+        }
+
+        private boolean tryAcknowledge() {
+            if (remoteClosed || localClosed) {
+                return true;
+            }
+            try {
+                return trySend(OKAY, localId, remoteId);
+            } catch (IOException e) {
+                // The connection is gone; the reader thread ends every stream.
+                LOG.debug("could not acknowledge on stream {}: {}", localId, e.getMessage());
+                return true;
             }
         }
 

@@ -204,7 +204,7 @@ final class DescribePipeline implements AutoCloseable {
                 clock.time("cleanup", work::close);
                 throw e;
             }
-            // A request that succeeded has its answer already: the directory goes in the background.
+            // A request that succeeded has its answer already: its directory goes later, in the background.
             cleaner.release(work);
             DialogQuery query = decoded.query();
             return new Description(decoded.text(), new Stats((int) query.promptTokens(),

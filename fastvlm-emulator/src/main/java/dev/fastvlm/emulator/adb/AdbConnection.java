@@ -142,10 +142,12 @@ final class AdbConnection implements Runnable {
         }
         AdbStream stream = new AdbStream(this, nextId.getAndIncrement(), m.arg0());
         streams.put(stream.localId(), stream);
-        send(AdbMessage.of(AdbMessage.OKAY, stream.localId(), m.arg0(), new byte[0]));
         String name = service;
+        // The OKAY goes from the stream's own thread: this thread reads the host's messages and,
+        // like adbd's, must not wait to write, or a host busy writing to us could wait on it forever.
         workers.execute(() -> {
             try (stream) {
+                send(AdbMessage.of(AdbMessage.OKAY, stream.localId(), m.arg0(), new byte[0]));
                 handler.get().serve(stream);
             } catch (Exception e) {
                 LOG.debug("service {} ended: {}", name, e.toString());
