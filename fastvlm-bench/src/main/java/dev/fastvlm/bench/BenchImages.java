@@ -9,18 +9,27 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Random;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 
 /**
  * Deterministic photo-like test images: smooth gradients (which compress like a photo's sky)
- * under fixed-seed rectangles and ellipses (edges), so PNG and JPEG sizes are realistic rather
- * than those of a flat colour or of noise. The JPEG also carries sensor-like noise and is written
- * at quality 90, as a phone camera's 12-megapixel photo (about 4 MB rather than a few hundred KB
- * of smooth shapes, which would decode unrealistically fast).
+ * under fixed-seed rectangles and ellipses (edges), plus sensor-like noise, so that they decode
+ * like photographs rather than like flat shapes. The JPEG is written at quality 90, as a phone
+ * camera's 12-megapixel photo (3.1 MB); the PNG as Pillow and libpng write one (each row with the
+ * filter whose output has the smallest sum of absolute values, mostly Paeth on a photo; zlib level
+ * 6), not as ImageIO does (no filtering at all), which inflates a different, unusual stream.
  */
 final class BenchImages {
 
@@ -34,7 +43,7 @@ final class BenchImages {
     static Path write(Path dir, String name) throws IOException {
         Files.createDirectories(dir);
         return switch (name) {
-            case "png-1024" -> write(dir.resolve(name + ".png"), "png", 1024, 1024);
+            case "png-1024" -> writePhotoPng(dir.resolve(name + ".png"), 1024, 1024);
             case "jpeg-12mp" -> writeCameraJpeg(dir.resolve(name + ".jpg"), 4000, 3000);
             default -> throw new IllegalArgumentException("unknown benchmark image " + name
                     + "; expected png-1024 or jpeg-12mp");
@@ -53,16 +62,7 @@ final class BenchImages {
 
     /** The drawing plus uniform noise of +-12 levels per channel, JPEG quality 90. */
     static Path writeCameraJpeg(Path file, int width, int height) throws IOException {
-        BufferedImage img = draw(width, height);
-        int[] pixels = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
-        Random noise = new Random(42L);
-        for (int i = 0; i < pixels.length; i++) {
-            int p = pixels[i];
-            int r = clamp(((p >> 16) & 0xff) + noise.nextInt(25) - 12);
-            int g = clamp(((p >> 8) & 0xff) + noise.nextInt(25) - 12);
-            int b = clamp((p & 0xff) + noise.nextInt(25) - 12);
-            pixels[i] = (r << 16) | (g << 8) | b;
-        }
+        BufferedImage img = drawWithNoise(width, height);
         Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".image-", ".tmp");
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ImageWriteParam param = writer.getDefaultWriteParam();
@@ -75,6 +75,106 @@ final class BenchImages {
             writer.dispose();
         }
         return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The drawing plus the same noise, as an 8-bit RGB PNG filtered and compressed as Pillow does. */
+    static Path writePhotoPng(Path file, int width, int height) throws IOException {
+        int[] pixels = ((DataBufferInt) drawWithNoise(width, height).getRaster().getDataBuffer()).getData();
+        int rowBytes = width * 3;
+        byte[] prior = new byte[rowBytes];
+        byte[] current = new byte[rowBytes];
+        byte[][] candidates = new byte[5][rowBytes + 1];
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        Deflater deflater = new Deflater(6);
+        try (DeflaterOutputStream zlib = new DeflaterOutputStream(idat, deflater, 1 << 16)) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    int p = pixels[y * width + x];
+                    current[3 * x] = (byte) (p >> 16);
+                    current[3 * x + 1] = (byte) (p >> 8);
+                    current[3 * x + 2] = (byte) p;
+                }
+                zlib.write(bestFilter(current, y == 0 ? null : prior, candidates));
+                byte[] t = prior;
+                prior = current;
+                current = t;
+            }
+        } finally {
+            deflater.end();
+        }
+        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".image-", ".tmp");
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp)))) {
+            out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+            ByteBuffer header = ByteBuffer.allocate(13).putInt(width).putInt(height)
+                    .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+            chunk(out, "IHDR", header.array());
+            chunk(out, "IDAT", idat.toByteArray());
+            chunk(out, "IEND", new byte[0]);
+        }
+        return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** libpng's heuristic: of the five filtered rows, the one whose bytes, taken as signed, sum smallest. */
+    private static byte[] bestFilter(byte[] row, byte[] prior, byte[][] candidates) {
+        byte[] best = null;
+        long bestSum = Long.MAX_VALUE;
+        for (int filter = 0; filter < 5; filter++) {
+            byte[] out = candidates[filter];
+            out[0] = (byte) filter;
+            long sum = 0;
+            for (int i = 0; i < row.length; i++) {
+                int a = i >= 3 ? row[i - 3] & 0xff : 0;
+                int b = prior == null ? 0 : prior[i] & 0xff;
+                int c = i >= 3 && prior != null ? prior[i - 3] & 0xff : 0;
+                int predicted = switch (filter) {
+                    case 0 -> 0;
+                    case 1 -> a;
+                    case 2 -> b;
+                    case 3 -> (a + b) >> 1;
+                    default -> paeth(a, b, c);
+                };
+                byte residual = (byte) (row[i] - predicted);
+                out[i + 1] = residual;
+                sum += Math.abs(residual);
+            }
+            if (sum < bestSum) {
+                bestSum = sum;
+                best = out;
+            }
+        }
+        return best;
+    }
+
+    private static int paeth(int a, int b, int c) {
+        int pa = Math.abs(b - c);
+        int pb = Math.abs(a - c);
+        int pc = Math.abs(a + b - 2 * c);
+        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    }
+
+    private static void chunk(DataOutputStream out, String type, byte[] data) throws IOException {
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(name);
+        crc.update(data);
+        out.writeInt(data.length);
+        out.write(name);
+        out.write(data);
+        out.writeInt((int) crc.getValue());
+    }
+
+    static BufferedImage drawWithNoise(int width, int height) {
+        BufferedImage img = draw(width, height);
+        int[] pixels = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+        Random noise = new Random(42L);
+        for (int i = 0; i < pixels.length; i++) {
+            int p = pixels[i];
+            int r = clamp(((p >> 16) & 0xff) + noise.nextInt(25) - 12);
+            int g = clamp(((p >> 8) & 0xff) + noise.nextInt(25) - 12);
+            int b = clamp((p & 0xff) + noise.nextInt(25) - 12);
+            pixels[i] = (r << 16) | (g << 8) | b;
+        }
+        return img;
     }
 
     private static int clamp(int value) {

@@ -47,6 +47,8 @@ import java.util.stream.Collectors;
 public class DescribeBenchmark {
 
     static final String PROMPT = "Describe the image in detail.";
+    /** A system property naming an image file to describe instead of the generated one ({@code image} then only labels it). */
+    static final String OWN_IMAGE = "fastvlm.bench.imageFile";
 
     /** {@code png-1024}: a 1024x1024 PNG; {@code jpeg-12mp}: a 4000x3000 JPEG. */
     @Param({"png-1024", "jpeg-12mp"})
@@ -78,7 +80,9 @@ public class DescribeBenchmark {
     }
 
     private void open() throws IOException {
-        imageFile = BenchImages.write(work, image);
+        String ownImage = System.getProperty(OWN_IMAGE);
+        imageFile = ownImage == null ? BenchImages.write(work, image)
+                : Files.copy(Path.of(ownImage), work.resolve(Path.of(ownImage).getFileName()));
         log.record("setup", "image-bytes", Files.size(imageFile));
 
         long start = System.nanoTime();

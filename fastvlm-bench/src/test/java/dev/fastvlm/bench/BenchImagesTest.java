@@ -41,6 +41,42 @@ class BenchImagesTest {
     }
 
     @Test
+    void thePngHoldsTheNoisyDrawingFilteredRowByRowAsPillowWritesIt() throws Exception {
+        Path png = BenchImages.writePhotoPng(dir.resolve("photo.png"), 256, 192);
+
+        BufferedImage decoded = ImageIO.read(png.toFile());
+        BufferedImage drawn = BenchImages.drawWithNoise(256, 192);
+        for (int y = 0; y < 192; y++) {
+            for (int x = 0; x < 256; x++) {
+                assertThat(decoded.getRGB(x, y) & 0xffffff).as("pixel %d,%d", x, y)
+                        .isEqualTo(drawn.getRGB(x, y) & 0xffffff);
+            }
+        }
+        // The image data, inflated: a filter-type byte before each row; a photo uses several, Paeth most.
+        byte[] file = Files.readAllBytes(png);
+        java.io.ByteArrayOutputStream idat = new java.io.ByteArrayOutputStream();
+        for (int pos = 8; pos < file.length; ) {
+            int length = java.nio.ByteBuffer.wrap(file, pos, 4).getInt();
+            if (new String(file, pos + 4, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("IDAT")) {
+                idat.write(file, pos + 8, length);
+            }
+            pos += 12 + length;
+        }
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        inflater.setInput(idat.toByteArray());
+        byte[] raw = new byte[(256 * 3 + 1) * 192];
+        assertThat(inflater.inflate(raw)).isEqualTo(raw.length);
+        inflater.end();
+        int[] rowsByFilter = new int[5];
+        for (int y = 0; y < 192; y++) {
+            rowsByFilter[raw[y * (256 * 3 + 1)]]++;
+        }
+        assertThat(rowsByFilter[4]).as("Paeth, the commonest of %s", java.util.Arrays.toString(rowsByFilter))
+                .isEqualTo(java.util.Arrays.stream(rowsByFilter).max().orElseThrow())
+                .isGreaterThan(rowsByFilter[0]);
+    }
+
+    @Test
     void namesTheDescribeBenchmarkImages() throws IOException {
         Path png = BenchImages.write(dir.resolve("images"), "png-1024");
 

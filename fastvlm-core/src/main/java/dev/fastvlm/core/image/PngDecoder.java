@@ -164,10 +164,18 @@ final class PngDecoder {
                 }
             }
             case 3 -> {
-                for (int i = 0; i < n; i++) {
-                    int left = i < bpp ? 0 : out[d + i - bpp] & 0xff;
-                    int up = p < 0 ? 0 : prior[p + i] & 0xff;
-                    out[d + i] = (byte) (in[s + i] + (left + up >> 1));
+                // The first pixel has no left neighbour and the first row no row above: both count as 0.
+                for (int i = 0; i < bpp; i++) {
+                    out[d + i] = (byte) (in[s + i] + (p < 0 ? 0 : (prior[p + i] & 0xff) >> 1));
+                }
+                if (p < 0) {
+                    for (int i = bpp; i < n; i++) {
+                        out[d + i] = (byte) (in[s + i] + ((out[d + i - bpp] & 0xff) >> 1));
+                    }
+                } else {
+                    for (int i = bpp; i < n; i++) {
+                        out[d + i] = (byte) (in[s + i] + ((out[d + i - bpp] & 0xff) + (prior[p + i] & 0xff) >> 1));
+                    }
                 }
             }
             case 4 -> {
@@ -183,18 +191,26 @@ final class PngDecoder {
                     out[d + i] = (byte) (in[s + i] + prior[p + i]);
                 }
                 for (int i = bpp; i < n; i++) {
-                    int a = out[d + i - bpp] & 0xff;
-                    int b = prior[p + i] & 0xff;
-                    int c = prior[p + i - bpp] & 0xff;
-                    int pa = Math.abs(b - c);
-                    int pb = Math.abs(a - c);
-                    int pc = Math.abs(a + b - 2 * c);
-                    int predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-                    out[d + i] = (byte) (in[s + i] + predicted);
+                    out[d + i] = (byte) (in[s + i] + paeth(out[d + i - bpp] & 0xff, prior[p + i] & 0xff,
+                            prior[p + i - bpp] & 0xff));
                 }
             }
             default -> throw corrupt(name, "unknown filter type " + filter + " in row " + y);
         }
+    }
+
+    /**
+     * PNG's Paeth predictor of {@code a} (left), {@code b} (above), {@code c} (above left), in the
+     * form of stb_image: a threshold and two selects instead of three distances and a chain of
+     * comparisons, which on photographs mispredicts at nearly every byte. The same value as the
+     * specification's for every input (checked on all 2^24 in the tests).
+     */
+    static int paeth(int a, int b, int c) {
+        int threshold = c * 3 - (a + b);
+        int lo = Math.min(a, b);
+        int hi = Math.max(a, b);
+        int belowThreshold = hi <= threshold ? lo : c;
+        return threshold <= lo ? hi : belowThreshold;
     }
 
     /** Bytes of one filtered row as inflated: the filter type, then the samples. */

@@ -44,6 +44,25 @@ class PngDecoderTest {
     }
 
     @Test
+    void thePaethPredictorIsTheSpecificationsForEveryInput() {
+        for (int a = 0; a < 256; a++) {
+            for (int b = 0; b < 256; b++) {
+                for (int c = 0; c < 256; c++) {
+                    // PNG specification, section 9.4: the nearest of a, b, c to a + b - c, ties in that order.
+                    int p = a + b - c;
+                    int pa = Math.abs(p - a);
+                    int pb = Math.abs(p - b);
+                    int pc = Math.abs(p - c);
+                    int expected = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+                    if (PngDecoder.paeth(a, b, c) != expected) {
+                        assertThat(PngDecoder.paeth(a, b, c)).as("paeth(%d, %d, %d)", a, b, c).isEqualTo(expected);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void imageDataSplitOverManyChunksIncludingEmptyOnes() {
         byte[] raw = random(40 * 30 * 3, 5);
         byte[] png = png(40, 30, 2, raw, -1, 7);
