@@ -316,22 +316,9 @@ final class AdbWire implements AdbLink {
         void received(byte[] payload) {
             synchronized (this) {
                 unread += payload.length;
-                okayOwed = !(unread <= UNREAD_LIMIT && tryAcknowledge());
+                okayOwed = !(unread <= UNREAD_LIMIT && acknowledge(false));
             }
             incoming.add(payload);
-        }
-
-        private boolean tryAcknowledge() {
-            if (remoteClosed || localClosed) {
-                return true;
-            }
-            try {
-                return trySend(OKAY, localId, remoteId);
-            } catch (IOException e) {
-                // The connection is gone; the reader thread ends every stream.
-                LOG.debug("could not acknowledge on stream {}: {}", localId, e.getMessage());
-                return true;
-            }
         }
 
         /** The reader took {@code length} bytes off the queue: the OKAY held back for them may go now. */
@@ -345,19 +332,28 @@ final class AdbWire implements AdbLink {
                 }
             }
             if (okayNow) {
-                acknowledge();
+                acknowledge(true);
             }
         }
 
-        private void acknowledge() {
+        /**
+         * Sends this stream's OKAY; unless {@code mayWait}, only if no other thread is writing, and
+         * false when one is. An OKAY that need not go (stream or connection gone) counts as sent.
+         */
+        private boolean acknowledge(boolean mayWait) {
             if (remoteClosed || localClosed) {
-                return;
+                return true;
             }
             try {
-                send(OKAY, localId, remoteId, null, 0, 0);
+                if (mayWait) {
+                    send(OKAY, localId, remoteId, null, 0, 0);
+                    return true;
+                }
+                return trySend(OKAY, localId, remoteId);
             } catch (IOException e) {
                 // The connection is gone; the reader thread ends every stream.
                 LOG.debug("could not acknowledge on stream {}: {}", localId, e.getMessage());
+                return true;
             }
         }
 

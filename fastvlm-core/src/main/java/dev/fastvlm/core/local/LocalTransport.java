@@ -169,15 +169,21 @@ public final class LocalTransport implements Transport {
         }
     }
 
+    /** The device path of a file to read, which must be a regular file. */
+    private Path regularFile(String devicePath) {
+        Path source = checkedPath(devicePath);
+        if (!Files.isRegularFile(source)) {
+            throw new FastVlmException(Files.exists(source) ? devicePath + " is not a regular file"
+                    : "no file " + devicePath);
+        }
+        return source;
+    }
+
     /** The file's bytes, read where they are. */
     @Override
     public byte[] read(String devicePath, int maxBytes) {
-        Path source = checkedPath(devicePath);
+        Path source = regularFile(devicePath);
         try {
-            if (!Files.isRegularFile(source)) {
-                throw new FastVlmException(Files.exists(source) ? devicePath + " is not a regular file"
-                        : "no file " + devicePath);
-            }
             long size = Files.size(source);
             if (size > maxBytes) {
                 throw new FastVlmException(devicePath + " holds " + size + " bytes, more than the " + maxBytes
@@ -191,14 +197,10 @@ public final class LocalTransport implements Transport {
 
     @Override
     public void pull(String devicePath, Path hostFile, TransferListener progress) {
-        Path source = checkedPath(devicePath);
+        Path source = regularFile(devicePath);
         Path target = hostFile.toAbsolutePath();
         long size;
         try {
-            if (!Files.isRegularFile(source)) {
-                throw new FastVlmException(Files.exists(source) ? devicePath + " is not a regular file"
-                        : "no file " + devicePath);
-            }
             size = Files.size(source);
             if (Files.exists(target) && Files.isSameFile(source, target)) {
                 progress.onProgress(size, size);
