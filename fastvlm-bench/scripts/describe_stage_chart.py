@@ -26,7 +26,7 @@ HOST_STAGES = ["preprocess", "tokenize", "sync", "push-image", "pull-vision", "t
                "pull-embed", "push-embeddings", "genie-config", "profile", "cleanup"]
 # Stages that run a device program: on the emulator each starts a JVM (qnn-net-run, genie-t2t-run).
 DEVICE_STAGES = ["vision-encoder", "text-embedder", "decoder"]
-UNTIMED = "untimed"  # wall time outside every stage: the host's scratch directory, the device lock, results
+UNTIMED = "untimed"  # wall time outside every stage: the device lock, building the result
 TARGETS_MS = {"png-1024": 40.0, "jpeg-12mp": 150.0}
 IMAGE_ORDER = ["png-1024", "jpeg-12mp"]
 COLORS = {
@@ -71,8 +71,8 @@ def summarize(config):
     return {
         "n": len(requests),
         "stages": ms,
-        # The host's overhead is the request's wall time less its device programs: host stages may
-        # overlap (tokenize runs during preprocess), so their sum would count that time twice.
+        # The host's overhead is the request's wall time less its device programs, which also counts
+        # the time outside every stage (the device lock, building the result).
         "host_total": statistics.median(r["wall"] - sum(r.get(s, 0) for s in DEVICE_STAGES) for r in requests) / 1e6,
         "host_stage_sum": statistics.median(sum(r.get(s, 0) for s in HOST_STAGES) for r in requests) / 1e6,
         "device_total": statistics.median(sum(r.get(s, 0) for s in DEVICE_STAGES) for r in requests) / 1e6,
@@ -81,7 +81,20 @@ def summarize(config):
                                       + max(0, r["wall"] - sum(r.get(s, 0) for s in timed)) for r in requests) / 1e6,
         "max_model_bytes": max(r.get("model-bytes-pushed", 0) for r in requests),
         "request_bytes": statistics.median(r.get("request-bytes-pushed", 0) for r in requests),
+        # Older CSV files lack these: None prints as "-".
+        "jit": spread(requests, "jit-millis"),
+        "gc": spread(requests, "gc-millis"),
     }
+
+
+def spread(requests, key):
+    """(median, max) of a per-request count, or None when the CSV does not have it."""
+    values = [r[key] for r in requests if key in r]
+    return (statistics.median(values), max(values)) if values else None
+
+
+def fmt_spread(value):
+    return "-" if value is None else f"{value[0]:.0f} / {value[1]:.0f}"
 
 
 def ordered(configs):
@@ -100,15 +113,18 @@ def markdown(configs, summaries):
         for stage in names:
             if any(stage in summaries[k]["stages"] for k in keys):
                 row(f"{stage} ({group})", [fmt_ms(summaries[k]["stages"].get(stage, 0)) for k in keys])
-    row(f"{UNTIMED} (outside every stage; negative when stages overlapped)",
+    row(f"{UNTIMED} (outside every stage)",
         [f"{summaries[k]['stages'][UNTIMED]:.1f}" for k in keys])
-    row("host stages, summed (overlapping ones counted twice)", [f"{summaries[k]['host_stage_sum']:.1f}" for k in keys])
+    row("host stages, summed", [f"{summaries[k]['host_stage_sum']:.1f}" for k in keys])
     row("**host overhead** (wall time less device programs, median per request)",
         [f"**{summaries[k]['host_total']:.1f}**" for k in keys])
     row("target", [f"< {TARGETS_MS.get(k[0], float('nan')):.0f}" for k in keys])
     row("device programs total", [f"{summaries[k]['device_total']:.0f}" for k in keys])
     row("wall per request", [f"{summaries[k]['wall']:.0f}" for k in keys])
     row("measured requests", [str(summaries[k]["n"]) for k in keys])
+    row("JIT compiling during a request (ms of compiler threads, median / max)",
+        [fmt_spread(summaries[k]["jit"]) for k in keys])
+    row("GC pauses during a request (ms, median / max)", [fmt_spread(summaries[k]["gc"]) for k in keys])
     row("request bytes pushed", [f"{summaries[k]['request_bytes']:,.0f}" for k in keys])
     row("model bytes pushed, first request", [f"{configs[k]['first'].get('model-bytes-pushed', 0):,}" for k in keys])
     row("sync stage, first request (ms)", [f"{configs[k]['first'].get('sync', 0) / 1e6:.0f}" for k in keys])

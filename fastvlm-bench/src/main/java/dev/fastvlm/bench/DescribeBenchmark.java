@@ -13,6 +13,7 @@ import org.apache.commons.io.file.PathUtils;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -20,11 +21,15 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,11 +44,20 @@ import java.util.stream.Collectors;
  * ({@link StageLog}) that {@code scripts/describe_stage_chart.py} turns into medians and a chart.
  * Every request after the first must push zero model bytes, or the benchmark fails.
  *
+ * <p>A request takes about two seconds, nearly all of it in the emulated device programs, so the
+ * host's code runs a few dozen times a minute and the JIT compiles it for minutes: with a few
+ * requests of warm-up the compiler threads take tens of milliseconds of CPU per request on the
+ * same cores. The default warm-up (ten 10-second iterations, about 40 requests) lets them
+ * settle; each measured request records the JIT's and the collector's time during it
+ * ({@code jit-millis}, {@code gc-millis}) so a result still far from steady state shows.
+ *
  * <pre>
- * java -jar fastvlm-bench/target/benchmarks.jar DescribeBenchmark -f 1 -wi 3 -i 10 -w 1 -r 1
+ * java -jar fastvlm-bench/target/benchmarks.jar DescribeBenchmark -f 1
  * </pre>
  */
 @State(Scope.Benchmark)
+@Warmup(iterations = 10, time = 10)
+@Measurement(iterations = 15, time = 1)
 public class DescribeBenchmark {
 
     static final String PROMPT = "Describe the image in detail.";
@@ -65,6 +79,7 @@ public class DescribeBenchmark {
     private FastVlm vlm;
     private StageLog log;
     private boolean measuring;
+    private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
 
     @Setup(Level.Trial)
     public void start() throws IOException {
@@ -131,9 +146,13 @@ public class DescribeBenchmark {
     @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     public Description describe() {
+        long jitBefore = jit.getTotalCompilationTime();
+        long gcBefore = gcMillis();
         long start = System.nanoTime();
         Description d = vlm.describe(imageFile, PROMPT);
         long wall = System.nanoTime() - start;
+        long jitMillis = jit.getTotalCompilationTime() - jitBefore;
+        long gcMillis = gcMillis() - gcBefore;
         if (d.stats().modelBytesPushed() != 0) {
             throw new IllegalStateException("a repeated request pushed " + d.stats().modelBytesPushed()
                     + " model bytes; stages " + d.stats().stages());
@@ -142,8 +161,18 @@ public class DescribeBenchmark {
             String request = log.nextRequest();
             log.record(request, "wall", wall);
             log.record(request, d);
+            log.record(request, "jit-millis", jitMillis);
+            log.record(request, "gc-millis", gcMillis);
         }
         return d;
+    }
+
+    private static long gcMillis() {
+        long total = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
     }
 
     @TearDown(Level.Trial)

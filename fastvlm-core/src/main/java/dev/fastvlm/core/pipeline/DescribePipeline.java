@@ -60,11 +60,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -94,8 +89,6 @@ final class DescribePipeline implements AutoCloseable {
     private final EmbeddingTable table;
     private final String deviceDir;
     private final ReentrantLock deviceLock;
-    /** Tokenizes prompts while the calling threads preprocess their images. */
-    private final ExecutorService hostWork = Executors.newCachedThreadPool(daemon("fastvlm-tokenize"));
     /** Removes finished requests' device directories off the callers' time; {@link #close} waits for it. */
     private final DeferredRemoval cleaner = new DeferredRemoval(CLEANUP_IDLE_DELAY, CLEANUP_WAIT);
     /** Null when each request runs genie-t2t-run. */
@@ -167,18 +160,11 @@ final class DescribePipeline implements AutoCloseable {
         }
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         StageClock clock = new StageClock();
-        // The prompt is tokenized on another thread while the image is preprocessed.
-        Future<EncodedPrompt> encoding = hostWork.submit(() -> clock.time("tokenize", () -> tokenizer.encode(prompt,
-                PromptOptions.builder().layout(config.imageLayout()).build())));
-        PreprocessedImage pixels;
-        try {
-            // A PNG at the encoder's size decodes while its rows are pushed (see push-image).
-            pixels = clock.time("preprocess", () -> images.preprocessStreaming(image));
-        } catch (RuntimeException | Error e) {
-            encoding.cancel(true);
-            throw e;
-        }
-        EncodedPrompt text = await(encoding);
+        // A PNG at the encoder's size comes back at once and inflates on another core (see push-image),
+        // which the prompt's tokenizing, here on the caller's thread, leaves to it.
+        PreprocessedImage pixels = clock.time("preprocess", () -> images.preprocessStreaming(image));
+        EncodedPrompt text = clock.time("tokenize", () -> tokenizer.encode(prompt,
+                PromptOptions.builder().layout(config.imageLayout()).build()));
         // Fail on an over-long prompt before any device work; the Genie config derives max-num-tokens again.
         PromptBudget.maxNewTokens(bundle.visionTokens(), text.size(), bundle.contextSize(), config.generation());
 
@@ -213,32 +199,6 @@ final class DescribePipeline implements AutoCloseable {
                     device.bytesPulled()));
         } finally {
             deviceLock.unlock();
-        }
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    private static EncodedPrompt await(Future<EncodedPrompt> encoding) {
-        try {
-            return encoding.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new FastVlmException("tokenizing the prompt failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            encoding.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new CancelledException("cancelled while tokenizing the prompt", e);
         }
     }
 
@@ -405,7 +365,6 @@ final class DescribePipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        hostWork.shutdown();
         cleaner.close();
         try {
             if (inProcess != null) {

@@ -46,6 +46,13 @@ class ImageInputErrorsTest {
     }
 
     @Test
+    void directoryIsNamed() {
+        assertThatThrownBy(() -> STANDARD.preprocess(ImageInput.of(dir)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith(dir + ": cannot read the image file (");
+    }
+
+    @Test
     void notAnImage() {
         byte[] text = "hello, this is a text file\n".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> STANDARD.preprocess(ImageInput.of(text, "notes.txt")))
