@@ -2,9 +2,10 @@ package dev.fastvlm.core.image;
 
 import dev.fastvlm.InvalidInputException;
 
+import java.util.OptionalInt;
+import java.util.function.IntConsumer;
+import java.util.zip.Adler32;
 import java.util.zip.CRC32;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * PNG's common case, decoded row by row: 8-bit grey, grey+alpha, RGB and RGBA, not interlaced.
@@ -109,11 +110,11 @@ final class PngDecoder {
         byte[] line = new byte[rowBytes + 1];
         byte[] prior = channels == 3 ? null : new byte[rowBytes];
         byte[] current = channels == 3 ? null : new byte[rowBytes];
-        Inflater inflater = new Inflater();
-        int[] next = {firstIdat};
-        try {
+        Adler32 adler = new Adler32();
+        try (IdatStream idat = new IdatStream(png, firstIdat, name)) {
             for (int y = 0; y < height; y++) {
-                inflateFully(inflater, line, 0, line.length, next);
+                idat.inflateFully(line, 0, line.length);
+                adler.update(line);
                 int filter = line[0];
                 if (channels == 3) {
                     unfilter(filter, line, 1, rgb, y * rgbRow, rgb, y == 0 ? -1 : (y - 1) * rgbRow, rowBytes, 3, y);
@@ -124,12 +125,14 @@ final class PngDecoder {
                     prior = current;
                     current = t;
                 }
-                if ((y + 1) % ROWS_PER_REPORT == 0 && !progress.rowsDone(y + 1)) {
+                if (y + 1 < height && (y + 1) % ROWS_PER_REPORT == 0 && !progress.rowsDone(y + 1)) {
                     return;
                 }
             }
-        } finally {
-            inflater.end();
+            OptionalInt expected = idat.trailer();
+            if (expected.isPresent() && expected.getAsInt() != (int) adler.getValue()) {
+                throw checksumMismatch((int) adler.getValue(), expected.getAsInt());
+            }
         }
         progress.rowsDone(height);
     }
@@ -221,25 +224,31 @@ final class PngDecoder {
     /**
      * Only inflates: the filtered rows ({@link #filteredRowBytes} each) into {@code raw}, telling
      * {@code progress} how many whole rows are in after every block. {@link #unfilterInPlace}
-     * finishes each row, so the unfiltering can run on the consumer's thread.
+     * finishes each row, so the unfiltering can run on the consumer's thread, and so does checking
+     * the rows: the stream's Adler-32 of all of them goes to {@code checksum}, when the stream has
+     * one, before the last rows are reported.
      */
-    void inflate(byte[] raw, RowProgress progress) {
+    void inflate(byte[] raw, RowProgress progress, IntConsumer checksum) {
         int stride = filteredRowBytes();
         long total = (long) stride * height;
-        Inflater inflater = new Inflater();
-        int[] next = {firstIdat};
-        try {
+        try (IdatStream idat = new IdatStream(png, firstIdat, name)) {
             for (int filled = 0; filled < total; ) {
                 int n = (int) Math.min(total - filled, INFLATE_BLOCK);
-                inflateFully(inflater, raw, filled, n, next);
+                idat.inflateFully(raw, filled, n);
                 filled += n;
+                if (filled == total) {
+                    idat.trailer().ifPresent(checksum);
+                }
                 if (!progress.rowsDone(filled / stride)) {
                     return;
                 }
             }
-        } finally {
-            inflater.end();
         }
+    }
+
+    /** The error for rows whose Adler-32 is not the one their zlib stream gives. */
+    InvalidInputException checksumMismatch(int computed, int expected) {
+        return IdatStream.checksumMismatch(name, computed, expected);
     }
 
     /** Unfilters inflated row {@code y} of {@code raw} where it lies; rows above it must be done. */
@@ -265,53 +274,6 @@ final class PngDecoder {
                 }
             }
         }
-    }
-
-    /** Fills {@code buf[off..off+len]} from the zlib stream, feeding it IDAT chunk after IDAT chunk. */
-    private void inflateFully(Inflater inflater, byte[] buf, int off, int len, int[] next) {
-        int filled = 0;
-        try {
-            while (filled < len) {
-                int n = inflater.inflate(buf, off + filled, len - filled);
-                filled += n;
-                if (n == 0 && filled < len) {
-                    if (inflater.finished() || inflater.needsDictionary()) {
-                        throw truncated("the compressed image data ends early");
-                    }
-                    if (inflater.needsInput()) {
-                        next[0] = feed(inflater, next[0]);
-                    }
-                }
-            }
-        } catch (DataFormatException e) {
-            throw corrupt(name, "bad compressed image data (" + e.getMessage() + ")");
-        }
-    }
-
-    /** Gives the inflater the data of the next IDAT chunk at or after {@code pos}; returns the chunk after it. */
-    private int feed(Inflater inflater, int pos) {
-        while (true) {
-            if (pos + 8 > png.length) {
-                throw truncated("the file ends inside the image data");
-            }
-            int length = readInt(png, pos);
-            int type = readInt(png, pos + 4);
-            if (type != IDAT) {
-                throw truncated("the image data ends early");
-            }
-            if (length < 0 || pos + 8L + length > png.length) {
-                throw truncated("the file ends inside the image data");
-            }
-            if (length > 0) {
-                inflater.setInput(png, pos + 8, length);
-                return pos + 12 + length;
-            }
-            pos += 12;
-        }
-    }
-
-    private InvalidInputException truncated(String why) {
-        return new InvalidInputException(name + ": truncated or corrupt PNG data (" + why + ")");
     }
 
     private static InvalidInputException corrupt(String name, String why) {

@@ -1,9 +1,14 @@
 package dev.fastvlm.core.image;
 
+import dev.fastvlm.InvalidInputException;
+
+import java.util.zip.Adler32;
+
 /**
- * An 8-bit RGB PNG whose rows a pool thread inflates while the consumer's thread unfilters each
- * one in place as it first asks for it ({@link #await}), so the two halves of PNG decoding run
- * on different cores. The pixels of row {@code y} are at {@code y * stride + 1} of {@link #raw}.
+ * An 8-bit RGB PNG whose rows a pool thread inflates while the consumer's thread checks and
+ * unfilters each one in place as it first asks for it ({@link #await}), so the two halves of PNG
+ * decoding run on different cores. The pixels of row {@code y} are at {@code y * stride + 1} of
+ * {@link #raw}.
  */
 final class PngRows implements ArrivingRows, PngDecoder.RowProgress {
     private final PngDecoder png;
@@ -11,6 +16,11 @@ final class PngRows implements ArrivingRows, PngDecoder.RowProgress {
     private final RowGate inflated = new RowGate();
     private final Object unfiltering = new Object();
     private volatile int unfiltered;
+    /** Of the rows unfiltered so far, as inflated (filter bytes included), guarded by {@code unfiltering}. */
+    private final Adler32 adler = new Adler32();
+    /** The zlib stream's checksum, set before the last rows are reported; null when it has none. */
+    private volatile Integer expectedAdler;
+    private InvalidInputException mismatch;
 
     private PngRows(PngDecoder png) {
         this.png = png;
@@ -27,7 +37,7 @@ final class PngRows implements ArrivingRows, PngDecoder.RowProgress {
     /** Runs on the pool thread: inflates every row, or reports why it could not. */
     private void inflate() {
         try {
-            png.inflate(raw, inflated);
+            png.inflate(raw, inflated, checksum -> expectedAdler = checksum);
         } catch (Throwable t) {
             inflated.fail(t);
         }
@@ -71,10 +81,26 @@ final class PngRows implements ArrivingRows, PngDecoder.RowProgress {
         }
         inflated.await(rows);
         synchronized (unfiltering) {
+            if (mismatch != null) {
+                throw mismatch;
+            }
+            int stride = png.filteredRowBytes();
             for (int y = unfiltered; y < rows; y++) {
+                adler.update(raw, y * stride, stride);
+                if (y == png.height() - 1) {
+                    checkAdler();
+                }
                 png.unfilterInPlace(raw, y);
                 unfiltered = y + 1;
             }
+        }
+    }
+
+    private void checkAdler() {
+        Integer expected = expectedAdler;
+        if (expected != null && expected != (int) adler.getValue()) {
+            mismatch = png.checksumMismatch((int) adler.getValue(), expected);
+            throw mismatch;
         }
     }
 }

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -94,6 +95,46 @@ class PngDecoderTest {
         assertThatThrownBy(() -> ImagePreprocessor.builder().size(256).build().preprocess(ImageInput.of(cut, "cut.png")))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageStartingWith("cut.png: truncated or corrupt PNG data");
+    }
+
+    @ParameterizedTest(name = "IDAT chunks of {0} bytes")
+    @ValueSource(ints = {1, 2, 3, 5, 1 << 20})
+    void streamedRowsAreCheckedAgainstTheZlibTrailerWhereverTheChunksSplitIt(int chunk) {
+        byte[] raw = random(40 * 40 * 3, chunk);
+        byte[] png = png(40, 40, 2, raw, -1, chunk);
+        ImagePreprocessor same = ImagePreprocessor.builder().size(40).build();
+        assertThat(same.preprocessStreaming(ImageInput.of(png, "s.png")).pixels().rgb()).isEqualTo(raw);
+        assertThat(STANDARD.decode(png, "s.png", Long.MAX_VALUE).rgb()).isEqualTo(raw);
+
+        byte[] bad = png.clone();
+        bad[lastImageDataByte(bad)] ^= 0x40; // the zlib stream's last byte: its Adler-32's
+        String problem = "b.png: truncated or corrupt PNG data (the image data's Adler-32 is 0x";
+        assertThatThrownBy(() -> same.preprocessStreaming(ImageInput.of(bad, "b.png")).writeTo(OutputStream.nullOutputStream()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith(problem)
+                .hasMessageContaining(", its zlib stream says 0x");
+        assertThatThrownBy(() -> STANDARD.decode(bad, "b.png", Long.MAX_VALUE))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith(problem);
+    }
+
+    @Test
+    void aStreamedImageThatFailedTheChecksumKeepsFailing() {
+        byte[] png = png(40, 40, 2, random(40 * 40 * 3, 8), -1, 1 << 20);
+        png[lastImageDataByte(png)] ^= 1;
+        PreprocessedImage image = ImagePreprocessor.builder().size(40).build().preprocessStreaming(ImageInput.of(png, "k.png"));
+        assertThatThrownBy(image::pixels).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(image::pixels).isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("k.png: truncated or corrupt PNG data (the image data's Adler-32");
+    }
+
+    @Test
+    void aBadZlibHeaderIsCorruptData() {
+        byte[] png = png(5, 4, 2, random(60, 6), 0, 1 << 20);
+        png[8 + 25 + 8] = 0x79; // the first IDAT's first byte, zlib's CMF: compression method 9
+        assertThatThrownBy(() -> STANDARD.decode(png, "z.png", Long.MAX_VALUE))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("z.png: truncated or corrupt PNG data (bad zlib header 0x79");
     }
 
     @Test
@@ -187,6 +228,19 @@ class PngDecoderTest {
         }
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
+    }
+
+    /** Where the last non-empty IDAT chunk's data ends, less one. */
+    private static int lastImageDataByte(byte[] png) {
+        int last = -1;
+        for (int pos = 8; pos < png.length; ) {
+            int length = ByteBuffer.wrap(png, pos, 4).getInt();
+            if (length > 0 && new String(png, pos + 4, 4, StandardCharsets.US_ASCII).equals("IDAT")) {
+                last = pos + 8 + length - 1;
+            }
+            pos += 12 + length;
+        }
+        return last;
     }
 
     private static int paeth(int a, int b, int c) {
