@@ -95,7 +95,6 @@ final class SyncClient implements AutoCloseable {
         DataPacketStream data = new DataPacketStream(shownAs, length, progress);
         try {
             content.writeTo(data);
-            data.flushPacket();
         } catch (LinkFailure e) {
             throw e.getCause();
         } catch (IOException e) {
@@ -210,14 +209,20 @@ final class SyncClient implements AutoCloseable {
         }
     }
 
-    /** Frames whatever the ContentWriter writes into DATA packets, counting and reporting bytes. */
+    /**
+     * Frames whatever the ContentWriter writes into DATA packets, counting and reporting bytes. The
+     * length is announced, so each packet's header goes out before its bytes (the largest packet
+     * while that many are still to come) and the content goes straight into the stream, without
+     * being staged in a packet buffer first. A content that stops early leaves its last packet
+     * short; {@link #startSend} then fails, and the session, no longer usable, is closed.
+     */
     private final class DataPacketStream extends OutputStream {
         private final String shownAs;
         private final long length;
         private final TransferListener progress;
-        private final byte[] packet = new byte[MAX_DATA];
-        private int filled;
         private long written;
+        /** Bytes covered by the DATA headers sent so far. */
+        private long announced;
 
         DataPacketStream(String shownAs, long length, TransferListener progress) {
             this.shownAs = shownAs;
@@ -232,57 +237,40 @@ final class SyncClient implements AutoCloseable {
 
         @Override
         public void write(byte[] bytes, int offset, int count) {
-            if (written + filled + count > length) {
+            if (written + count > length) {
                 throw new FastVlmException("the content of " + shownAs + " is longer than the announced " + length
                         + " bytes");
             }
-            while (count >= packet.length && filled == 0) {
-                // A whole packet in the caller's array: send it from there, without staging it.
-                emit(bytes, offset, packet.length);
-                offset += packet.length;
-                count -= packet.length;
-            }
-            while (count > 0) {
-                int n = Math.min(count, packet.length - filled);
-                System.arraycopy(bytes, offset, packet, filled, n);
-                filled += n;
-                offset += n;
-                count -= n;
-                if (filled == packet.length) {
-                    flushPacket();
+            try {
+                while (count > 0) {
+                    if (written == announced) {
+                        checkNotInterrupted();
+                        int packet = (int) Math.min(MAX_DATA, length - written);
+                        writeHeader("DATA", packet);
+                        announced += packet;
+                    }
+                    int n = (int) Math.min(count, announced - written);
+                    out.write(bytes, offset, n);
+                    written += n;
+                    offset += n;
+                    count -= n;
+                    if (written == announced) {
+                        progress.onProgress(written, length);
+                    }
                 }
+            } catch (IOException e) {
+                throw new LinkFailure(e);
             }
         }
 
         /** Sends what has been written so far on its way, rather than once a whole message is full. */
         @Override
         public void flush() {
-            flushPacket();
             try {
                 out.flush();
             } catch (IOException e) {
                 throw new LinkFailure(e);
             }
-        }
-
-        void flushPacket() {
-            if (filled == 0) {
-                return;
-            }
-            emit(packet, 0, filled);
-            filled = 0;
-        }
-
-        private void emit(byte[] bytes, int offset, int count) {
-            checkNotInterrupted();
-            try {
-                writeHeader("DATA", count);
-                out.write(bytes, offset, count);
-            } catch (IOException e) {
-                throw new LinkFailure(e);
-            }
-            written += count;
-            progress.onProgress(written, length);
         }
     }
 }
