@@ -152,7 +152,7 @@ def svg(configs, summaries):
                f'emulator (zero emulated latency): stage breakdown</text>')
     y += 16
     out.append(f'<text x="10" y="{y}" font-size="11" fill="#555">Medians over measured requests; '
-               f'loaded 2-core machine; segments are per-stage medians, labels the median per-request total.</text>')
+               f'2-core machine, emulator in the same JVM; segments are per-stage medians, labels the median per-request total.</text>')
     y += 14
     legend = []
     for title, stages, total_key in panels:
