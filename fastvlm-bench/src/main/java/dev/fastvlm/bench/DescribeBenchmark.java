@@ -3,8 +3,6 @@ package dev.fastvlm.bench;
 import dev.fastvlm.Description;
 import dev.fastvlm.FastVlm;
 import dev.fastvlm.QairtRuntime;
-import dev.fastvlm.adb.AdbTransport;
-import dev.fastvlm.emulator.DeviceEmulator;
 import dev.fastvlm.emulator.EmulatedTiming;
 import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.emulator.model.EmulatedBundle;
@@ -74,8 +72,7 @@ public class DescribeBenchmark {
 
     private Path work;
     private Path imageFile;
-    private DeviceEmulator device;
-    private AdbTransport transport;
+    private BenchDevice device;
     private FastVlm vlm;
     private StageLog log;
     private boolean measuring;
@@ -105,14 +102,11 @@ public class DescribeBenchmark {
         log.record("setup", "bundle-write-nanos", System.nanoTime() - start);
         log.record("setup", "bundle-bytes", PathUtils.sizeOfDirectory(bundle));
 
-        device = DeviceEmulator.start(EmulatorOptions.builder()
-                .sandbox(work.resolve("sandbox"))
+        device = BenchDevice.start(work, EmulatorOptions.builder()
                 .timing(EmulatedTiming.INSTANT)
-                .toolClasspath(absoluteClassPath())
-                .build());
-        transport = AdbTransport.builder().direct("127.0.0.1", device.port()).adbKey(work.resolve("adbkey")).build();
+                .toolClasspath(absoluteClassPath()));
         vlm = FastVlm.builder()
-                .device(transport)
+                .device(device.transport())
                 .models(bundle)
                 .runtime(QairtRuntime.builder().sdkDirectory(EmulatedSdk.write(work.resolve("sdk"))).build())
                 .build();
@@ -188,9 +182,6 @@ public class DescribeBenchmark {
         try {
             if (vlm != null) {
                 vlm.close();
-            }
-            if (transport != null) {
-                transport.close();
             }
             if (device != null) {
                 device.close();

@@ -1,10 +1,8 @@
 package dev.fastvlm.bench;
 
 import dev.fastvlm.ImageInput;
-import dev.fastvlm.adb.AdbTransport;
 import dev.fastvlm.core.image.ImagePreprocessor;
 import dev.fastvlm.core.image.PreprocessedImage;
-import dev.fastvlm.emulator.DeviceEmulator;
 import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
@@ -57,8 +55,7 @@ public class ImagePushBenchmark {
 
     private Path work;
     private Path imageFile;
-    private DeviceEmulator device;
-    private AdbTransport transport;
+    private BenchDevice device;
     private final ImagePreprocessor preprocessor = ImagePreprocessor.builder().build();
     private int request;
 
@@ -67,8 +64,7 @@ public class ImagePushBenchmark {
         work = Files.createTempDirectory("fastvlm-bench-push");
         try {
             imageFile = BenchImages.write(work, image);
-            device = DeviceEmulator.start(EmulatorOptions.builder().sandbox(work.resolve("sandbox")).build());
-            transport = AdbTransport.builder().direct("127.0.0.1", device.port()).adbKey(work.resolve("adbkey")).build();
+            device = BenchDevice.start(work, EmulatorOptions.builder());
         } catch (IOException | RuntimeException e) {
             stop();
             throw e;
@@ -82,7 +78,7 @@ public class ImagePushBenchmark {
         String dir = DEVICE_DIR + "/req-" + request++;
         PreprocessedImage pixels = preprocessor.preprocessStreaming(ImageInput.of(imageFile));
         String input = dir + "/pixel_values.raw";
-        transport.writeAll(List.of(
+        device.transport().writeAll(List.of(
                 Upload.of(dir + "/vision_input_list.txt", (input + "\n").getBytes(StandardCharsets.UTF_8)).inPlace(),
                 new Upload(input, pixels.byteSize(), pixels::writeTo).inPlace()), TransferListener.NONE);
         return input;
@@ -90,12 +86,12 @@ public class ImagePushBenchmark {
 
     /** A pushed file's bytes, read back from the emulator (for the benchmark's test). */
     byte[] readBack(String devicePath) {
-        return transport.read(devicePath, Integer.MAX_VALUE);
+        return device.transport().read(devicePath, Integer.MAX_VALUE);
     }
 
     @TearDown(Level.Iteration)
     public void removeRequests() {
-        if (!transport.run(DeviceCommand.of("rm", "-rf", DEVICE_DIR), OutputListener.NONE).succeeded()) {
+        if (!device.transport().run(DeviceCommand.of("rm", "-rf", DEVICE_DIR), OutputListener.NONE).succeeded()) {
             throw new IllegalStateException("could not remove " + DEVICE_DIR + " on the emulator");
         }
     }
@@ -103,9 +99,6 @@ public class ImagePushBenchmark {
     @TearDown(Level.Trial)
     public void stop() throws IOException {
         try {
-            if (transport != null) {
-                transport.close();
-            }
             if (device != null) {
                 device.close();
             }

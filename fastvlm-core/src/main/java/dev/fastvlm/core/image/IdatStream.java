@@ -13,8 +13,6 @@ import java.util.zip.Inflater;
  * sets the pace of a streamed PNG; there it is a tenth of the work on a photograph.
  */
 final class IdatStream implements AutoCloseable {
-    private static final int IDAT = 0x49444154;
-
     private final byte[] png;
     private final String name;
     private final Inflater inflater = new Inflater(true);
@@ -28,15 +26,14 @@ final class IdatStream implements AutoCloseable {
         this.png = png;
         this.name = name;
         this.nextChunk = firstIdat;
-        int cmf = readByte("the image data ends early");
-        int flg = readByte("the image data ends early");
+        int cmf = readByte();
+        int flg = readByte();
         // RFC 1950: deflate with at most a 32 KiB window, a header that is a multiple of 31, and
         // no preset dictionary (which PNG does not allow).
         if ((cmf & 0x0f) != 8 || cmf >>> 4 > 7 || (cmf << 8 | flg) % 31 != 0 || (flg & 0x20) != 0) {
             throw corrupt(String.format("bad zlib header 0x%02x%02x", cmf, flg));
         }
-        inflater.setInput(png, pos, end - pos);
-        pos = end;
+        feedRestOfChunk();
     }
 
     /** Fills {@code buf[off..off+len)} with inflated bytes, reading IDAT chunk after IDAT chunk. */
@@ -51,9 +48,8 @@ final class IdatStream implements AutoCloseable {
                         throw corrupt("the compressed image data ends early");
                     }
                     if (inflater.needsInput()) {
-                        nextChunk("the image data ends early");
-                        inflater.setInput(png, pos, end - pos);
-                        pos = end;
+                        nextChunk();
+                        feedRestOfChunk();
                     }
                 }
             }
@@ -74,15 +70,12 @@ final class IdatStream implements AutoCloseable {
                 if (inflater.inflate(extra) > 0) {
                     return OptionalInt.empty();
                 }
-                if (inflater.needsInput()) {
-                    if (!hasNextChunk()) {
+                if (!inflater.finished()) {
+                    if (!inflater.needsInput() || !hasNextChunk()) {
                         return OptionalInt.empty();
                     }
-                    nextChunk("the image data ends early");
-                    inflater.setInput(png, pos, end - pos);
-                    pos = end;
-                } else if (!inflater.finished()) {
-                    return OptionalInt.empty();
+                    nextChunk();
+                    feedRestOfChunk();
                 }
             }
         } catch (DataFormatException e) {
@@ -92,18 +85,15 @@ final class IdatStream implements AutoCloseable {
         pos = end - inflater.getRemaining();
         int value = 0;
         for (int i = 0; i < 4; i++) {
-            if (pos == end && !hasNextChunk()) {
-                return OptionalInt.empty();
+            while (pos == end) {
+                if (!hasNextChunk()) {
+                    return OptionalInt.empty();
+                }
+                nextChunk();
             }
-            value = value << 8 | readByte("the image data ends early");
+            value = value << 8 | png[pos++] & 0xff;
         }
         return OptionalInt.of(value);
-    }
-
-    /** The error for inflated rows whose Adler-32 is not the one {@link #trailer()} gave. */
-    static InvalidInputException checksumMismatch(String name, int computed, int expected) {
-        return corrupt(name, String.format("the image data's Adler-32 is 0x%08x, its zlib stream says 0x%08x",
-                computed, expected));
     }
 
     @Override
@@ -111,25 +101,30 @@ final class IdatStream implements AutoCloseable {
         inflater.end();
     }
 
-    private int readByte(String whyShort) {
+    private int readByte() {
         while (pos == end) {
-            nextChunk(whyShort);
+            nextChunk();
         }
         return png[pos++] & 0xff;
     }
 
+    private void feedRestOfChunk() {
+        inflater.setInput(png, pos, end - pos);
+        pos = end;
+    }
+
     private boolean hasNextChunk() {
-        return nextChunk + 8 <= png.length && readInt(nextChunk + 4) == IDAT;
+        return nextChunk + 8 <= png.length && PngDecoder.readInt(png, nextChunk + 4) == PngDecoder.IDAT;
     }
 
     /** Moves to the data of the next IDAT chunk (perhaps empty). */
-    private void nextChunk(String whyShort) {
+    private void nextChunk() {
         if (nextChunk + 8 > png.length) {
             throw corrupt("the file ends inside the image data");
         }
-        int length = readInt(nextChunk);
-        if (readInt(nextChunk + 4) != IDAT) {
-            throw corrupt(whyShort);
+        int length = PngDecoder.readInt(png, nextChunk);
+        if (PngDecoder.readInt(png, nextChunk + 4) != PngDecoder.IDAT) {
+            throw corrupt("the image data ends early");
         }
         if (length < 0 || nextChunk + 8L + length > png.length) {
             throw corrupt("the file ends inside the image data");
@@ -139,15 +134,7 @@ final class IdatStream implements AutoCloseable {
         nextChunk = end + 4;
     }
 
-    private int readInt(int i) {
-        return (png[i] & 0xff) << 24 | (png[i + 1] & 0xff) << 16 | (png[i + 2] & 0xff) << 8 | png[i + 3] & 0xff;
-    }
-
     private InvalidInputException corrupt(String why) {
-        return corrupt(name, why);
-    }
-
-    private static InvalidInputException corrupt(String name, String why) {
-        return new InvalidInputException(name + ": truncated or corrupt PNG data (" + why + ")");
+        return PngDecoder.corrupt(name, why);
     }
 }

@@ -18,7 +18,7 @@ import java.util.zip.CRC32;
  */
 final class PngDecoder {
     private static final int IHDR = 0x49484452;
-    private static final int IDAT = 0x49444154;
+    static final int IDAT = 0x49444154;
     private static final int IEND = 0x49454e44;
     private static final int ROWS_PER_REPORT = 16;
     private static final int INFLATE_BLOCK = 1 << 16;
@@ -248,7 +248,8 @@ final class PngDecoder {
 
     /** The error for rows whose Adler-32 is not the one their zlib stream gives. */
     InvalidInputException checksumMismatch(int computed, int expected) {
-        return IdatStream.checksumMismatch(name, computed, expected);
+        return corrupt(name, String.format("the image data's Adler-32 is 0x%08x, its zlib stream says 0x%08x",
+                computed, expected));
     }
 
     /** Unfilters inflated row {@code y} of {@code raw} where it lies; rows above it must be done. */
@@ -276,7 +277,7 @@ final class PngDecoder {
         }
     }
 
-    private static InvalidInputException corrupt(String name, String why) {
+    static InvalidInputException corrupt(String name, String why) {
         return new InvalidInputException(name + ": truncated or corrupt PNG data (" + why + ")");
     }
 
@@ -302,7 +303,7 @@ final class PngDecoder {
                 (char) (type >>> 8 & 0xff), (char) (type & 0xff)});
     }
 
-    private static int readInt(byte[] b, int i) {
+    static int readInt(byte[] b, int i) {
         return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | b[i + 3] & 0xff;
     }
 

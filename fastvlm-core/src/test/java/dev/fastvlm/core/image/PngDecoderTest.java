@@ -12,9 +12,11 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -129,6 +131,32 @@ class PngDecoderTest {
     }
 
     @Test
+    void aMissingTrailerOrDataPastTheImageIsAcceptedAsPilDoes() {
+        byte[] raw = random(40 * 40 * 3, 12);
+        byte[] zlib = imageData(png(40, 40, 2, raw, -1, 1 << 20));
+        byte[] noTrailer = Arrays.copyOf(zlib, zlib.length - 4);
+        byte[] halfTrailer = Arrays.copyOf(zlib, zlib.length - 2);
+        // The same rows and then 40 more zero bytes: a stream longer than the image.
+        byte[] filtered = new byte[40 * 121 + 40];
+        Inflater inflater = new Inflater();
+        inflater.setInput(zlib);
+        try {
+            assertThat(inflater.inflate(filtered)).isEqualTo(40 * 121);
+        } catch (java.util.zip.DataFormatException e) {
+            throw new AssertionError(e);
+        } finally {
+            inflater.end();
+        }
+        byte[] longer = deflate(filtered);
+        ImagePreprocessor same = ImagePreprocessor.builder().size(40).build();
+        for (byte[] data : List.of(noTrailer, halfTrailer, longer)) {
+            byte[] png = rgbPng(40, 40, data);
+            assertThat(same.preprocessStreaming(ImageInput.of(png, "t.png")).pixels().rgb()).isEqualTo(raw);
+            assertThat(STANDARD.decode(png, "t.png", Long.MAX_VALUE).rgb()).isEqualTo(raw);
+        }
+    }
+
+    @Test
     void aBadZlibHeaderIsCorruptData() {
         byte[] png = png(5, 4, 2, random(60, 6), 0, 1 << 20);
         png[8 + 25 + 8] = 0x79; // the first IDAT's first byte, zlib's CMF: compression method 9
@@ -207,15 +235,7 @@ class PngDecoderTest {
                 filtered.write(x - predicted);
             }
         }
-        Deflater deflater = new Deflater();
-        deflater.setInput(filtered.toByteArray());
-        deflater.finish();
-        ByteArrayOutputStream z = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        while (!deflater.finished()) {
-            z.write(buf, 0, deflater.deflate(buf));
-        }
-        byte[] data = z.toByteArray();
+        byte[] data = deflate(filtered.toByteArray());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 0x1A, 10});
         chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) colorType)
@@ -228,6 +248,43 @@ class PngDecoderTest {
         }
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
+    }
+
+    /** The image data of a PNG, its IDAT chunks joined. */
+    private static byte[] imageData(byte[] png) {
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        for (int pos = 8; pos < png.length; ) {
+            int length = ByteBuffer.wrap(png, pos, 4).getInt();
+            if (new String(png, pos + 4, 4, StandardCharsets.US_ASCII).equals("IDAT")) {
+                data.write(png, pos + 8, length);
+            }
+            pos += 12 + length;
+        }
+        return data.toByteArray();
+    }
+
+    /** An 8-bit RGB PNG around the given image data, in one IDAT chunk. */
+    private static byte[] rgbPng(int w, int h, byte[] imageData) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 0x1A, 10});
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2)
+                .put((byte) 0).put((byte) 0).put((byte) 0).array());
+        chunk(out, "IDAT", imageData);
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static byte[] deflate(byte[] bytes) {
+        Deflater deflater = new Deflater();
+        deflater.setInput(bytes);
+        deflater.finish();
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        while (!deflater.finished()) {
+            z.write(buf, 0, deflater.deflate(buf));
+        }
+        deflater.end();
+        return z.toByteArray();
     }
 
     /** Where the last non-empty IDAT chunk's data ends, less one. */
