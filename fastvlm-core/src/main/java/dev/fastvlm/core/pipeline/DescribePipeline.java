@@ -12,7 +12,6 @@ import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifact;
 import dev.fastvlm.ModelArtifactException;
-import dev.fastvlm.StageTiming;
 import dev.fastvlm.Stats;
 import dev.fastvlm.TextEmbeddingSource;
 import dev.fastvlm.TokenListener;
