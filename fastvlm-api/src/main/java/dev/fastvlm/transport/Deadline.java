@@ -1,0 +1,146 @@
+package dev.fastvlm.transport;
+
+import dev.fastvlm.FastVlmTimeoutException;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The time one request has left, obeyed by every wait made on its behalf: connecting, opening a
+ * stream, each transfer read and write, each device program and each host tool. A request
+ * installs its deadline on its thread with {@link #call}; transports and housekeeping read it with
+ * {@link #current()}, so a deadline reaches every layer without each method taking one.
+ *
+ * <p>A request ends within its limit plus {@link #MARGIN} of it: when the limit passes, the
+ * request gets that margin to stop its device program and remove its files, under a deadline of
+ * its own ({@link #margin}); what does not fit is left for the next request to sweep.
+ *
+ * <pre>{@code
+ * Deadline.after(Duration.ofSeconds(10), "describe").call(() -> transport.run(command, listener));
+ * }</pre>
+ */
+public final class Deadline {
+
+    /** The share of a request's limit it may take beyond the limit to clean up after itself: 10%. */
+    public static final double MARGIN = 0.10;
+
+    private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
+
+    private final long atNanos;
+    private final Duration limit;
+    private final String operation;
+
+    private Deadline(long atNanos, Duration limit, String operation) {
+        this.atNanos = atNanos;
+        this.limit = limit;
+        this.operation = operation;
+    }
+
+    /** A deadline {@code limit} from now for {@code operation} (named in the timeout's message). */
+    public static Deadline after(Duration limit, String operation) {
+        return new Deadline(System.nanoTime() + limit.toNanos(), limit, operation);
+    }
+
+    /** The deadline of the work this thread is doing, if it has one. */
+    public static Optional<Deadline> current() {
+        return Optional.ofNullable(CURRENT.get());
+    }
+
+    /**
+     * The deadline for cleaning up after a request whose limit was {@code limit}: {@link #MARGIN} of
+     * it from now, at least {@code floor}.
+     */
+    public static Deadline margin(Duration limit, Duration floor, String operation) {
+        Duration margin = Duration.ofNanos((long) (limit.toNanos() * MARGIN));
+        return after(margin.compareTo(floor) < 0 ? floor : margin, operation);
+    }
+
+    /**
+     * {@code timeout}, shortened to what the current deadline leaves.
+     *
+     * @throws FastVlmTimeoutException when the current deadline has passed
+     */
+    public static Duration cap(Duration timeout) {
+        Deadline deadline = CURRENT.get();
+        if (deadline == null) {
+            return timeout;
+        }
+        Duration left = deadline.remaining();
+        if (left.isZero()) {
+            throw deadline.expired();
+        }
+        return left.compareTo(timeout) < 0 ? left : timeout;
+    }
+
+    /** Nanoseconds the current deadline leaves (at most {@code max}, and {@code max} without one). */
+    public static long remainingNanos(long max) {
+        Deadline deadline = CURRENT.get();
+        return deadline == null ? max : Math.min(max, Math.max(0, deadline.atNanos - System.nanoTime()));
+    }
+
+    /** The timeout of the current deadline, or of {@code what} when the thread has none. */
+    public static FastVlmTimeoutException timeout(String what, Duration fallbackLimit) {
+        Deadline deadline = CURRENT.get();
+        return deadline != null ? deadline.expired() : new FastVlmTimeoutException(what, fallbackLimit);
+    }
+
+    /**
+     * Runs {@code work} on this thread under this deadline, or under the one already current if
+     * that is sooner (a nested step never gets more time than its request).
+     */
+    public <T> T call(Supplier<T> work) {
+        Deadline outer = CURRENT.get();
+        CURRENT.set(outer != null && outer.atNanos - atNanos < 0 ? outer : this);
+        try {
+            return work.get();
+        } finally {
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
+        }
+    }
+
+    /** {@link #call} for work without a result. */
+    public void run(Runnable work) {
+        call(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code work} under this deadline alone, replacing the current one: for cleaning up after
+     * a request whose own deadline has passed.
+     */
+    public void runInstead(Runnable work) {
+        Deadline outer = CURRENT.get();
+        CURRENT.set(this);
+        try {
+            work.run();
+        } finally {
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
+        }
+    }
+
+    /** Time left, zero once passed. */
+    public Duration remaining() {
+        return Duration.ofNanos(Math.max(0, atNanos - System.nanoTime()));
+    }
+
+    /** The limit it was made with. */
+    public Duration limit() {
+        return limit;
+    }
+
+    /** The exception that says this deadline passed. */
+    public FastVlmTimeoutException expired() {
+        return new FastVlmTimeoutException(operation, limit);
+    }
+}
