@@ -1,6 +1,5 @@
 package dev.fastvlm.core.device;
 
-import dev.fastvlm.CancelledException;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.ModelArtifactException;
@@ -27,8 +26,9 @@ import java.util.Set;
  * Pushes model files and SDK libraries to a device directory once: a manifest on the device
  * records each file's size and SHA-256, and files already there and intact are skipped (checked
  * with the device's own {@code sha256sum} when the manifest is missing or no longer matches the
- * file). Free space is checked before pushing, and a lock directory on the device serializes
- * processes that sync the same directory.
+ * file). Free space is checked before pushing, and a lock directory on the device, with its
+ * owner and a lease, serializes processes that sync the same directory and heals when one of them
+ * dies in the middle of a sync.
  *
  * <pre>{@code
  * ArtifactSync.Report report = ArtifactSync.to(transport, "/data/local/tmp/fastvlm")
@@ -42,13 +42,12 @@ import java.util.Set;
 public final class ArtifactSync {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArtifactSync.class);
-    /** Directory on the device that serializes syncs of one directory. */
     /** The manifest recording each synced file's size and SHA-256. */
     public static final String MANIFEST_NAME = SyncManifest.MANIFEST_NAME;
+    /** Directory on the device that serializes syncs of one directory. */
     public static final String LOCK_NAME = ".fastvlm-lock";
     /** Room left free beyond the files themselves, for the manifest and the filesystem's own needs. */
     static final long SPACE_MARGIN_BYTES = 16L << 20;
-    private static final long LOCK_POLL_MILLIS = 200;
 
     /**
      * A host file and the name it gets under the device directory.
@@ -94,6 +93,7 @@ public final class ArtifactSync {
     private final String directory;
     private Duration lockTimeout = Duration.ofMinutes(15);
     private Duration staleLockAfter = Duration.ofMinutes(10);
+    private Duration lease = Duration.ofSeconds(20);
 
     private ArtifactSync(Transport transport, String directory) {
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -113,8 +113,19 @@ public final class ArtifactSync {
     }
 
     /**
-     * A lock not refreshed for this long is left over from a process that died, and is broken
-     * (default 10 minutes; a live sync refreshes it after every file).
+     * How long a sync's lock holds without renewal (default 20 s): the holder renews it every
+     * quarter of this while it syncs, so a lock whose lease has ended belongs to a sync that died,
+     * and the next sync breaks it (logged as a warning) and removes the partial files it left. A
+     * lock of a process of this host that is gone is broken at once.
+     */
+    public ArtifactSync lease(Duration lease) {
+        this.lease = positive(lease, "lease");
+        return this;
+    }
+
+    /**
+     * A lock written by an older version (no owner, no lease) not refreshed for this long is left
+     * over from a process that died, and is broken (default 10 minutes).
      */
     public ArtifactSync staleLockAfter(Duration age) {
         this.staleLockAfter = positive(age, "staleLockAfter");
@@ -137,11 +148,8 @@ public final class ArtifactSync {
             hostSizes.add(size(artifact.hostFile()));
             hostHashes.add(sha256(artifact.hostFile()));
         }
-        acquireLock();
-        try {
+        try (SyncLock lock = SyncLock.acquire(transport, directory, lease, lockTimeout, staleLockAfter)) {
             return syncLocked(artifacts, hostHashes, hostSizes, progress);
-        } finally {
-            releaseLock();
         }
     }
 
@@ -207,7 +215,6 @@ public final class ArtifactSync {
             manifest.put(artifact.name(), new SyncManifest.Entry(hostHashes.get(i), stat[0], stat[1]));
             writeManifest(manifest);
             pushed.add(artifact.name());
-            refreshLock();
         }
         if (toPush.isEmpty() && !verified.isEmpty()) {
             writeManifest(manifest);
@@ -286,66 +293,12 @@ public final class ArtifactSync {
         transport.write(path(SyncManifest.MANIFEST_NAME), bytes.length, out -> out.write(bytes), TransferListener.NONE);
     }
 
-    private void acquireLock() {
-        String lock = path(LOCK_NAME);
-        // "since" may not be written yet when another process has only just taken the lock: then
-        // there is no age to report, and the script must still succeed.
-        String script = "mkdir -p " + q(directory) + "; date +%s; if mkdir " + q(lock) + " 2>/dev/null; then date +%s > "
-                + q(lock + "/since") + "; echo acquired; else echo held; cat " + q(lock + "/since")
-                + " 2>/dev/null; true; fi";
-        long deadline = System.nanoTime() + lockTimeout.toNanos();
-        while (true) {
-            String[] lines = DeviceScripts.output(transport, script).split("\n");
-            if (lines.length >= 2 && lines[1].strip().equals("acquired")) {
-                return;
-            }
-            long now = parseLong(lines[0]);
-            long since = lines.length >= 3 ? parseLong(lines[2]) : -1;
-            if (now > 0 && since > 0 && now - since > staleLockAfter.toSeconds()) {
-                LOG.warn("breaking the sync lock {} on {}, untouched for {} s", lock, transport.target(), now - since);
-                DeviceScripts.output(transport, "rm -rf " + q(lock));
-                continue;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new DeviceException("another process has been syncing " + directory + " on " + transport.target()
-                        + " for longer than " + lockTimeout.toSeconds() + " s (lock " + lock + "); if none is, "
-                        + "remove the lock: adb shell rm -r " + lock);
-            }
-            try {
-                Thread.sleep(LOCK_POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CancelledException("waiting for the sync lock " + lock + " was interrupted", e);
-            }
-        }
-    }
-
-    private void refreshLock() {
-        DeviceScripts.output(transport, "date +%s > " + q(path(LOCK_NAME) + "/since"));
-    }
-
-    private void releaseLock() {
-        try {
-            DeviceScripts.output(transport, "rm -rf " + q(path(LOCK_NAME)));
-        } catch (RuntimeException e) {
-            LOG.warn("could not release the sync lock on {}: {}", transport.target(), e.getMessage());
-        }
-    }
-
     private String path(String name) {
         return directory + "/" + name;
     }
 
     private static String q(String s) {
         return ShellQuoting.quote(s);
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return Long.parseLong(s.strip());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     private static void checkDistinct(List<Artifact> artifacts) {

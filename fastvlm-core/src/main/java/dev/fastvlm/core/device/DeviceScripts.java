@@ -3,6 +3,7 @@ package dev.fastvlm.core.device;
 import dev.fastvlm.DeviceToolException;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.transport.CommandResult;
+import dev.fastvlm.transport.Deadline;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.Transport;
@@ -24,9 +25,13 @@ public final class DeviceScripts {
         return output(transport, script, HOUSEKEEPING_TIMEOUT);
     }
 
+    /**
+     * Runs {@code script} with {@code sh -c} for at most {@code timeout}, or what the thread's
+     * {@link Deadline} leaves if that is less; returns its stdout, or throws if it exits non-zero.
+     */
     public static String output(Transport transport, String script, Duration timeout) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        CommandResult result = transport.run(DeviceCommand.of("sh", "-c", script).withTimeout(timeout),
+        CommandResult result = transport.run(DeviceCommand.of("sh", "-c", script).withTimeout(Deadline.cap(timeout)),
                 new OutputListener() {
                     @Override
                     public void onStdout(byte[] data, int offset, int length) {
