@@ -13,6 +13,9 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+// dadb.Dadb.close() is declared to throw InterruptedException (its Kotlin signature); try-with-resources on it is
+// still the right way to close a connection, so javac's "try" lint has nothing to say here.
+@SuppressWarnings("try")
 class DadbTest {
 
     @Test

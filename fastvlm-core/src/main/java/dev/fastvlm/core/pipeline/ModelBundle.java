@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -180,8 +179,7 @@ public final class ModelBundle {
         Map<ModelArtifact, Path> files = new EnumMap<>(ModelArtifact.class);
         try {
             JsonNode root = new ObjectMapper().readTree(manifest.toFile());
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
+            for (Map.Entry<String, JsonNode> entry : root.properties()) {
                 try {
                     files.put(ModelArtifact.valueOf(entry.getKey()), directory.resolve(entry.getValue().asText()));
                 } catch (IllegalArgumentException e) {

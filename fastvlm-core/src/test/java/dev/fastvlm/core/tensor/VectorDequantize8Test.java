@@ -1,5 +1,6 @@
 package dev.fastvlm.core.tensor;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -11,7 +12,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The SIMD kernel against the float32 formula element by element. Runs in the surefire execution
- * that starts the JVM with {@code --add-modules jdk.incubator.vector}; skipped in the other.
+ * that starts the JVM with {@code --add-modules jdk.incubator.vector}; the default execution leaves
+ * out the tests tagged {@code vector-api}, which need the module.
  */
 class VectorDequantize8Test {
     private static final boolean MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
@@ -22,6 +24,7 @@ class VectorDequantize8Test {
     }
 
     @Test
+    @Tag("vector-api")
     void everyByteGivesTheFloat32FormulasBitsInBothSignednesses() {
         assumeTrue(MODULE, "JVM started without --add-modules jdk.incubator.vector");
         SplittableRandom random = new SplittableRandom(7);

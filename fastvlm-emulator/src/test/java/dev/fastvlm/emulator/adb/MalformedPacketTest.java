@@ -16,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+// dadb.Dadb.close() is declared to throw InterruptedException (its Kotlin signature); try-with-resources on it is
+// still the right way to close a connection, so javac's "try" lint has nothing to say here.
+@SuppressWarnings("try")
 class MalformedPacketTest {
     static DeviceEmulator device;
 
