@@ -24,13 +24,11 @@ public final class ToolEnvironment {
     }
 
     /**
-     * This JVM's class path with every entry made absolute: the tool scripts run in the sandbox, so
-     * a relative entry (as in {@code java -jar examples/target/fastvlm.jar}) would not resolve there.
+     * The class path holding the emulator and everything its tools load, as absolute entries (the
+     * tool scripts run in the sandbox): found from where this JVM loaded the emulator's classes, so it
+     * is right under {@code java -jar}, {@code mvn exec:java}, test runners and IDEs alike.
      */
     public static String currentClasspath() {
-        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .filter(entry -> !entry.isEmpty())
-                .map(entry -> java.nio.file.Path.of(entry).toAbsolutePath().toString())
-                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        return ToolClasspath.current();
     }
 }
