@@ -140,6 +140,7 @@ public final class ArtifactSync {
      * @throws DeviceException        not enough space on the device (with the numbers), or the lock
      *                                stayed held by another process
      */
+    @SuppressWarnings("try") // the lock is held for the block and released by it; the block never names it
     public Report sync(List<Artifact> artifacts, TransferListener progress) {
         checkDistinct(artifacts);
         List<String> hostHashes = new ArrayList<>();

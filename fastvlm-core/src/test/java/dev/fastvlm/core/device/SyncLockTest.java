@@ -22,6 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The sync lock heals: a dead owner's or an expired lease's lock is broken at once, a live one is waited for. */
+// Locks held by try-with-resources for a block that only checks what others see meanwhile.
+@SuppressWarnings("try")
 class SyncLockTest {
 
     @TempDir
