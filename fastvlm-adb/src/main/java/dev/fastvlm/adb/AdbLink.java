@@ -27,8 +27,10 @@ interface AdbLink extends AutoCloseable {
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
+            long start = System.nanoTime();
             socket.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
-            return AdbWire.connect(socket, key);
+            long spent = (System.nanoTime() - start) / 1_000_000;
+            return AdbWire.connect(socket, key, (int) Math.max(1, connectTimeoutMillis - spent));
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

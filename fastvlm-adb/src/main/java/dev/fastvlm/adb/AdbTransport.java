@@ -5,11 +5,13 @@ import dev.fastvlm.core.device.ShellQuoting;
 import dev.fastvlm.core.device.ArtifactSync;
 import dev.fastvlm.core.device.RequestDirectory;
 import dadb.AdbStream;
+import dev.fastvlm.CancelledException;
 import dev.fastvlm.DeviceDisconnectedException;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.DeviceToolException;
 import dev.fastvlm.FastVlmException;
 import dev.fastvlm.transport.CommandResult;
+import dev.fastvlm.transport.Deadline;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
@@ -20,6 +22,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +32,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
@@ -53,6 +62,8 @@ public final class AdbTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(AdbTransport.class);
     private static final int MODE_FILE = 0644;
     private static final int MODE_EXECUTABLE = 0755;
+    /** The limit for removing a failed push's files when no deadline is shorter. */
+    private static final Duration REMOVE_TIMEOUT = Duration.ofSeconds(20);
 
     /** Opens a fresh connection to the chosen device. */
     @FunctionalInterface
@@ -65,6 +76,8 @@ public final class AdbTransport implements Transport {
     private final ExecutorService threads;
     private final SyncSessions syncs = new SyncSessions();
     private AdbLink link;
+    /** A reconnect under way, which concurrent callers share; guarded by {@code this}. */
+    private CompletableFuture<AdbLink> connecting;
     private boolean closed;
 
     AdbTransport(String target, Connector connector, AdbLink connected) {
@@ -183,9 +196,14 @@ public final class AdbTransport implements Transport {
                     + uploads.get(Math.min(confirmed, uploads.size() - 1)).devicePath() + ": " + e.getMessage(), e);
         } catch (IOException e) {
             closeQuietly(sync);
+            Upload failed = uploads.get(Math.min(current, uploads.size() - 1));
+            RuntimeException stopped = stopped(e, connection, "pushing " + failed.devicePath() + " to " + target);
+            if (stopped != null) {
+                removeQuietly(sent);
+                throw stopped;
+            }
             discard(connection);
             removeQuietly(sent);
-            Upload failed = uploads.get(Math.min(current, uploads.size() - 1));
             throw new DeviceDisconnectedException("lost the connection to " + target + " after "
                     + done.get() + " of " + failed.length() + " bytes of " + failed.devicePath()
                     + "; nothing was written under that name, the push can be retried", e);
@@ -289,6 +307,10 @@ public final class AdbTransport implements Transport {
                     + e.getMessage(), e);
         } catch (IOException e) {
             closeQuietly(sync);
+            RuntimeException stopped = stopped(e, connection, "pulling " + devicePath + " from " + this.target);
+            if (stopped != null) {
+                throw stopped;
+            }
             discard(connection);
             throw new DeviceDisconnectedException("lost the connection to " + this.target + " while pulling "
                     + devicePath + unchanged, e);
@@ -309,15 +331,20 @@ public final class AdbTransport implements Transport {
     public CommandResult run(DeviceCommand command, OutputListener output) {
         AdbLink connection = link();
         AdbStream stream;
+        DeviceCommand bounded = command.withTimeout(Deadline.cap(command.timeout()));
         try {
-            stream = connection.open("shell,v2,raw:" + ShellQuoting.script(command));
+            stream = connection.open("shell,v2,raw:" + ShellQuoting.script(bounded));
         } catch (IOException e) {
+            RuntimeException stopped = stopped(e, connection, "starting " + command.program() + " on " + target);
+            if (stopped != null) {
+                throw stopped;
+            }
             discard(connection);
             throw new DeviceDisconnectedException("cannot start " + command.program() + " on " + target
                     + ": " + e.getMessage(), e);
         }
         try {
-            return new ShellRun(stream, command, output, target, this::kill).await(threads);
+            return new ShellRun(stream, bounded, output, target, this::kill, () -> discard(connection)).await(threads);
         } catch (DeviceDisconnectedException e) {
             discard(connection);
             throw e;
@@ -364,28 +391,93 @@ public final class AdbTransport implements Transport {
     }
 
 
+    /**
+     * Removes what a failed push left. After a timeout or a cancel it still runs (the thread's
+     * interrupt is set aside), but only for the time {@link Deadline#cleanUp} allows, so the request ends
+     * within its margin; what is left then is swept by the next request.
+     */
     private void removeQuietly(List<String> devicePaths) {
         StringBuilder script = new StringBuilder("rm -f");
         devicePaths.forEach(path -> script.append(' ').append(ShellQuoting.quote(path)));
         try {
-            DeviceScripts.output(this, script.toString(), Duration.ofSeconds(20));
+            Deadline.cleanUp("removing " + devicePaths + " on " + target, REMOVE_TIMEOUT,
+                    () -> DeviceScripts.output(this, script.toString(), REMOVE_TIMEOUT));
         } catch (RuntimeException e) {
             LOG.warn("could not remove {} on {}: {}", devicePaths, target, e.getMessage());
         }
     }
 
-    private synchronized AdbLink link() {
-        if (closed) {
-            throw new IllegalStateException("transport to " + target + " is closed");
+    /**
+     * The exception for a transfer that stopped because its deadline passed (the link is then
+     * presumed dead and dropped, so everything waiting on it ends) or its thread was interrupted
+     * (the link stays); null for any other failure.
+     */
+    private RuntimeException stopped(IOException e, AdbLink connection, String what) {
+        if (e instanceof SocketTimeoutException) {
+            discard(connection);
+            return Deadline.timeout(what, Duration.ZERO);
         }
-        if (link == null) {
-            try {
-                link = connector.open();
-            } catch (IOException e) {
-                throw new DeviceDisconnectedException("cannot reconnect to " + target + ": " + e.getMessage(), e);
+        if (e instanceof InterruptedIOException) {
+            Thread.currentThread().interrupt();
+            return new CancelledException(what + " was cancelled", e);
+        }
+        return null;
+    }
+
+    /**
+     * The current link, or a new one. A reconnect runs on a transport thread while the caller
+     * waits only as long as its {@link Deadline} allows, and can be interrupted; a connection that
+     * completes after its waiter gave up serves the next call.
+     */
+    private AdbLink link() {
+        CompletableFuture<AdbLink> pending;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("transport to " + target + " is closed");
             }
+            if (link != null) {
+                return link;
+            }
+            if (connecting == null) {
+                CompletableFuture<AdbLink> attempt = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return connector.open();
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, threads);
+                connecting = attempt;
+                attempt.whenComplete((opened, failure) -> connected(attempt, opened));
+            }
+            pending = connecting;
         }
-        return link;
+        try {
+            return pending.get(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw Deadline.timeout("reconnecting to " + target, Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException("reconnecting to " + target + " was cancelled", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
+                    ? c.getCause() : e.getCause();
+            throw new DeviceDisconnectedException("cannot reconnect to " + target + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /** Installs a link a reconnect opened, unless the transport closed meanwhile. */
+    private synchronized void connected(CompletableFuture<AdbLink> attempt, AdbLink opened) {
+        if (connecting == attempt) {
+            connecting = null;
+        }
+        if (opened == null) {
+            return;
+        }
+        if (closed || link != null) {
+            closeQuietly(opened);
+        } else {
+            link = opened;
+        }
     }
 
     /** Drops a connection that failed, so the next call reconnects instead of reusing it. */

@@ -1,6 +1,7 @@
 package dev.fastvlm.adb;
 
 import dadb.AdbStream;
+import dev.fastvlm.transport.Deadline;
 import okio.Buffer;
 import okio.BufferedSink;
 import okio.BufferedSource;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
@@ -98,17 +101,28 @@ final class AdbWire implements AdbLink {
 
     /**
      * Sets up the connection: CNXN, then the AUTH exchange (sign the device's token; if the device
-     * does not know the key, offer it and wait for the user to accept it on the phone).
+     * does not know the key, offer it and wait for the user to accept it on the phone). The whole
+     * handshake gets at most {@code timeoutMillis}: a device that answers nothing ends it with a
+     * {@link SocketTimeoutException}, never a wait without end.
      */
-    static AdbWire connect(Socket socket, AdbKey key) throws IOException {
+    static AdbWire connect(Socket socket, AdbKey key, int timeoutMillis) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
         OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
         byte[] header = new byte[24];
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         write(out, header, true, CNXN, VERSION_SKIP_CHECKSUM, MAX_PAYLOAD, HOST_BANNER, 0, HOST_BANNER.length);
         boolean signed = false;
         while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new SocketTimeoutException("the device did not complete the ADB handshake within "
+                        + timeoutMillis + " ms");
+            }
+            socket.setSoTimeout((int) left);
             Message message = read(in, MAX_PAYLOAD);
             if (message.command() == CNXN) {
+                // Past the handshake, every wait has its own limit (the request's Deadline); the reader thread has none.
+                socket.setSoTimeout(0);
                 return new AdbWire(socket, in, out, message);
             }
             if (message.command() != AUTH || message.arg0() != AUTH_TOKEN) {
@@ -184,7 +198,14 @@ final class AdbWire implements AdbLink {
     }
 
     private void send(int command, int arg0, int arg1, byte[] payload, int offset, int length) throws IOException {
-        writing.lock();
+        try {
+            if (!writing.tryLock(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS)) {
+                throw new SocketTimeoutException("the ADB connection stayed busy past the deadline");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to write to the ADB connection");
+        }
         try {
             write(out, header, checksums, command, arg0, arg1, payload, offset, length);
         } finally {
@@ -286,7 +307,9 @@ final class AdbWire implements AdbLink {
 
         void awaitOpen(String destination) throws IOException {
             try {
-                opened.await();
+                if (!opened.await(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS)) {
+                    throw new SocketTimeoutException("the device did not open " + destination + " before the deadline");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while opening " + destination);
@@ -404,10 +427,13 @@ final class AdbWire implements AdbLink {
                     }
                     byte[] next;
                     try {
-                        next = incoming.take();
+                        next = incoming.poll(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new InterruptedIOException("interrupted while reading an ADB stream");
+                    }
+                    if (next == null) {
+                        throw new SocketTimeoutException("the device sent nothing more before the deadline");
                     }
                     if (next == END) {
                         ended = true;
@@ -461,7 +487,9 @@ final class AdbWire implements AdbLink {
                     return;
                 }
                 try {
-                    writeWindow.acquire();
+                    if (!writeWindow.tryAcquire(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS)) {
+                        throw new SocketTimeoutException("the device acknowledged nothing more before the deadline");
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted while writing an ADB stream");

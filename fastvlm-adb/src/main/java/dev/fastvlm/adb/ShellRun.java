@@ -5,6 +5,7 @@ import dev.fastvlm.CancelledException;
 import dev.fastvlm.DeviceDisconnectedException;
 import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.transport.CommandResult;
+import dev.fastvlm.transport.Deadline;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import okio.BufferedSource;
@@ -40,6 +41,7 @@ final class ShellRun {
     private final OutputListener output;
     private final String target;
     private final IntConsumer killer;
+    private final Runnable linkSuspect;
     private final AtomicReference<Stop> stop = new AtomicReference<>();
     private final CompletableFuture<Void> killed = new CompletableFuture<>();
     private final StderrTail stderr = new StderrTail();
@@ -48,14 +50,18 @@ final class ShellRun {
     private byte[] pidLine = new byte[0];
 
     /**
-     * @param killer kills a device PID (blocking), called from a helper thread on timeout or cancel
+     * @param killer      kills a device PID (blocking), called from a helper thread on timeout or cancel
+     * @param linkSuspect called when a kill is not confirmed in time: the link may be dead, and is
+     *                    dropped so that nothing else waits on it
      */
-    ShellRun(AdbStream stream, DeviceCommand command, OutputListener output, String target, IntConsumer killer) {
+    ShellRun(AdbStream stream, DeviceCommand command, OutputListener output, String target, IntConsumer killer,
+             Runnable linkSuspect) {
         this.stream = stream;
         this.command = command;
         this.output = output;
         this.target = target;
         this.killer = killer;
+        this.linkSuspect = linkSuspect;
     }
 
     /**
@@ -83,7 +89,7 @@ final class ShellRun {
             }
             // The caller's listener failed: the program must not outlive the call.
             stopOnDevice(Stop.CANCELLED, threads);
-            awaitQuietly(killed);
+            awaitKill(false);
             closeStream();
             throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
         } finally {
@@ -91,13 +97,16 @@ final class ShellRun {
                 closeStream();
             }
         }
-        awaitQuietly(killed);
+        awaitKill(interrupted);
         closeStream();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
         if (stop.get() == Stop.TIMEOUT) {
-            throw new FastVlmTimeoutException(command.program() + " on " + target, command.timeout());
+            // A limit cut short by the request's deadline is the request's timeout.
+            throw Deadline.current().filter(d -> d.remaining().isZero()).map(Deadline::expired)
+                    .orElseGet(() -> new FastVlmTimeoutException(command.program() + " on " + target,
+                            command.timeout()));
         }
         throw new CancelledException(command.program() + " on " + target + " was cancelled and stopped");
     }
@@ -189,13 +198,36 @@ final class ShellRun {
         }
     }
 
-    private static void awaitQuietly(CompletableFuture<Void> future) {
-        try {
-            future.get(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
+    /**
+     * Waits for the kill as long as the request can still afford: {@link #KILL_WAIT_SECONDS}
+     * without a deadline, else its clean-up margin ({@link Deadline#cleanUp}), at most
+     * {@link Deadline#CANCEL_CLEANUP} after a cancel. A kill not confirmed by then goes on in the
+     * background, and the link, which may be what is stuck, is dropped.
+     */
+    private void awaitKill(boolean cancelled) {
+        if (cancelled) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // The exception the caller gets says what happened; the kill was attempted.
+        }
+        boolean[] confirmed = {false};
+        try {
+            Deadline.cleanUp("stopping " + command.program() + " on " + target, Duration.ofSeconds(KILL_WAIT_SECONDS),
+                    () -> {
+                        try {
+                            killed.get(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS);
+                            confirmed[0] = true;
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } catch (ExecutionException | TimeoutException e) {
+                            // Not confirmed: handled below; the caller's exception says what happened.
+                        }
+                    });
+        } finally {
+            if (cancelled) {
+                Thread.interrupted();
+            }
+        }
+        if (!confirmed[0]) {
+            linkSuspect.run();
         }
     }
 

@@ -75,7 +75,7 @@ class AdbWireFlowControlTest {
                     }
                 });
                 banner.start();
-                AdbWire wire = AdbWire.connect(hostSocket, AdbKeys.load(dir.resolve("adbkey")));
+                AdbWire wire = AdbWire.connect(hostSocket, AdbKeys.load(dir.resolve("adbkey")), 10_000);
                 banner.join();
                 try {
                     Thread opener = new Thread(() -> {

@@ -13,8 +13,9 @@ import java.util.function.Supplier;
  * {@link #current()}, so a deadline reaches every layer without each method taking one.
  *
  * <p>A request ends within its limit plus {@link #MARGIN} of it: when the limit passes, the
- * request gets that margin to stop its device program and remove its files, under a deadline of
- * its own ({@link #margin}); what does not fit is left for the next request to sweep.
+ * request gets that margin to stop its device program and remove its files ({@link #cleanUp});
+ * what does not fit is left for the next request to sweep. A cancelled request ends within a
+ * second.
  *
  * <pre>{@code
  * Deadline.after(Duration.ofSeconds(10), "describe").call(() -> transport.run(command, listener));
@@ -24,6 +25,9 @@ public final class Deadline {
 
     /** The share of a request's limit it may take beyond the limit to clean up after itself: 10%. */
     public static final double MARGIN = 0.10;
+
+    /** The most one clean-up step may take after a cancel, so that a cancelled request ends within a second. */
+    public static final Duration CANCEL_CLEANUP = Duration.ofMillis(250);
 
     private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
 
@@ -45,15 +49,6 @@ public final class Deadline {
     /** The deadline of the work this thread is doing, if it has one. */
     public static Optional<Deadline> current() {
         return Optional.ofNullable(CURRENT.get());
-    }
-
-    /**
-     * The deadline for cleaning up after a request whose limit was {@code limit}: {@link #MARGIN} of
-     * it from now, at least {@code floor}.
-     */
-    public static Deadline margin(Duration limit, Duration floor, String operation) {
-        Duration margin = Duration.ofNanos((long) (limit.toNanos() * MARGIN));
-        return after(margin.compareTo(floor) < 0 ? floor : margin, operation);
     }
 
     /**
@@ -112,21 +107,43 @@ public final class Deadline {
     }
 
     /**
-     * Runs {@code work} under this deadline alone, replacing the current one: for cleaning up after
-     * a request whose own deadline has passed.
+     * Runs a clean-up step (stopping a device program, removing a request's files, releasing a
+     * lock) for the work this thread is doing, which has failed or is failing: the thread's
+     * interrupt is set aside during the step and restored after it, and the step gets at most
+     * {@code usual}, but under a deadline it gets only what is left of the deadline plus its
+     * {@link #MARGIN}, shared by every clean-up step of the request, and after an interrupt (a
+     * cancel) at most {@link #CANCEL_CLEANUP} per step. Past that the step ends with a
+     * {@link FastVlmTimeoutException}, and what it did not remove is swept by a later request.
      */
-    public void runInstead(Runnable work) {
+    public static void cleanUp(String what, Duration usual, Runnable step) {
+        boolean interrupted = Thread.interrupted();
         Deadline outer = CURRENT.get();
-        CURRENT.set(this);
+        long now = System.nanoTime();
+        long until = now + usual.toNanos();
+        if (outer != null) {
+            // Four fifths of the margin: the rest is for unwinding after the last step.
+            until = earlier(until, outer.atNanos + (long) (outer.limit.toNanos() * MARGIN * 0.8));
+        }
+        if (interrupted) {
+            until = earlier(until, now + CANCEL_CLEANUP.toNanos());
+        }
+        CURRENT.set(new Deadline(until, Duration.ofNanos(Math.max(0, until - now)), what));
         try {
-            work.run();
+            step.run();
         } finally {
             if (outer == null) {
                 CURRENT.remove();
             } else {
                 CURRENT.set(outer);
             }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    private static long earlier(long a, long b) {
+        return a - b < 0 ? a : b;
     }
 
     /** Time left, zero once passed. */

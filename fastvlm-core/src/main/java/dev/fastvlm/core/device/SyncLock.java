@@ -33,6 +33,7 @@ final class SyncLock implements AutoCloseable {
     /** How long a lock without an owner line may be waited on (its maker may be writing it). */
     static final Duration OWNERLESS_GRACE = Duration.ofSeconds(5);
     private static final long POLL_MILLIS = 200;
+    private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(20);
     /** The locks this JVM holds now: one of this process not listed here is left over. */
     private static final Set<String> HELD = ConcurrentHashMap.newKeySet();
     private static final String UNKNOWN_HOST = "unknown-host";
@@ -171,22 +172,22 @@ final class SyncLock implements AutoCloseable {
     @Override
     public void close() {
         renewer.shutdown();
-        boolean interrupted = Thread.interrupted();
         try {
-            // A renewal under way is short (one script); waiting for it keeps it from logging a failure.
-            renewer.awaitTermination(1, TimeUnit.SECONDS);
-            Deadline.after(Duration.ofSeconds(5), "releasing the sync lock " + lock).runInstead(() ->
-                    DeviceScripts.output(transport, "grep -q " + q("^" + id + " ") + " " + q(lock + "/" + OWNER_FILE)
-                            + " 2>/dev/null && rm -rf " + q(lock) + "; true"));
-        } catch (InterruptedException e) {
-            interrupted = true;
+            Deadline.cleanUp("releasing the sync lock " + lock, RELEASE_TIMEOUT, () -> {
+                try {
+                    // A renewal under way is one short script; waiting for it keeps it from logging a failure.
+                    renewer.awaitTermination(Deadline.remainingNanos(1_000_000_000L), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                DeviceScripts.output(transport, "grep -q " + q("^" + id + " ") + " " + q(lock + "/" + OWNER_FILE)
+                        + " 2>/dev/null && rm -rf " + q(lock) + "; true", RELEASE_TIMEOUT);
+            });
         } catch (RuntimeException e) {
             LOG.warn("could not release the sync lock {} on {}: {}", lock, transport.target(), e.getMessage());
         } finally {
+            renewer.shutdownNow();
             HELD.remove(id);
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

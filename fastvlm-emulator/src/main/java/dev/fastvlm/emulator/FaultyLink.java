@@ -1,0 +1,178 @@
+package dev.fastvlm.emulator;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A loopback TCP relay in front of an emulated device's adbd whose link faults can be switched on
+ * and off while connections are open, for tests of how a client survives a bad link: a link that
+ * goes silent in the middle of a transfer (one connection, once), and a slow link. Unlike the
+ * {@link EmulatorFaults} given at start, which hold for every connection, these faults hit the
+ * connection in use and let the next one through, so a test can show that the next request works.
+ *
+ * <pre>{@code
+ * try (FaultyLink link = FaultyLink.to(emulator.port())) {
+ *     link.silenceAfterDeviceSends(100_000);      // the device's next 100 kB arrive, then nothing
+ *     AdbTransport.direct("127.0.0.1", link.port())...
+ * }
+ * }</pre>
+ */
+public final class FaultyLink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FaultyLink.class);
+
+    private final ServerSocket listener;
+    private final int devicePort;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** Device bytes still let through before the connection carrying them goes silent; negative when disarmed. */
+    private final AtomicLong silenceBudget = new AtomicLong(-1);
+    private volatile long bytesPerSecond;
+
+    private FaultyLink(ServerSocket listener, int devicePort) {
+        this.listener = listener;
+        this.devicePort = devicePort;
+        Thread acceptor = new Thread(this::acceptLoop, "faulty-link " + listener.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** A relay on a free loopback port to the adbd at {@code devicePort} on this host. */
+    public static FaultyLink to(int devicePort) throws IOException {
+        return new FaultyLink(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), devicePort);
+    }
+
+    /** The port clients connect to. */
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /**
+     * Lets {@code bytes} more of the device's bytes through, then silences the connection that
+     * carried them in both directions (it stays open, nothing more arrives either way), as a
+     * cable that stops working without a reset. Later connections are not affected.
+     */
+    public void silenceAfterDeviceSends(long bytes) {
+        silenceBudget.set(bytes);
+    }
+
+    /** Throttles what the device sends, on every connection, to this rate; 0 for full speed. */
+    public void throttleDevice(long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Socket device = new Socket(InetAddress.getLoopbackAddress(), devicePort);
+                client.setTcpNoDelay(true);
+                device.setTcpNoDelay(true);
+                open.add(client);
+                open.add(device);
+                Connection connection = new Connection();
+                pump(connection, client, device, false);
+                pump(connection, device, client, true);
+            } catch (IOException e) {
+                if (!listener.isClosed()) {
+                    LOG.debug("faulty link stopped accepting: {}", e.toString());
+                }
+                return;
+            }
+        }
+    }
+
+    /** One relayed connection; silenced for good once its device bytes use up the budget. */
+    private static final class Connection {
+        private volatile boolean silent;
+    }
+
+    private void pump(Connection connection, Socket from, Socket to, boolean fromDevice) {
+        Thread thread = new Thread(() -> {
+            byte[] buffer = new byte[16 * 1024];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    // A silenced connection stays open and swallows what either side sends.
+                    int pass = connection.silent ? 0 : fromDevice ? passBeforeSilence(connection, n) : n;
+                    if (pass == 0) {
+                        continue;
+                    }
+                    if (fromDevice && bytesPerSecond > 0) {
+                        throttled(out, buffer, pass);
+                    } else {
+                        out.write(buffer, 0, pass);
+                    }
+                }
+            } catch (IOException e) {
+                // One side went away; the other is closed below.
+            } finally {
+                close(from);
+                close(to);
+            }
+        }, "faulty-link-pump");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** How many of {@code n} device bytes go through before the budget, if armed, runs out. */
+    private int passBeforeSilence(Connection connection, int n) {
+        while (true) {
+            long budget = silenceBudget.get();
+            if (budget < 0) {
+                return n;
+            }
+            if (budget >= n) {
+                if (silenceBudget.compareAndSet(budget, budget - n)) {
+                    return n;
+                }
+                continue;
+            }
+            if (silenceBudget.compareAndSet(budget, -1)) {
+                connection.silent = true;
+                LOG.info("faulty link: connection silenced");
+                return (int) budget;
+            }
+        }
+    }
+
+    private void throttled(OutputStream out, byte[] buffer, int n) throws IOException {
+        int step = (int) Math.max(1, bytesPerSecond / 10);
+        for (int offset = 0; offset < n; offset += step) {
+            int length = Math.min(step, n - offset);
+            out.write(buffer, offset, length);
+            out.flush();
+            try {
+                Thread.sleep(Math.max(1, length * 1000L / Math.max(1, bytesPerSecond)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("throttled link interrupted");
+            }
+        }
+    }
+
+    private void close(Socket socket) {
+        open.remove(socket);
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Already closed.
+        }
+    }
+
+    /** Stops accepting and closes every relayed connection. */
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        open.forEach(this::close);
+    }
+}
