@@ -383,7 +383,12 @@ public final class AdbTransport implements Transport {
                 + "while kill -0 " + pid + " 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; "
                 + "kill -KILL " + pid + " 2>/dev/null; exit 0";
         try {
-            DeviceScripts.output(this, script, Duration.ofSeconds(10));
+            try {
+                DeviceScripts.output(this, script, Duration.ofSeconds(10));
+            } catch (DeviceDisconnectedException e) {
+                // The link the program ran on was dropped as stuck: the kill goes over a new one.
+                DeviceScripts.output(this, script, Duration.ofSeconds(10));
+            }
             LOG.debug("stopped PID {} on {}", pid, target);
         } catch (RuntimeException e) {
             LOG.warn("could not stop PID {} on {}: {}", pid, target, e.getMessage());
