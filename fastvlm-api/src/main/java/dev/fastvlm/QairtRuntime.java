@@ -2,19 +2,24 @@ package dev.fastvlm;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.regex.Pattern;
 
 /**
  * Where Qualcomm's QAIRT SDK is on the host (its device binaries and libraries are pushed from
  * there), where the flow works on the device, and which engine decodes.
  *
  * @param sdkDirectory    the QAIRT SDK root (holding {@code bin/aarch64-android}, {@code lib/...})
- * @param deviceDirectory an absolute device path for artifacts and per-request files
+ * @param deviceDirectory an absolute device path for artifacts and per-request files: letters, digits
+ *                        and {@code . _ - /} only, no {@code ..}
  * @param decoderBackend  the Genie engine backend for the decoder
  */
 public record QairtRuntime(Path sdkDirectory, String deviceDirectory, DecoderBackend decoderBackend) {
 
     /** The seed flow's working directory on the device. */
     public static final String DEFAULT_DEVICE_DIRECTORY = "/data/local/tmp/fastvlm";
+    /** Device paths reach device shells and library search paths; these characters mean nothing to either. */
+    private static final Pattern SAFE_DEVICE_PATH = Pattern.compile("/[A-Za-z0-9._/-]*");
 
     public QairtRuntime {
         Checks.required(sdkDirectory, "runtime.sdkDirectory", "point it at the QAIRT SDK folder");
@@ -23,8 +28,11 @@ public record QairtRuntime(Path sdkDirectory, String deviceDirectory, DecoderBac
         Checks.notBlank(deviceDirectory, "runtime.deviceDirectory");
         Checks.check(deviceDirectory.startsWith("/"), "runtime.deviceDirectory",
                 "must be an absolute device path, was " + deviceDirectory);
-        Checks.check(deviceDirectory.chars().noneMatch(c -> Character.isWhitespace(c) || c == '\'' || c == '"'),
-                "runtime.deviceDirectory", "must not contain spaces or quotes, was " + deviceDirectory);
+        Checks.check(SAFE_DEVICE_PATH.matcher(deviceDirectory).matches(), "runtime.deviceDirectory",
+                "must be a plain absolute path of letters, digits and . _ - / (no shell characters such as ; $ `"
+                        + " spaces or quotes), was " + deviceDirectory);
+        Checks.check(Arrays.stream(deviceDirectory.split("/")).noneMatch(part -> part.equals("..")),
+                "runtime.deviceDirectory", "must not contain \"..\", was " + deviceDirectory);
         Checks.required(decoderBackend, "runtime.decoderBackend", "CPU or HTP");
     }
 

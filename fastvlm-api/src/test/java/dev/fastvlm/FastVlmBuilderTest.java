@@ -84,7 +84,20 @@ class FastVlmBuilderTest {
     @Test
     void runtimeRejectsQuotesInDeviceDirectory() {
         assertThatThrownBy(() -> QairtRuntime.builder().sdkDirectory(dir).deviceDirectory("/data/a b").build())
-                .hasMessageStartingWith("runtime.deviceDirectory: must not contain spaces");
+                .hasMessageStartingWith("runtime.deviceDirectory: must be a plain absolute path");
+    }
+
+    @Test
+    void runtimeRejectsShellCharactersInDeviceDirectory() {
+        for (String unsafe : new String[] {"/data/x;reboot", "/data/$(id)", "/data/`id`", "/data/a|b", "/data/a&b"}) {
+            assertThatThrownBy(() -> QairtRuntime.builder().sdkDirectory(dir).deviceDirectory(unsafe).build())
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("runtime.deviceDirectory: must be a plain absolute path of letters, digits and"
+                            + " . _ - / (no shell characters such as ; $ ` spaces or quotes), was " + unsafe);
+        }
+        assertThatThrownBy(() -> QairtRuntime.builder().sdkDirectory(dir).deviceDirectory("/data/../etc").build())
+                .hasMessage("runtime.deviceDirectory: must not contain \"..\", was /data/../etc");
+        QairtRuntime.builder().sdkDirectory(dir).deviceDirectory("/data/local/tmp/fast-vlm_2.0").build();
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.fastvlm.genie.qnn.TensorSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -180,16 +181,56 @@ public final class ModelBundle {
         try {
             JsonNode root = new ObjectMapper().readTree(manifest.toFile());
             for (Map.Entry<String, JsonNode> entry : root.properties()) {
+                ModelArtifact artifact;
                 try {
-                    files.put(ModelArtifact.valueOf(entry.getKey()), directory.resolve(entry.getValue().asText()));
+                    artifact = ModelArtifact.valueOf(entry.getKey());
                 } catch (IllegalArgumentException e) {
                     problems.add(manifest + ": unknown artifact " + entry.getKey());
+                    continue;
                 }
+                insideBundle(directory, manifest, entry.getKey(), entry.getValue().asText(), problems)
+                        .ifPresent(file -> files.put(artifact, file));
             }
         } catch (IOException e) {
             problems.add(manifest + ": not valid JSON: " + e.getMessage());
         }
         return files;
+    }
+
+    /**
+     * The file a manifest field names, if it is a relative path that stays inside the bundle, also
+     * once symbolic links are followed: a manifest is input and must not make the bundle read, or
+     * push to a device, files from elsewhere on the host.
+     */
+    private static Optional<Path> insideBundle(Path directory, Path manifest, String field, String name,
+                                               List<String> problems) {
+        Path named;
+        try {
+            named = Path.of(name);
+        } catch (InvalidPathException e) {
+            problems.add(manifest + ": " + field + " is not a file name: " + name);
+            return Optional.empty();
+        }
+        if (name.isEmpty() || named.isAbsolute() || !named.normalize().equals(named)
+                || named.startsWith("..")) {
+            problems.add(manifest + ": " + field + " must name a file inside the bundle (a relative path without"
+                    + " \"..\"), was " + name);
+            return Optional.empty();
+        }
+        Path file = directory.resolve(named);
+        if (Files.exists(file)) {
+            try {
+                if (!file.toRealPath().startsWith(directory.toRealPath())) {
+                    problems.add(manifest + ": " + field + " (" + name + ") leads outside the bundle through a"
+                            + " symbolic link, to " + file.toRealPath());
+                    return Optional.empty();
+                }
+            } catch (IOException e) {
+                problems.add(manifest + ": " + field + " (" + name + ") cannot be resolved: " + e.getMessage());
+                return Optional.empty();
+            }
+        }
+        return Optional.of(file);
     }
 
     /** The info JSON beside {@code contextBinary}, or one the SDK's tool writes for it. */
