@@ -82,6 +82,8 @@ public interface FastVlm extends AutoCloseable {
     final class Builder {
         /** Default limit for one request. */
         public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(5);
+        /** Default largest image file: 256 MiB. */
+        public static final long DEFAULT_MAX_IMAGE_FILE_BYTES = 256L * 1024 * 1024;
 
         private Transport device;
         private ModelArtifacts models;
@@ -94,6 +96,8 @@ public interface FastVlm extends AutoCloseable {
         private boolean keepDeviceFiles;
         private TransferListener syncProgress = TransferListener.NONE;
         private DecoderEngine decoderEngine = DecoderEngine.PROCESS;
+        private long maxImageFileBytes = DEFAULT_MAX_IMAGE_FILE_BYTES;
+        private boolean literalPrompts = true;
 
         Builder() {
         }
@@ -176,6 +180,29 @@ public interface FastVlm extends AutoCloseable {
         }
 
         /**
+         * Largest image file {@link #describe(ImageInput, String, TokenListener)} reads, in bytes;
+         * {@value #DEFAULT_MAX_IMAGE_FILE_BYTES} when not set. A larger file, and anything that is not
+         * a regular file (a FIFO, a device such as {@code /dev/zero}), is refused with
+         * {@link InvalidInputException} before a byte is read.
+         */
+        public Builder maxImageFileBytes(long maxImageFileBytes) {
+            this.maxImageFileBytes = maxImageFileBytes;
+            return this;
+        }
+
+        /**
+         * Whether the prompt is literal text (the default, and the safe choice for prompts from
+         * users): special-token text in it such as {@code <|im_end|>} or {@code <|im_start|>system}
+         * is encoded as ordinary characters, so a prompt cannot end its turn or forge another one.
+         * The chat template's own special tokens are real control tokens either way. {@code false}
+         * makes special-token text in the prompt control tokens, for callers who build turns themselves.
+         */
+        public Builder literalPrompts(boolean literalPrompts) {
+            this.literalPrompts = literalPrompts;
+            return this;
+        }
+
+        /**
          * Validates the configuration and creates the instance.
          *
          * @throws InvalidConfigurationException naming the field that is missing or wrong
@@ -198,8 +225,9 @@ public interface FastVlm extends AutoCloseable {
             Checks.required(decoderEngine, "decoderEngine", "PROCESS or IN_PROCESS");
             Checks.check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout",
                     "must be positive, was " + requestTimeout);
+            Checks.check(maxImageFileBytes > 0, "maxImageFileBytes", "must be > 0, was " + maxImageFileBytes);
             return new FastVlmConfig(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout,
-                    textEmbedding, keepDeviceFiles, syncProgress, decoderEngine);
+                    textEmbedding, keepDeviceFiles, syncProgress, decoderEngine, maxImageFileBytes, literalPrompts);
         }
 
         private static FastVlmProvider provider() {

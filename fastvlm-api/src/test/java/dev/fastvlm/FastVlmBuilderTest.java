@@ -63,7 +63,21 @@ class FastVlmBuilderTest {
             assertThat(created.config().resizePolicy()).isEqualTo(ResizePolicy.STRETCH);
             assertThat(created.config().generation()).isEqualTo(GenerationOptions.defaults());
             assertThat(created.config().runtime().deviceDirectory()).isEqualTo("/data/local/tmp/fastvlm");
+            assertThat(created.config().literalPrompts()).as("literal prompts are the default").isTrue();
+            assertThat(created.config().maxImageFileBytes()).isEqualTo(FastVlm.Builder.DEFAULT_MAX_IMAGE_FILE_BYTES);
         }
+        try (FastVlm raw = complete().literalPrompts(false).maxImageFileBytes(1000).build()) {
+            RecordingProvider.Created created = (RecordingProvider.Created) raw;
+            assertThat(created.config().literalPrompts()).isFalse();
+            assertThat(created.config().maxImageFileBytes()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void imageFileLimitMustBePositive() {
+        assertThatThrownBy(() -> complete().maxImageFileBytes(0).build())
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("maxImageFileBytes: must be > 0, was 0");
     }
 
     @Test

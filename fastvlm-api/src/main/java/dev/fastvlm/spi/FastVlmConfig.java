@@ -28,11 +28,14 @@ import java.util.Objects;
  * @param keepDeviceFiles whether request directories stay on the device for debugging
  * @param syncProgress   progress of the one-time model and SDK push
  * @param decoderEngine  whether Genie runs as a program per request or in this process
+ * @param maxImageFileBytes largest image file read, in bytes (larger ones are refused before reading)
+ * @param literalPrompts whether special-token text in a prompt is encoded as plain text
  */
 public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntime runtime,
                             GenerationOptions generation, ImageLayout imageLayout, ResizePolicy resizePolicy,
                             Duration requestTimeout, TextEmbeddingSource textEmbedding,
-                            boolean keepDeviceFiles, TransferListener syncProgress, DecoderEngine decoderEngine) {
+                            boolean keepDeviceFiles, TransferListener syncProgress, DecoderEngine decoderEngine,
+                            long maxImageFileBytes, boolean literalPrompts) {
     public FastVlmConfig {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(models, "models");
@@ -44,5 +47,8 @@ public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntim
         Objects.requireNonNull(textEmbedding, "textEmbedding");
         Objects.requireNonNull(syncProgress, "syncProgress");
         Objects.requireNonNull(decoderEngine, "decoderEngine");
+        if (maxImageFileBytes <= 0) {
+            throw new IllegalArgumentException("maxImageFileBytes must be > 0, was " + maxImageFileBytes);
+        }
     }
 }

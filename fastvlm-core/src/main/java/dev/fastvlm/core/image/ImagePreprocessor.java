@@ -12,6 +12,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 
 /**
@@ -30,12 +31,18 @@ public final class ImagePreprocessor {
     public static final int DEFAULT_SIZE = 1024;
     /** PIL's {@code Image.MAX_IMAGE_PIXELS}. */
     public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+    /**
+     * Largest image file read, in bytes: 256 MiB, far above any photograph (a 100 MP PNG is about
+     * 300 MB only when uncompressed noise) and far below what a Java array holds.
+     */
+    public static final long DEFAULT_MAX_FILE_BYTES = 256L * 1024 * 1024;
 
     private final int size;
     private final ResizePolicy resizePolicy;
     private final OutputLayout layout;
     private final boolean applyExifOrientation;
     private final long maxPixels;
+    private final long maxFileBytes;
     private final ImageDecoder decoder;
 
     private ImagePreprocessor(Builder b) {
@@ -44,6 +51,7 @@ public final class ImagePreprocessor {
         this.layout = b.layout;
         this.applyExifOrientation = b.applyExifOrientation;
         this.maxPixels = b.maxPixels;
+        this.maxFileBytes = b.maxFileBytes;
         this.decoder = b.decoder;
     }
 
@@ -157,13 +165,24 @@ public final class ImagePreprocessor {
         return layout;
     }
 
-    private static byte[] encoded(ImageInput input) {
-        return input instanceof ImageInput.File file ? read(file) : ((ImageInput.Encoded) input).bytes();
+    private byte[] encoded(ImageInput input) {
+        return input instanceof ImageInput.File file ? read(file, maxFileBytes) : ((ImageInput.Encoded) input).bytes();
     }
 
-    private static byte[] read(ImageInput.File file) {
+    private static byte[] read(ImageInput.File file, long maxFileBytes) {
         Path path = file.path();
         try {
+            // Checked before any byte is read: a FIFO or a device such as /dev/zero never ends, and a
+            // file past the limit would only end in an OutOfMemoryError.
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw new InvalidInputException(file.name() + ": not a regular file (a directory, FIFO, socket or"
+                        + " device); an image must be a regular file");
+            }
+            if (attributes.size() > maxFileBytes) {
+                throw new InvalidInputException(file.name() + ": " + attributes.size() + " bytes, larger than the"
+                        + " image file limit of " + maxFileBytes + " bytes");
+            }
             if (path.getFileSystem() != FileSystems.getDefault()) {
                 return Files.readAllBytes(path);
             }
@@ -180,6 +199,9 @@ public final class ImagePreprocessor {
             throw new InvalidInputException(file.name() + ": cannot read the image file (" + e.getMessage() + ")", e);
         } catch (NoSuchFileException e) {
             throw new InvalidInputException(file.name() + ": no such image file", e);
+        } catch (OutOfMemoryError e) {
+            // Within the file limit but beyond this JVM's heap: the input is too large here, not the JVM broken.
+            throw new InvalidInputException(file.name() + ": too large to read into this JVM's heap", e);
         } catch (IOException e) {
             throw new InvalidInputException(file.name() + ": cannot read the image file (" + e.getMessage() + ")", e);
         }
@@ -192,6 +214,7 @@ public final class ImagePreprocessor {
         private OutputLayout layout = OutputLayout.UINT8_HWC;
         private boolean applyExifOrientation;
         private long maxPixels = DEFAULT_MAX_PIXELS;
+        private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
         private ImageDecoder decoder = ImageDecoder.standard();
 
         private Builder() {
@@ -219,6 +242,18 @@ public final class ImagePreprocessor {
         /** Rotate/flip by the EXIF orientation tag first; off by default, as in the reference. */
         public Builder applyExifOrientation(boolean apply) {
             this.applyExifOrientation = apply;
+            return this;
+        }
+
+        /**
+         * Largest image file read, in bytes; a larger file is refused before reading; default
+         * {@value #DEFAULT_MAX_FILE_BYTES}.
+         */
+        public Builder maxFileBytes(long maxFileBytes) {
+            if (maxFileBytes <= 0) {
+                throw new InvalidConfigurationException("image.maxFileBytes", "must be > 0, was " + maxFileBytes);
+            }
+            this.maxFileBytes = maxFileBytes;
             return this;
         }
 

@@ -128,6 +128,7 @@ final class DescribePipeline implements AutoCloseable {
         ImagePreprocessor images = ImagePreprocessor.builder()
                 .size(bundle.imageSize())
                 .resizePolicy(config.resizePolicy())
+                .maxFileBytes(config.maxImageFileBytes())
                 .layout(bundle.imageInput().dataType() == QnnDataType.FLOAT_32
                         ? OutputLayout.FLOAT32_NCHW : OutputLayout.UINT8_HWC)
                 .build();
@@ -163,7 +164,7 @@ final class DescribePipeline implements AutoCloseable {
         // which the prompt's tokenizing, here on the caller's thread, leaves to it.
         PreprocessedImage pixels = clock.time("preprocess", () -> images.preprocessStreaming(image));
         EncodedPrompt text = clock.time("tokenize", () -> tokenizer.encode(prompt,
-                PromptOptions.builder().layout(config.imageLayout()).build()));
+                promptOptions(config)));
         // Fail on an over-long prompt before any device work; the Genie config derives max-num-tokens again.
         PromptBudget.maxNewTokens(bundle.visionTokens(), text.size(), bundle.contextSize(), config.generation());
 
@@ -199,6 +200,11 @@ final class DescribePipeline implements AutoCloseable {
         } finally {
             deviceLock.unlock();
         }
+    }
+
+    /** How a request's prompt is encoded: the configured layout, literal unless the caller opted out. */
+    static PromptOptions promptOptions(FastVlmConfig config) {
+        return PromptOptions.builder().layout(config.imageLayout()).literalUserText(config.literalPrompts()).build();
     }
 
     /** Pushes model and SDK files the device lacks: once per instance, and nothing when already there. */

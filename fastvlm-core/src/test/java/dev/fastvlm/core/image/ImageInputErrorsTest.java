@@ -3,18 +3,21 @@ package dev.fastvlm.core.image;
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.InvalidInputException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +52,50 @@ class ImageInputErrorsTest {
     void directoryIsNamed() {
         assertThatThrownBy(() -> STANDARD.preprocess(ImageInput.of(dir)))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessageStartingWith(dir + ": cannot read the image file (");
+                .hasMessage(dir + ": not a regular file (a directory, FIFO, socket or device); an image must be a"
+                        + " regular file");
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void fifoIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = dir.resolve("image.png");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        // Opening a FIFO with no writer blocks for ever: the refusal must come before any open.
+        for (ImagePreprocessor images : new ImagePreprocessor[] {STANDARD, IMAGE_IO}) {
+            assertThatThrownBy(() -> images.preprocessStreaming(ImageInput.of(fifo)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageStartingWith(fifo + ": not a regular file");
+        }
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void deviceFileIsRefused() {
+        Path zero = Path.of("/dev/zero");
+        assertThatThrownBy(() -> STANDARD.preprocess(ImageInput.of(zero)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("/dev/zero: not a regular file");
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void fileOverTheLimitIsRefusedBeforeReading() throws IOException {
+        Path sparse = dir.resolve("huge.png");
+        long size = ImagePreprocessor.DEFAULT_MAX_FILE_BYTES * 12;
+        try (RandomAccessFile file = new RandomAccessFile(sparse.toFile(), "rw")) {
+            file.setLength(size);
+        }
+        assertThatThrownBy(() -> STANDARD.preprocessStreaming(ImageInput.of(sparse)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage(sparse + ": " + size + " bytes, larger than the image file limit of "
+                        + ImagePreprocessor.DEFAULT_MAX_FILE_BYTES + " bytes");
+        ImagePreprocessor small = ImagePreprocessor.builder().size(17).maxFileBytes(10).build();
+        Path eleven = Files.write(dir.resolve("eleven.png"), new byte[11]);
+        assertThatThrownBy(() -> small.preprocess(ImageInput.of(eleven)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage(eleven + ": 11 bytes, larger than the image file limit of 10 bytes");
     }
 
     @Test

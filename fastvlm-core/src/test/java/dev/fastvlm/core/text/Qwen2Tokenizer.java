@@ -11,10 +11,10 @@ import java.util.zip.GZIPInputStream;
  * The committed Qwen2 tokenizer fixture, unpacked once per test JVM into a temporary directory,
  * and one shared {@link PromptTokenizer} over it (loading parses 11 MB of JSON).
  */
-final class Qwen2Tokenizer {
+public final class Qwen2Tokenizer {
     static final int ENDOFTEXT = 151643;
-    static final int IM_START = 151644;
-    static final int IM_END = 151645;
+    public static final int IM_START = 151644;
+    public static final int IM_END = 151645;
 
     private static Path dir;
     private static PromptTokenizer shared;
@@ -38,7 +38,8 @@ final class Qwen2Tokenizer {
         return dir;
     }
 
-    static synchronized PromptTokenizer shared() {
+    /** The shared tokenizer over the fixture; not to be closed. */
+    public static synchronized PromptTokenizer shared() {
         if (shared == null) {
             shared = PromptTokenizer.load(dir());
         }
