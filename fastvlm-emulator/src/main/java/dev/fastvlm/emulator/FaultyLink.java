@@ -145,17 +145,21 @@ public final class FaultyLink implements AutoCloseable {
         }
     }
 
+    /** Writes at the throttled rate; the rest goes at once when the throttle is lifted meanwhile. */
     private void throttled(OutputStream out, byte[] buffer, int n) throws IOException {
-        int step = (int) Math.max(1, bytesPerSecond / 10);
-        for (int offset = 0; offset < n; offset += step) {
-            int length = Math.min(step, n - offset);
+        for (int offset = 0; offset < n; ) {
+            long rate = bytesPerSecond;
+            int length = rate <= 0 ? n - offset : (int) Math.min(n - offset, Math.max(1, rate / 10));
             out.write(buffer, offset, length);
             out.flush();
-            try {
-                Thread.sleep(Math.max(1, length * 1000L / Math.max(1, bytesPerSecond)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("throttled link interrupted");
+            offset += length;
+            if (rate > 0) {
+                try {
+                    Thread.sleep(Math.max(1, length * 1000L / rate));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("throttled link interrupted");
+                }
             }
         }
     }

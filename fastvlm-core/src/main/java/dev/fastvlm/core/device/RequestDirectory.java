@@ -4,6 +4,8 @@ import dev.fastvlm.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.Collection;
 import java.util.UUID;
 
 /**
@@ -38,6 +40,27 @@ public final class RequestDirectory implements AutoCloseable {
     public static RequestDirectory reserve(Transport transport, String parent) {
         DeviceScripts.checkDevicePath(parent);
         return new RequestDirectory(transport, parent + "/req-" + UUID.randomUUID());
+    }
+
+    /**
+     * Removes the directories {@code parent/req-*} untouched (by the device's clock) for longer than
+     * {@code olderThan}, left by requests that could not remove theirs (a dead link, a killed
+     * process) and too old to belong to a request still running, and the directories
+     * {@code leftovers} (of requests known to be over), in one device round trip.
+     */
+    public static void sweep(Transport transport, String parent, Duration olderThan, Collection<String> leftovers) {
+        DeviceScripts.checkDevicePath(parent);
+        StringBuilder script = new StringBuilder();
+        for (String leftover : leftovers) {
+            DeviceScripts.checkDevicePath(leftover);
+            script.append("rm -rf ").append(ShellQuoting.quote(leftover)).append("; ");
+        }
+        script.append("now=$(date +%s); for d in ").append(ShellQuoting.quote(parent)).append("/req-*; do ")
+                .append("[ -d \"$d\" ] || continue; m=$(stat -c %Y \"$d\" 2>/dev/null) || continue; ")
+                .append("[ $((now - m)) -gt ").append(olderThan.toSeconds())
+                .append(" ] && rm -rf \"$d\" && echo \"$d\"; done; true");
+        DeviceScripts.output(transport, script.toString()).lines().forEach(swept ->
+                LOG.info("removed the stale request directory {} on {}", swept, transport.target()));
     }
 
     /** The directory's absolute device path. */

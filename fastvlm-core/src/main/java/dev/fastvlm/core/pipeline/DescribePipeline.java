@@ -6,7 +6,6 @@ import dev.fastvlm.DecoderEngine;
 import dev.fastvlm.Description;
 import dev.fastvlm.DeviceToolException;
 import dev.fastvlm.FastVlmException;
-import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.InvalidInputException;
@@ -41,6 +40,7 @@ import dev.fastvlm.genie.qnn.TensorSpec;
 import dev.fastvlm.genie.soc.Soc;
 import dev.fastvlm.spi.FastVlmConfig;
 import dev.fastvlm.transport.CommandResult;
+import dev.fastvlm.transport.Deadline;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
@@ -59,6 +59,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -93,6 +94,10 @@ final class DescribePipeline implements AutoCloseable {
     /** Null when each request runs genie-t2t-run. */
     private final InProcessDecoder inProcess;
     private boolean synced;
+    /** Whether the next request first removes stale request directories: the first one of this instance. */
+    private volatile boolean sweepNeeded = true;
+    /** Directories of failed requests, which the next request removes in case their own clean-up could not. */
+    private final java.util.Queue<String> failedRequests = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private DescribePipeline(FastVlmConfig config, ModelBundle bundle, Soc soc, QairtSdk sdk,
                              PromptTokenizer tokenizer, ImagePreprocessor images, EmbeddingTable table) {
@@ -154,11 +159,20 @@ final class DescribePipeline implements AutoCloseable {
         return EmbeddingTable.open(lut, bundle.geometry().nEmbd(), QnnDataType.FLOAT_32, Optional.empty());
     }
 
+    /**
+     * One request, under one {@link Deadline} of {@code requestTimeout} that every wait of it obeys
+     * (the device's lock, each transfer, each program); after it passes, or a cancel, the request
+     * cleans up within {@link Deadline#MARGIN} of its limit (a cancel within a second), and what it
+     * could not remove is swept by the next request.
+     */
     Description describe(ImageInput image, String prompt, TokenListener listener) {
         if (prompt == null) {
             throw new InvalidInputException("prompt must not be null");
         }
-        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        return Deadline.after(config.requestTimeout(), "describe").call(() -> describeInTime(image, prompt, listener));
+    }
+
+    private Description describeInTime(ImageInput image, String prompt, TokenListener listener) {
         StageClock clock = new StageClock();
         // A PNG at the encoder's size comes back at once and inflates on another core (see push-image),
         // which the prompt's tokenizing, here on the caller's thread, leaves to it.
@@ -170,14 +184,23 @@ final class DescribePipeline implements AutoCloseable {
 
         CountingTransport device = new CountingTransport(transport);
         try {
-            deviceLock.lockInterruptibly();
+            if (!deviceLock.tryLock(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS)) {
+                throw Deadline.timeout("waiting for the device " + transport.target(), config.requestTimeout());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancelledException("cancelled while waiting for the device " + transport.target(), e);
         }
         try {
             long modelBytes = clock.time("sync", this::syncOnce);
-            Request request = new Request(device, clock, deadline);
+            if (sweepNeeded || !failedRequests.isEmpty()) {
+                List<String> leftovers = new ArrayList<>(failedRequests);
+                clock.time("sweep", () -> RequestDirectory.sweep(device, deviceDir + "/requests", staleAfter(),
+                        leftovers));
+                failedRequests.removeAll(leftovers);
+                sweepNeeded = false;
+            }
+            Request request = new Request(device, clock);
             RequestDirectory work = RequestDirectory.reserve(device, deviceDir + "/requests");
             if (config.keepDeviceFiles()) {
                 work.keep();
@@ -186,8 +209,10 @@ final class DescribePipeline implements AutoCloseable {
             try {
                 decoded = request.run(work, pixels, text, listener);
             } catch (RuntimeException | Error e) {
-                // A failed request leaves nothing behind by the time the caller sees its exception.
-                clock.time("cleanup", work::close);
+                // A failed request leaves nothing behind by the time the caller sees its exception, unless
+                // the link is what failed: then the next request sweeps what is left.
+                failedRequests.add(work.path());
+                clock.time("cleanup", () -> Deadline.cleanUp("removing " + work.path(), CLEANUP_WAIT, work::close));
                 throw e;
             }
             // A request that succeeded has its answer already: its directory goes later, in the background.
@@ -205,6 +230,15 @@ final class DescribePipeline implements AutoCloseable {
     /** How a request's prompt is encoded: the configured layout, literal unless the caller opted out. */
     static PromptOptions promptOptions(FastVlmConfig config) {
         return PromptOptions.builder().layout(config.imageLayout()).literalUserText(config.literalPrompts()).build();
+    }
+
+    /**
+     * How old a request directory must be to be left over: older than the longest a request of
+     * this instance lives (its limit and margin), plus a second for the device clock's resolution.
+     * Requests of this JVM on the device never overlap the sweep, which holds the device's lock.
+     */
+    private Duration staleAfter() {
+        return Duration.ofMillis((long) (config.requestTimeout().toMillis() * (1 + Deadline.MARGIN))).plusSeconds(1);
     }
 
     /** Pushes model and SDK files the device lacks: once per instance, and nothing when already there. */
@@ -241,12 +275,10 @@ final class DescribePipeline implements AutoCloseable {
     private final class Request {
         private final CountingTransport device;
         private final StageClock clock;
-        private final long deadline;
 
-        Request(CountingTransport device, StageClock clock, long deadline) {
+        Request(CountingTransport device, StageClock clock) {
             this.device = device;
             this.clock = clock;
-            this.deadline = deadline;
         }
 
         DecoderOutput run(RequestDirectory work, PreprocessedImage pixels, EncodedPrompt text,
@@ -356,11 +388,7 @@ final class DescribePipeline implements AutoCloseable {
         }
 
         private Duration remaining() {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new FastVlmTimeoutException("describe", config.requestTimeout());
-            }
-            return Duration.ofNanos(left);
+            return Deadline.cap(config.requestTimeout());
         }
     }
 
