@@ -452,9 +452,12 @@ public final class AdbTransport implements Transport {
                     }
                 }, threads);
                 connecting = attempt;
+                // May run at once, on this thread, when the attempt is already over.
                 attempt.whenComplete((opened, failure) -> connected(attempt, opened));
+                pending = attempt;
+            } else {
+                pending = connecting;
             }
-            pending = connecting;
         }
         try {
             return pending.get(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS);
