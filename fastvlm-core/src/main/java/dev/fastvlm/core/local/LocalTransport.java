@@ -8,6 +8,7 @@ import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.core.device.DeviceScripts;
 import dev.fastvlm.core.device.ShellQuoting;
 import dev.fastvlm.transport.CommandResult;
+import dev.fastvlm.transport.Deadline;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
@@ -259,14 +260,18 @@ public final class LocalTransport implements Transport {
             stderr.append(data, offset, length);
             output.onStderr(data, offset, length);
         }, process, listenerFailure));
+        Duration limit = Deadline.cap(command.timeout());
         try {
-            if (!process.waitFor(command.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
-                killTree(process);
-                throw new FastVlmTimeoutException(command.program() + " (local)", command.timeout());
+            if (!process.waitFor(limit.toNanos(), TimeUnit.NANOSECONDS)) {
+                stop(process, command);
+                // A limit cut short by the caller's deadline is the caller's timeout.
+                throw limit.equals(command.timeout())
+                        ? new FastVlmTimeoutException(command.program() + " (local)", command.timeout())
+                        : Deadline.timeout(command.program() + " (local)", limit);
             }
         } catch (InterruptedException e) {
-            killTree(process);
             Thread.currentThread().interrupt();
+            stop(process, command);
             throw new CancelledException(command.program() + " (local) was cancelled and stopped", e);
         }
         // The process has exited: its pipes end now, unless a background child still holds them.
@@ -321,12 +326,20 @@ public final class LocalTransport implements Transport {
         }
     }
 
-    /** TERM to the process and everything it started, a grace period, then KILL to what is left. */
+    /** {@link #killTree} within what the caller's deadline (or cancel) leaves for cleaning up. */
+    private static void stop(Process process, DeviceCommand command) {
+        Deadline.cleanUp("stopping " + command.program() + " (local)", KILL_GRACE, () -> killTree(process));
+    }
+
+    /**
+     * TERM to the process and everything it started, a grace period (at most what the thread's
+     * {@link Deadline} leaves), then KILL to what is left.
+     */
     static void killTree(Process process) {
         List<ProcessHandle> tree = new java.util.ArrayList<>(process.descendants().toList());
         tree.add(process.toHandle());
         tree.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + KILL_GRACE.toNanos();
+        long deadline = System.nanoTime() + Deadline.remainingNanos(KILL_GRACE.toNanos());
         for (ProcessHandle handle : tree) {
             long left = deadline - System.nanoTime();
             try {

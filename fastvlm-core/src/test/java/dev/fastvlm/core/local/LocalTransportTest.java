@@ -7,6 +7,7 @@ import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.core.device.DeviceScripts;
 import dev.fastvlm.core.device.RequestDirectory;
 import dev.fastvlm.transport.CommandResult;
+import dev.fastvlm.transport.Deadline;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
@@ -62,6 +63,18 @@ class LocalTransportTest {
         synchronized String stdout() {
             return out.toString(StandardCharsets.UTF_8);
         }
+    }
+
+    @Test
+    void aProgramThatIgnoresTermEndsWithinItsCallersDeadlineAndMargin() {
+        DeviceCommand stubborn = DeviceCommand.of("sh", "-c", "trap '' TERM; sleep 30").withTimeout(Duration.ofMinutes(1));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> Deadline.after(Duration.ofSeconds(1), "describe").call(
+                () -> local.run(stubborn, OutputListener.NONE)))
+                .isInstanceOf(FastVlmTimeoutException.class)
+                .hasMessageContaining("describe did not finish within 1000 ms");
+        // Without the deadline's margin the kill would wait its 2 s grace for the ignored TERM.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1100));
     }
 
     @Test
