@@ -143,7 +143,14 @@ public interface FastVlm extends AutoCloseable {
             return this;
         }
 
-        /** Limit for one whole request; 5 minutes when not set. */
+        /**
+         * Limit for one whole request; 5 minutes when not set. Every wait of the request obeys it
+         * (the device's lock, connecting, each transfer, each device program): a request ends
+         * within this limit plus {@link dev.fastvlm.transport.Deadline#MARGIN 10%} of it, the
+         * margin being for stopping its device program and removing its files, and a request
+         * whose future is cancelled ends within a second. What it could not remove in time is
+         * removed by the next request.
+         */
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout;
             return this;

@@ -56,6 +56,12 @@ import java.util.function.LongFunction;
  *
  * <p>Thread-safe: concurrent calls use separate ADB streams. Programs run under {@code shell,v2}
  * (Android 7+) so exit codes and stderr are real.
+ *
+ * <p>Every wait obeys the calling thread's {@link Deadline} and interrupt: connecting (a
+ * reconnect runs off the caller's thread), programs, and, on a {@link #direct} connection, each
+ * stream's open, read and write. A transfer past its deadline drops the link, so nothing else
+ * waits on a link that went silent, and the next call reconnects. Through the adb server, a
+ * transfer's reads and writes go through dadb's streams, which the deadline does not reach.
  */
 public final class AdbTransport implements Transport {
 

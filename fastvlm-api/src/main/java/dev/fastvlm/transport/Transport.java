@@ -18,7 +18,10 @@ import java.util.List;
  *   <li>{@link #run} returns the program's real exit code; a timeout stops the program on the device
  *       and throws {@link dev.fastvlm.FastVlmTimeoutException}; interruption stops it and throws
  *       {@link dev.fastvlm.CancelledException};</li>
- *   <li>failures to reach the device are {@link dev.fastvlm.DeviceException}s.</li>
+ *   <li>failures to reach the device are {@link dev.fastvlm.DeviceException}s;</li>
+ *   <li>every wait (connecting, opening a stream, each read and write, each program) obeys the
+ *       calling thread's {@link Deadline}, ending with its {@link dev.fastvlm.FastVlmTimeoutException},
+ *       and its interrupt, ending with {@link dev.fastvlm.CancelledException}.</li>
  * </ul>
  */
 public interface Transport extends AutoCloseable {
