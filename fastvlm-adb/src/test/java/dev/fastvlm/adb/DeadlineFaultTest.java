@@ -172,6 +172,25 @@ class DeadlineFaultTest {
     }
 
     @Test
+    void theEmulatorsOwn300BytesPerSecondLinkEndsAPullAtItsDeadline() throws IOException {
+        try (DeviceEmulator slow = DeviceEmulator.start(EmulatorOptions.builder()
+                .faults(new dev.fastvlm.emulator.EmulatorFaults(0, 300, 0, java.util.Map.of(), java.util.Set.of()))
+                .build());
+             AdbTransport throttled = AdbTransport.builder().direct("127.0.0.1", slow.port())
+                     .adbKey(keys.resolve("adbkey")).connectTimeout(Duration.ofSeconds(5)).build()) {
+            Path onDevice = slow.hostPath(DIR + "/out.raw");
+            Files.createDirectories(onDevice.getParent());
+            TestSupport.randomFile(onDevice, 100_000);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> Deadline.after(LIMIT, "describe").call(
+                    () -> throttled.read(DIR + "/out.raw", 200_000)))
+                    .isInstanceOf(FastVlmTimeoutException.class)
+                    .hasMessageContaining("describe did not finish within 2000 ms");
+            assertThat(millisSince(start)).isBetween(LIMIT.toMillis() - 50, WITH_MARGIN.toMillis());
+        }
+    }
+
+    @Test
     void withoutAFaultTheDeadlineDoesNotGetInTheWay() throws IOException, ExecutionException {
         Path source = TestSupport.randomFile(host.resolve("model.bin"), 3_000_000);
         Deadline.after(LIMIT, "describe").run(() -> adb.push(source, DIR + "/model.bin", TransferListener.NONE));
