@@ -44,6 +44,7 @@ public interface FastVlm extends AutoCloseable {
      * @throws DeviceException        the device cannot be reached
      * @throws DeviceToolException    a device program failed
      * @throws FastVlmTimeoutException the request took longer than its limit
+     * @throws CancelledException     this instance is closed (or was closed before the request began)
      */
     Description describe(ImageInput image, String prompt, TokenListener listener);
 
@@ -69,8 +70,13 @@ public interface FastVlm extends AutoCloseable {
     Future<Description> describeAsync(ImageInput image, String prompt, TokenListener listener);
 
     /**
-     * Releases the device connection and everything held for it. Request directories still on the
-     * device (a successful request's goes while the next request runs) are removed first.
+     * Releases the device connection and everything held for it; safe from any thread at any
+     * moment, and more than once. Requests already running finish (an answer, or their own error;
+     * {@link #describeAsync} requests are interrupted and end with {@link CancelledException});
+     * requests begun after it end with {@link CancelledException}. Native resources (the tokenizer,
+     * an in-process Genie) are freed and the transport closed only once the last running request is
+     * done, so this call waits for them, each within its request timeout. Request directories still
+     * on the device (a successful request's goes while the next request runs) are removed first.
      */
     @Override
     void close();

@@ -1,18 +1,27 @@
 package dev.fastvlm.core.image;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Where decoders run while the calling thread resamples the rows they have finished. */
 final class DecodeThreads {
     private static final AtomicInteger THREADS = new AtomicInteger();
-    /** Threads come and go with demand; daemon, so they never keep a JVM alive. */
-    static final ExecutorService POOL = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "fastvlm-image-decode-" + THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final Duration IDLE = Duration.ofSeconds(1);
+    /**
+     * Threads come and go with demand; daemon, so they never keep a JVM alive. An idle one ends after
+     * {@link #IDLE}, so none outlives the requests that used it (a closed FastVlm leaves none behind)
+     * by more than that; a new thread costs far less than the decode it serves.
+     */
+    static final ExecutorService POOL = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE.toMillis(),
+            TimeUnit.MILLISECONDS, new SynchronousQueue<>(), task -> {
+                Thread thread = new Thread(task, "fastvlm-image-decode-" + THREADS.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
 
     /** Below this many pixels a thread hand-off costs more than the overlap saves. */
     private static final long MIN_PIXELS = 512 * 512;
