@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -42,6 +43,9 @@ final class DescribeCommand implements Callable<Integer> {
 
     /** Width of the emulated bundle: FastVLM's 896 would make a 545 MB table for a demo answer. */
     static final int EMULATED_WIDTH = 112;
+    /** How often, and how far apart, a shutdown tries to remove the temporary folder. */
+    private static final int SHUTDOWN_ATTEMPTS = 50;
+    private static final Duration SHUTDOWN_RECHECK = Duration.ofMillis(100);
 
     @Spec
     CommandSpec spec;
@@ -102,14 +106,43 @@ final class DescribeCommand implements Callable<Integer> {
 
     private int onEmulator(ImageLayout imageLayout, PrintWriter out) throws IOException {
         Path work = Files.createTempDirectory("fastvlm-describe-");
+        // TERM, INT and HUP end the JVM through its shutdown hooks, past this method's finally.
+        Thread removeOnSignal = new Thread(() -> deleteQuietly(work), "fastvlm-cli-cleanup");
+        Runtime.getRuntime().addShutdownHook(removeOnSignal);
         try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults())) {
             Path bundle = modelDir != null ? modelDir
                     : EmulatedBundle.write(work.resolve("bundle"), EMULATED_WIDTH, EmulatedBundle.VisionPrecision.INT8);
             Path emulatedSdk = sdk != null ? sdk : EmulatedSdk.write(work.resolve("sdk"));
             return run(AdbTransport.direct("127.0.0.1", device.port()), bundle, emulatedSdk, imageLayout, true, out);
         } finally {
+            Runtime.getRuntime().removeShutdownHook(removeOnSignal);
             PathUtils.deleteDirectory(work);
         }
+    }
+
+    /**
+     * Removes {@code work} during shutdown. The command's thread runs on while hooks run and may be
+     * writing into it (the emulated bundle creates its folders again), so removal is repeated until
+     * the folder stays gone.
+     */
+    private static void deleteQuietly(Path work) {
+        for (int attempt = 0; attempt < SHUTDOWN_ATTEMPTS; attempt++) {
+            try {
+                if (Files.exists(work)) {
+                    PathUtils.deleteDirectory(work);
+                }
+                Thread.sleep(SHUTDOWN_RECHECK.toMillis());
+                if (Files.notExists(work)) {
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                // A file removed or added under the walk: the next attempt sees the folder as it is now.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        System.err.println("could not remove " + work);
     }
 
     private int run(Transport transport, Path bundle, Path sdkDir, ImageLayout imageLayout, boolean emulated,
