@@ -4,6 +4,12 @@ package dev.fastvlm;
 public class DeviceDisconnectedException extends DeviceException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A lost connection.
+     *
+     * @param message which device and what it was doing when the connection dropped
+     * @param cause the I/O error that revealed the loss
+     */
     public DeviceDisconnectedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -4,6 +4,11 @@ package dev.fastvlm;
 public class DeviceUnauthorizedException extends DeviceException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A refused key.
+     *
+     * @param message which device refused and what the user has to do
+     */
     public DeviceUnauthorizedException(String message) {
         super(message);
     }

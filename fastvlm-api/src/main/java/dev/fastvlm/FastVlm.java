@@ -31,7 +31,11 @@ import java.util.ServiceLoader;
  */
 public interface FastVlm extends AutoCloseable {
 
-    /** A new builder. */
+    /**
+     * A new builder.
+     *
+     * @return a builder with the defaults documented on each setter
+     */
     static Builder builder() {
         return new Builder();
     }
@@ -40,6 +44,11 @@ public interface FastVlm extends AutoCloseable {
      * Describes {@code image} as asked by {@code prompt}, passing each piece of the answer to
      * {@code listener} as the device produces it.
      *
+     * @param image the picture to describe
+     * @param prompt the question or instruction about the image, as the user wrote it
+     * @param listener receives each decoded piece of the answer, in order, on the thread that runs the request;
+     *     {@link TokenListener#NONE} for none
+     * @return the whole answer with its timings
      * @throws InvalidInputException  the image or prompt cannot be used (or the prompt does not fit)
      * @throws DeviceException        the device cannot be reached
      * @throws DeviceToolException    a device program failed
@@ -48,17 +57,51 @@ public interface FastVlm extends AutoCloseable {
      */
     Description describe(ImageInput image, String prompt, TokenListener listener);
 
-    /** Describes {@code image}; the answer comes whole in the result. */
+    /**
+     * Describes {@code image}; the answer comes whole in the result.
+     *
+     * @param image the picture to describe
+     * @param prompt the question or instruction about the image
+     * @return the whole answer with its timings
+     * @throws InvalidInputException the image or prompt cannot be used
+     * @throws DeviceException the device cannot be reached
+     * @throws DeviceToolException a device program failed
+     * @throws FastVlmTimeoutException the request took longer than its limit
+     * @throws CancelledException this instance is closed
+     */
     default Description describe(ImageInput image, String prompt) {
         return describe(image, prompt, TokenListener.NONE);
     }
 
-    /** Describes the image file {@code image}. */
+    /**
+     * Describes the image file {@code image}.
+     *
+     * @param image the image file (any format {@link ImageInput#of(Path)} reads)
+     * @param prompt the question or instruction about the image
+     * @return the whole answer with its timings
+     * @throws InvalidInputException the file cannot be read or decoded, or the prompt cannot be used
+     * @throws DeviceException the device cannot be reached
+     * @throws DeviceToolException a device program failed
+     * @throws FastVlmTimeoutException the request took longer than its limit
+     * @throws CancelledException this instance is closed
+     */
     default Description describe(Path image, String prompt) {
         return describe(ImageInput.of(image), prompt, TokenListener.NONE);
     }
 
-    /** Describes the image file {@code image}, streaming the answer to {@code listener}. */
+    /**
+     * Describes the image file {@code image}, streaming the answer to {@code listener}.
+     *
+     * @param image the image file
+     * @param prompt the question or instruction about the image
+     * @param listener receives each decoded piece of the answer as it arrives, on the calling thread
+     * @return the whole answer with its timings
+     * @throws InvalidInputException the file cannot be read or decoded, or the prompt cannot be used
+     * @throws DeviceException the device cannot be reached
+     * @throws DeviceToolException a device program failed
+     * @throws FastVlmTimeoutException the request took longer than its limit
+     * @throws CancelledException this instance is closed
+     */
     default Description describe(Path image, String prompt, TokenListener listener) {
         return describe(ImageInput.of(image), prompt, listener);
     }
@@ -66,6 +109,13 @@ public interface FastVlm extends AutoCloseable {
     /**
      * Runs {@link #describe(ImageInput, String, TokenListener)} on a background thread. Cancelling
      * the future with {@code mayInterruptIfRunning} stops the request's device programs.
+     *
+     * @param image the picture to describe
+     * @param prompt the question or instruction about the image
+     * @param listener receives each decoded piece of the answer, on the background thread
+     * @return a future that completes with the answer, or fails with one of the exceptions
+     *     {@link #describe(ImageInput, String, TokenListener)} throws (wrapped in an
+     *     {@link java.util.concurrent.ExecutionException})
      */
     Future<Description> describeAsync(ImageInput image, String prompt, TokenListener listener);
 
@@ -108,42 +158,80 @@ public interface FastVlm extends AutoCloseable {
         Builder() {
         }
 
-        /** The device to run on. Required. */
+        /**
+         * The device to run on. Required.
+         *
+         * @param device the ADB device, local transport or emulator that runs the model; closed by
+         *     {@link FastVlm#close()}
+         * @return this builder
+         */
         public Builder device(Transport device) {
             this.device = device;
             return this;
         }
 
-        /** The model artifacts. Required. */
+        /**
+         * The model artifacts. Required.
+         *
+         * @param models the model files to run (pushed to the device once, then reused)
+         * @return this builder
+         */
         public Builder models(ModelArtifacts models) {
             this.models = models;
             return this;
         }
 
-        /** The model artifacts, found by name in {@code directory}. */
+        /**
+         * The model artifacts, found by name in {@code directory}.
+         *
+         * @param directory a folder holding the model files under their usual names (or a manifest);
+         *     the files themselves are checked by {@link #build()}
+         * @return this builder
+         * @throws InvalidConfigurationException when {@code directory} is not a directory
+         */
         public Builder models(Path directory) {
             return models(ModelArtifacts.fromDirectory(directory));
         }
 
-        /** The QAIRT SDK and device-side settings. Required. */
+        /**
+         * The QAIRT SDK and device-side settings. Required.
+         *
+         * @param runtime where the QAIRT SDK is and how the device runs it
+         * @return this builder
+         */
         public Builder runtime(QairtRuntime runtime) {
             this.runtime = runtime;
             return this;
         }
 
-        /** Generation settings; {@link GenerationOptions#defaults()} when not set. */
+        /**
+         * Generation settings; {@link GenerationOptions#defaults()} when not set.
+         *
+         * @param generation token limits, sampling and stop sequences
+         * @return this builder
+         */
         public Builder generation(GenerationOptions generation) {
             this.generation = generation;
             return this;
         }
 
-        /** Where the image goes in the sequence; {@link ImageLayout#PREPEND} when not set. */
+        /**
+         * Where the image goes in the sequence; {@link ImageLayout#PREPEND} when not set.
+         *
+         * @param imageLayout {@link ImageLayout#PREPEND} or {@link ImageLayout#PLACEHOLDER}
+         * @return this builder
+         */
         public Builder imageLayout(ImageLayout imageLayout) {
             this.imageLayout = imageLayout;
             return this;
         }
 
-        /** How images are resized; {@link ResizePolicy#STRETCH} when not set. */
+        /**
+         * How images are resized; {@link ResizePolicy#STRETCH} when not set.
+         *
+         * @param resizePolicy how an image of another shape is brought to the encoder's square input
+         * @return this builder
+         */
         public Builder resizePolicy(ResizePolicy resizePolicy) {
             this.resizePolicy = resizePolicy;
             return this;
@@ -156,19 +244,33 @@ public interface FastVlm extends AutoCloseable {
          * margin being for stopping its device program and removing its files, and a request
          * whose future is cancelled ends within a second. What it could not remove in time is
          * removed by the next request.
+         *
+         * @param requestTimeout positive limit for one request, including its transfers
+         * @return this builder
          */
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout;
             return this;
         }
 
-        /** Where the prompt's embedding rows come from; {@link TextEmbeddingSource#HOST_TABLE} when not set. */
+        /**
+         * Where the prompt's embedding rows come from; {@link TextEmbeddingSource#HOST_TABLE} when not set.
+         *
+         * @param textEmbedding {@link TextEmbeddingSource#HOST_TABLE} or {@link TextEmbeddingSource#DEVICE_EMBEDDER}
+         * @return this builder
+         */
         public Builder textEmbedding(TextEmbeddingSource textEmbedding) {
             this.textEmbedding = textEmbedding;
             return this;
         }
 
-        /** Keeps each request's device directory instead of removing it, for debugging (logged). */
+        /**
+         * Keeps each request's device directory instead of removing it, for debugging (logged).
+         *
+         * @param keep {@code true} to leave each request's files on the device; {@code false} (the default) removes
+         *     them
+         * @return this builder
+         */
         public Builder keepDeviceFiles(boolean keep) {
             this.keepDeviceFiles = keep;
             return this;
@@ -177,6 +279,9 @@ public interface FastVlm extends AutoCloseable {
         /**
          * Progress of the one-time push of model and SDK files to the device (hundreds of MB on the
          * first run against a device, nothing afterwards).
+         *
+         * @param syncProgress receives byte counts of the push; {@link TransferListener#NONE} for none
+         * @return this builder
          */
         public Builder syncProgress(TransferListener syncProgress) {
             this.syncProgress = syncProgress;
@@ -186,6 +291,9 @@ public interface FastVlm extends AutoCloseable {
         /**
          * Runs Genie as a {@code genie-t2t-run} program per request ({@link DecoderEngine#PROCESS}, the
          * default) or in this process ({@link DecoderEngine#IN_PROCESS}, on the device itself).
+         *
+         * @param decoderEngine {@link DecoderEngine#PROCESS} or {@link DecoderEngine#IN_PROCESS}
+         * @return this builder
          */
         public Builder decoderEngine(DecoderEngine decoderEngine) {
             this.decoderEngine = decoderEngine;
@@ -197,6 +305,9 @@ public interface FastVlm extends AutoCloseable {
          * {@value #DEFAULT_MAX_IMAGE_FILE_BYTES} when not set. A larger file, and anything that is not
          * a regular file (a FIFO, a device such as {@code /dev/zero}), is refused with
          * {@link InvalidInputException} before a byte is read.
+         *
+         * @param maxImageFileBytes largest accepted image file, in bytes; must be positive
+         * @return this builder
          */
         public Builder maxImageFileBytes(long maxImageFileBytes) {
             this.maxImageFileBytes = maxImageFileBytes;
@@ -209,6 +320,10 @@ public interface FastVlm extends AutoCloseable {
          * is encoded as ordinary characters, so a prompt cannot end its turn or forge another one.
          * The chat template's own special tokens are real control tokens either way. {@code false}
          * makes special-token text in the prompt control tokens, for callers who build turns themselves.
+         *
+         * @param literalPrompts {@code true} (the default) to encode special-token text in prompts as plain
+         *     characters
+         * @return this builder
          */
         public Builder literalPrompts(boolean literalPrompts) {
             this.literalPrompts = literalPrompts;
@@ -218,6 +333,7 @@ public interface FastVlm extends AutoCloseable {
         /**
          * Validates the configuration and creates the instance.
          *
+         * @return a ready instance that owns the transport given to {@link #device(Transport)}
          * @throws InvalidConfigurationException naming the field that is missing or wrong
          * @throws FastVlmException              when no implementation ({@code fastvlm-core}) is on the class path
          */

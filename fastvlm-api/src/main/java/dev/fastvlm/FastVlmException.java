@@ -7,10 +7,21 @@ package dev.fastvlm;
 public class FastVlmException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A failure described by {@code message}.
+     *
+     * @param message what failed, naming the file, field or device involved
+     */
     public FastVlmException(String message) {
         super(message);
     }
 
+    /**
+     * A failure caused by {@code cause}.
+     *
+     * @param message what failed, naming the file, field or device involved
+     * @param cause the underlying exception
+     */
     public FastVlmException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -11,17 +11,38 @@ import java.nio.file.Path;
  */
 public sealed interface ImageInput {
 
-    /** An image file on the host. */
+    /**
+     * An image file on the host.
+     *
+     * @param file the image file; read and decoded (JPEG, PNG, or any format ImageIO reads) when the request runs
+     * @return the input, not yet read
+     * @throws InvalidConfigurationException when {@code file} is null
+     */
     static ImageInput of(Path file) {
         return new File(file);
     }
 
-    /** Encoded image bytes; {@code name} appears in error messages. The array is not copied. */
+    /**
+     * Encoded image bytes; {@code name} appears in error messages. The array is not copied.
+     *
+     * @param encoded the image file's bytes, for example a JPEG or PNG
+     * @param name shown in error messages; {@code null} for a name made of the byte count
+     * @return the input, not yet decoded
+     * @throws InvalidConfigurationException when {@code encoded} is null
+     */
     static ImageInput of(byte[] encoded, String name) {
         return new Encoded(encoded, name);
     }
 
-    /** Reads the whole stream (it is not closed) as an encoded image. */
+    /**
+     * Reads the whole stream (it is not closed) as an encoded image.
+     *
+     * @param stream read to its end here, on the calling thread
+     * @param name shown in error messages; {@code null} for a name made of the byte count
+     * @return the input holding the stream's bytes, not yet decoded
+     * @throws java.io.UncheckedIOException when reading the stream fails
+     * @throws InvalidConfigurationException when {@code stream} is null
+     */
     static ImageInput of(InputStream stream, String name) {
         Checks.required(stream, "image", "an input stream");
         try {
@@ -31,7 +52,16 @@ public sealed interface ImageInput {
         }
     }
 
-    /** Interleaved 8-bit RGB pixels, row-major, {@code width * height * 3} bytes. The array is not copied. */
+    /**
+     * Interleaved 8-bit RGB pixels, row-major, {@code width * height * 3} bytes. The array is not copied.
+     *
+     * @param width pixels per row, &gt; 0
+     * @param height rows, &gt; 0
+     * @param rgb red, green, blue bytes of each pixel in turn, rows top to bottom
+     * @return the input, used as it is (no decoding)
+     * @throws InvalidConfigurationException when a size is not positive or the array's length is not
+     *     {@code width * height * 3}
+     */
     static ImageInput ofRgb(int width, int height, byte[] rgb) {
         return new RgbPixels(width, height, rgb);
     }
@@ -39,6 +69,12 @@ public sealed interface ImageInput {
     /**
      * Packed ARGB pixels ({@code Bitmap.getPixels} order), row-major. Alpha is dropped, not
      * composited, exactly as PIL's {@code convert("RGB")} does.
+     *
+     * @param width pixels per row, &gt; 0
+     * @param height rows, &gt; 0
+     * @param argb one {@code 0xAARRGGBB} value per pixel, rows top to bottom
+     * @return the input, converted to RGB bytes now (the array is not kept)
+     * @throws InvalidConfigurationException when {@code argb} is null or its length is not {@code width * height}
      */
     static ImageInput ofArgb(int width, int height, int[] argb) {
         Checks.required(argb, "image.pixels", "an ARGB array");
@@ -54,11 +90,21 @@ public sealed interface ImageInput {
         return new RgbPixels(width, height, rgb);
     }
 
-    /** A short name for messages: the file name, the caller's name, or the pixel size. */
+    /**
+     * A short name for messages: the file name, the caller's name, or the pixel size.
+     *
+     * @return the name used in error messages
+     */
     String name();
 
     /** @param path an image file on the host */
     record File(Path path) implements ImageInput {
+        /**
+         * Checks that the path is given.
+         *
+         * @param path an image file on the host
+         * @throws InvalidConfigurationException when {@code path} is null
+         */
         public File {
             Checks.required(path, "image", "a file path");
         }
@@ -74,6 +120,13 @@ public sealed interface ImageInput {
      * @param name  a name for messages
      */
     record Encoded(byte[] bytes, String name) implements ImageInput {
+        /**
+         * Checks the bytes and fills in a missing name.
+         *
+         * @param bytes encoded image bytes (not copied)
+         * @param name a name for messages
+         * @throws InvalidConfigurationException when {@code bytes} is null
+         */
         public Encoded {
             Checks.required(bytes, "image", "the encoded bytes");
             name = name == null ? "<" + bytes.length + " bytes>" : name;
@@ -86,6 +139,15 @@ public sealed interface ImageInput {
      * @param rgb    interleaved RGB, {@code width * height * 3} bytes (not copied)
      */
     record RgbPixels(int width, int height, byte[] rgb) implements ImageInput {
+        /**
+         * Checks the sizes against the array.
+         *
+         * @param width pixels per row, &gt; 0
+         * @param height rows, &gt; 0
+         * @param rgb interleaved RGB, {@code width * height * 3} bytes (not copied)
+         * @throws InvalidConfigurationException when a size is not positive, the array is null, or its length is not
+         *     {@code width * height * 3}
+         */
         public RgbPixels {
             Checks.positive(width, "image.width");
             Checks.positive(height, "image.height");

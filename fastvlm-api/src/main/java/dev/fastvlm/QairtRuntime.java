@@ -21,6 +21,16 @@ public record QairtRuntime(Path sdkDirectory, String deviceDirectory, DecoderBac
     /** Device paths reach device shells and library search paths; these characters mean nothing to either. */
     private static final Pattern SAFE_DEVICE_PATH = Pattern.compile("/[A-Za-z0-9._/-]*");
 
+    /**
+     * Checks every field.
+     *
+     * @param sdkDirectory the QAIRT SDK root (holding {@code bin/aarch64-android}, {@code lib/...})
+     * @param deviceDirectory an absolute device path for artifacts and per-request files: letters, digits and
+     *     {@code . _ - /} only, no {@code ..}
+     * @param decoderBackend the Genie engine backend for the decoder
+     * @throws InvalidConfigurationException naming the field that is missing or wrong: an SDK path that is not a
+     *     directory, a device directory that is relative, holds other characters or {@code ..}
+     */
     public QairtRuntime {
         Checks.required(sdkDirectory, "runtime.sdkDirectory", "point it at the QAIRT SDK folder");
         Checks.check(Files.isDirectory(sdkDirectory), "runtime.sdkDirectory",
@@ -36,11 +46,22 @@ public record QairtRuntime(Path sdkDirectory, String deviceDirectory, DecoderBac
         Checks.required(decoderBackend, "runtime.decoderBackend", "CPU or HTP");
     }
 
-    /** The SDK at {@code sdkDirectory}, the default device directory and the CPU decoder of the seed flow. */
+    /**
+     * The SDK at {@code sdkDirectory}, the default device directory and the CPU decoder of the seed flow.
+     *
+     * @param sdkDirectory the QAIRT SDK's root folder on the host
+     * @return the runtime
+     * @throws InvalidConfigurationException when {@code sdkDirectory} is not a directory
+     */
     public static QairtRuntime of(Path sdkDirectory) {
         return builder().sdkDirectory(sdkDirectory).build();
     }
 
+    /**
+     * A builder with the defaults of {@link #of(Path)}.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -54,21 +75,45 @@ public record QairtRuntime(Path sdkDirectory, String deviceDirectory, DecoderBac
         private Builder() {
         }
 
+        /**
+         * The QAIRT SDK's root folder. Required.
+         *
+         * @param sdkDirectory the folder holding {@code bin/aarch64-android} and {@code lib/...}
+         * @return this builder
+         */
         public Builder sdkDirectory(Path sdkDirectory) {
             this.sdkDirectory = sdkDirectory;
             return this;
         }
 
+        /**
+         * The device folder for model files and per-request files; {@value #DEFAULT_DEVICE_DIRECTORY} when not set.
+         *
+         * @param deviceDirectory an absolute device path of letters, digits and {@code . _ - /}, without {@code ..}
+         * @return this builder
+         */
         public Builder deviceDirectory(String deviceDirectory) {
             this.deviceDirectory = deviceDirectory;
             return this;
         }
 
+        /**
+         * The Genie backend for the decoder; {@link DecoderBackend#CPU} when not set.
+         *
+         * @param decoderBackend {@link DecoderBackend#CPU} or {@link DecoderBackend#HTP}
+         * @return this builder
+         */
         public Builder decoderBackend(DecoderBackend decoderBackend) {
             this.decoderBackend = decoderBackend;
             return this;
         }
 
+        /**
+         * Validates and creates the runtime.
+         *
+         * @return the runtime
+         * @throws InvalidConfigurationException naming the field that is missing or wrong
+         */
         public QairtRuntime build() {
             return new QairtRuntime(sdkDirectory, deviceDirectory, decoderBackend);
         }

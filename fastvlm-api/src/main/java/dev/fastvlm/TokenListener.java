@@ -10,5 +10,10 @@ public interface TokenListener {
     TokenListener NONE = piece -> {
     };
 
+    /**
+     * Receives the next piece of the answer.
+     *
+     * @param piece the text decoded since the previous call, in whole characters
+     */
     void onToken(String piece);
 }

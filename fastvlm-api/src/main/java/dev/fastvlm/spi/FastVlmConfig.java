@@ -36,6 +36,25 @@ public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntim
                             Duration requestTimeout, TextEmbeddingSource textEmbedding,
                             boolean keepDeviceFiles, TransferListener syncProgress, DecoderEngine decoderEngine,
                             long maxImageFileBytes, boolean literalPrompts) {
+    /**
+     * Checks that every reference is present and the image limit positive. The builder has checked the rest.
+     *
+     * @param device the transport to the device (owned by the instance: closed with it)
+     * @param models the model artifacts
+     * @param runtime the QAIRT SDK and device directory
+     * @param generation generation options
+     * @param imageLayout where the vision rows go
+     * @param resizePolicy how images are resized
+     * @param requestTimeout limit for one whole request
+     * @param textEmbedding where the prompt's embedding rows come from
+     * @param keepDeviceFiles whether request directories stay on the device for debugging
+     * @param syncProgress progress of the one-time model and SDK push
+     * @param decoderEngine whether Genie runs as a program per request or in this process
+     * @param maxImageFileBytes largest image file read, in bytes (larger ones are refused before reading)
+     * @param literalPrompts whether special-token text in a prompt is encoded as plain text
+     * @throws NullPointerException when a field is null
+     * @throws IllegalArgumentException when {@code maxImageFileBytes} is not positive
+     */
     public FastVlmConfig {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(models, "models");

@@ -8,6 +8,11 @@ import dev.fastvlm.FastVlm;
  */
 public interface FastVlmProvider {
 
-    /** Builds an instance; the configuration is already validated field by field. */
+    /**
+     * Builds an instance; the configuration is already validated field by field.
+     *
+     * @param config the validated configuration
+     * @return a ready instance owning {@code config.device()}
+     */
     FastVlm create(FastVlmConfig config);
 }

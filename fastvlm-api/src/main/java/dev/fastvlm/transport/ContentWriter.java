@@ -10,5 +10,11 @@ import java.io.OutputStream;
  */
 @FunctionalInterface
 public interface ContentWriter {
+    /**
+     * Writes the file's content.
+     *
+     * @param out the stream to the device; do not close it
+     * @throws IOException when producing the content fails, which fails the transfer
+     */
     void writeTo(OutputStream out) throws IOException;
 }

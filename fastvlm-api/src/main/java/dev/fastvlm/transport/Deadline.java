@@ -41,12 +41,22 @@ public final class Deadline {
         this.operation = operation;
     }
 
-    /** A deadline {@code limit} from now for {@code operation} (named in the timeout's message). */
+    /**
+     * A deadline {@code limit} from now for {@code operation} (named in the timeout's message).
+     *
+     * @param limit the time the operation may take from now
+     * @param operation what is being done, for the timeout's message
+     * @return a deadline, not yet installed on any thread (see {@link #call})
+     */
     public static Deadline after(Duration limit, String operation) {
         return new Deadline(System.nanoTime() + limit.toNanos(), limit, operation);
     }
 
-    /** The deadline of the work this thread is doing, if it has one. */
+    /**
+     * The deadline of the work this thread is doing, if it has one.
+     *
+     * @return the deadline installed by the innermost {@link #call} on this thread, or empty
+     */
     public static Optional<Deadline> current() {
         return Optional.ofNullable(CURRENT.get());
     }
@@ -54,6 +64,8 @@ public final class Deadline {
     /**
      * {@code timeout}, shortened to what the current deadline leaves.
      *
+     * @param timeout the time a wait would take without a deadline
+     * @return {@code timeout}, or what the current deadline leaves when that is less
      * @throws FastVlmTimeoutException when the current deadline has passed
      */
     public static Duration cap(Duration timeout) {
@@ -68,13 +80,24 @@ public final class Deadline {
         return left.compareTo(timeout) < 0 ? left : timeout;
     }
 
-    /** Nanoseconds the current deadline leaves (at most {@code max}, and {@code max} without one). */
+    /**
+     * Nanoseconds the current deadline leaves (at most {@code max}, and {@code max} without one).
+     *
+     * @param max the nanoseconds a wait would take without a deadline
+     * @return between 0 and {@code max}
+     */
     public static long remainingNanos(long max) {
         Deadline deadline = CURRENT.get();
         return deadline == null ? max : Math.min(max, Math.max(0, deadline.atNanos - System.nanoTime()));
     }
 
-    /** The timeout of the current deadline, or of {@code what} when the thread has none. */
+    /**
+     * The timeout of the current deadline, or of {@code what} when the thread has none.
+     *
+     * @param what the operation named in the message when the thread has no deadline
+     * @param fallbackLimit the limit named in the message when the thread has no deadline
+     * @return the exception to throw; not thrown here
+     */
     public static FastVlmTimeoutException timeout(String what, Duration fallbackLimit) {
         Deadline deadline = CURRENT.get();
         return deadline != null ? deadline.expired() : new FastVlmTimeoutException(what, fallbackLimit);
@@ -83,6 +106,10 @@ public final class Deadline {
     /**
      * Runs {@code work} on this thread under this deadline, or under the one already current if
      * that is sooner (a nested step never gets more time than its request).
+     *
+     * @param <T> the work's result type
+     * @param work what to run; it reads the deadline with {@link #current()}
+     * @return what {@code work} returns
      */
     public <T> T call(Supplier<T> work) {
         Deadline outer = CURRENT.get();
@@ -98,7 +125,11 @@ public final class Deadline {
         }
     }
 
-    /** {@link #call} for work without a result. */
+    /**
+     * {@link #call} for work without a result.
+     *
+     * @param work what to run; it reads the deadline with {@link #current()}
+     */
     public void run(Runnable work) {
         call(() -> {
             work.run();
@@ -114,6 +145,11 @@ public final class Deadline {
      * {@link #MARGIN}, shared by every clean-up step of the request, and after an interrupt (a
      * cancel) at most {@link #CANCEL_CLEANUP} per step. Past that the step ends with a
      * {@link FastVlmTimeoutException}, and what it did not remove is swept by a later request.
+     *
+     * @param what the step's name, for the timeout's message
+     * @param usual the longest the step may take without a deadline or a cancel
+     * @param step the clean-up to run
+     * @throws FastVlmTimeoutException when the step outlives its time
      */
     public static void cleanUp(String what, Duration usual, Runnable step) {
         boolean interrupted = Thread.interrupted();
@@ -146,17 +182,29 @@ public final class Deadline {
         return a - b < 0 ? a : b;
     }
 
-    /** Time left, zero once passed. */
+    /**
+     * Time left, zero once passed.
+     *
+     * @return the time left before the deadline, {@link Duration#ZERO} once it has passed
+     */
     public Duration remaining() {
         return Duration.ofNanos(Math.max(0, atNanos - System.nanoTime()));
     }
 
-    /** The limit it was made with. */
+    /**
+     * The limit it was made with.
+     *
+     * @return the limit given to {@link #after}
+     */
     public Duration limit() {
         return limit;
     }
 
-    /** The exception that says this deadline passed. */
+    /**
+     * The exception that says this deadline passed.
+     *
+     * @return a timeout exception naming the operation and its limit; not thrown here
+     */
     public FastVlmTimeoutException expired() {
         return new FastVlmTimeoutException(operation, limit);
     }

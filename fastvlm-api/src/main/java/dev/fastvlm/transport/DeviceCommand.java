@@ -33,6 +33,16 @@ public record DeviceCommand(List<String> arguments, Map<String, String> environm
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
+    /**
+     * Checks and copies the fields.
+     *
+     * @param arguments program and arguments, at least one
+     * @param environment variables set for this program only (insertion order kept)
+     * @param workingDirectory device directory to run in, if any
+     * @param timeout limit after which the program is stopped on the device
+     * @throws InvalidConfigurationException when there is no program, an argument is null or holds a NUL character, a
+     *     variable name is not a shell name, or the timeout is not positive
+     */
     public DeviceCommand {
         if (arguments == null || arguments.isEmpty()) {
             throw new InvalidConfigurationException("command.arguments", "must name a program");
@@ -55,6 +65,14 @@ public record DeviceCommand(List<String> arguments, Map<String, String> environm
         environment = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(environment));
     }
 
+    /**
+     * A program with arguments, run in the shell's default directory with {@link #DEFAULT_TIMEOUT}.
+     *
+     * @param program the program's path or name on the device
+     * @param arguments its arguments, each passed as one word whatever it contains
+     * @return the command
+     * @throws InvalidConfigurationException when an argument is null or holds a NUL character
+     */
     public static DeviceCommand of(String program, String... arguments) {
         List<String> all = new java.util.ArrayList<>(arguments.length + 1);
         all.add(program);
@@ -62,25 +80,57 @@ public record DeviceCommand(List<String> arguments, Map<String, String> environm
         return new DeviceCommand(all, Map.of(), Optional.empty(), DEFAULT_TIMEOUT);
     }
 
+    /**
+     * A program with arguments given as one list, run with {@link #DEFAULT_TIMEOUT}.
+     *
+     * @param arguments the program followed by its arguments; at least the program
+     * @return the command
+     * @throws InvalidConfigurationException when the list is empty, or an argument is null or holds a NUL character
+     */
     public static DeviceCommand of(List<String> arguments) {
         return new DeviceCommand(arguments, Map.of(), Optional.empty(), DEFAULT_TIMEOUT);
     }
 
+    /**
+     * A copy that sets one more environment variable (replacing an earlier value of the same name).
+     *
+     * @param name a shell variable name: letters, digits and {@code _}, not starting with a digit
+     * @param value the value, passed as it is (quoted by the transport)
+     * @return the modified copy
+     * @throws InvalidConfigurationException when {@code name} is not a variable name
+     */
     public DeviceCommand withEnvironment(String name, String value) {
         Map<String, String> env = new LinkedHashMap<>(environment);
         env.put(name, value);
         return new DeviceCommand(arguments, env, workingDirectory, timeout);
     }
 
+    /**
+     * A copy that runs in {@code directory}.
+     *
+     * @param directory the device directory to change to before running
+     * @return the modified copy
+     */
     public DeviceCommand inDirectory(String directory) {
         return new DeviceCommand(arguments, environment, Optional.of(directory), timeout);
     }
 
+    /**
+     * A copy with another time limit.
+     *
+     * @param limit positive time after which the program is stopped on the device
+     * @return the modified copy
+     * @throws InvalidConfigurationException when {@code limit} is null or not positive
+     */
     public DeviceCommand withTimeout(Duration limit) {
         return new DeviceCommand(arguments, environment, workingDirectory, limit);
     }
 
-    /** The program's name, for messages. */
+    /**
+     * The program's name, for messages.
+     *
+     * @return the first argument
+     */
     public String program() {
         return arguments.get(0);
     }

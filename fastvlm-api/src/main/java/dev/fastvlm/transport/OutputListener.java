@@ -10,9 +10,23 @@ public interface OutputListener {
     OutputListener NONE = new OutputListener() {
     };
 
+    /**
+     * Receives bytes the program wrote to stdout; ignores them unless overridden.
+     *
+     * @param data a buffer holding the bytes; reused after the call returns, so copy what you keep
+     * @param offset index of the first byte in {@code data}
+     * @param length number of bytes
+     */
     default void onStdout(byte[] data, int offset, int length) {
     }
 
+    /**
+     * Receives bytes the program wrote to stderr; ignores them unless overridden.
+     *
+     * @param data a buffer holding the bytes; reused after the call returns, so copy what you keep
+     * @param offset index of the first byte in {@code data}
+     * @param length number of bytes
+     */
     default void onStderr(byte[] data, int offset, int length) {
     }
 }

@@ -7,5 +7,11 @@ public interface TransferListener {
     TransferListener NONE = (done, total) -> {
     };
 
+    /**
+     * Reports progress of one file.
+     *
+     * @param done bytes moved so far
+     * @param total the file's size in bytes
+     */
     void onProgress(long done, long total);
 }

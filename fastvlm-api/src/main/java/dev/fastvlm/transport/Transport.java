@@ -26,12 +26,24 @@ import java.util.List;
  */
 public interface Transport extends AutoCloseable {
 
-    /** Who is on the other end, for messages and logs (an ADB serial, {@code local}, ...). */
+    /**
+     * Who is on the other end, for messages and logs (an ADB serial, {@code local}, ...).
+     *
+     * @return a short name of the device for messages, for example an ADB serial
+     */
     String target();
 
     /**
      * Writes a device file whose content {@code content} produces, exactly {@code length} bytes,
      * creating parent directories.
+     *
+     * @param devicePath absolute device path of the file
+     * @param length the exact number of bytes {@code content} writes
+     * @param content writes the bytes into the stream that carries them to the device
+     * @param progress told of the bytes written; {@link TransferListener#NONE} for none
+     * @throws dev.fastvlm.DeviceException when the device cannot be reached
+     * @throws dev.fastvlm.FastVlmTimeoutException when the current {@link Deadline} passes
+     * @throws dev.fastvlm.CancelledException when the thread is interrupted
      */
     default void write(String devicePath, long length, ContentWriter content, TransferListener progress) {
         writeAll(List.of(new Upload(devicePath, length, content)), progress);
@@ -45,10 +57,23 @@ public interface Transport extends AutoCloseable {
      * session and at most one {@code mv} for the whole batch). {@code progress} reports each file
      * in turn. When the batch fails, no file of it that was not yet complete is left under its
      * final name.
+     *
+     * @param uploads the files, written in this order
+     * @param progress told of each file's bytes in turn; {@link TransferListener#NONE} for none
+     * @throws dev.fastvlm.DeviceException when the device cannot be reached
+     * @throws dev.fastvlm.FastVlmTimeoutException when the current {@link Deadline} passes
+     * @throws dev.fastvlm.CancelledException when the thread is interrupted
      */
     void writeAll(List<Upload> uploads, TransferListener progress);
 
-    /** Copies a host file to the device. */
+    /**
+     * Copies a host file to the device.
+     *
+     * @param hostFile the file to copy
+     * @param devicePath absolute device path it lands at (atomically)
+     * @param progress told of the bytes written; {@link TransferListener#NONE} for none
+     * @throws FastVlmException when {@code hostFile} cannot be read, or the transfer fails
+     */
     default void push(Path hostFile, String devicePath, TransferListener progress) {
         long length;
         try {
@@ -59,7 +84,16 @@ public interface Transport extends AutoCloseable {
         write(devicePath, length, out -> Files.copy(hostFile, out), progress);
     }
 
-    /** Copies a device file to the host, replacing {@code hostFile} only once the copy is complete. */
+    /**
+     * Copies a device file to the host, replacing {@code hostFile} only once the copy is complete.
+     *
+     * @param devicePath absolute device path of the file
+     * @param hostFile where the copy goes; left untouched when the pull fails
+     * @param progress told of the bytes read; {@link TransferListener#NONE} for none
+     * @throws dev.fastvlm.DeviceException when the device cannot be reached or the file cannot be read
+     * @throws dev.fastvlm.FastVlmTimeoutException when the current {@link Deadline} passes
+     * @throws dev.fastvlm.CancelledException when the thread is interrupted
+     */
     void pull(String devicePath, Path hostFile, TransferListener progress);
 
     /**
@@ -67,6 +101,9 @@ public interface Transport extends AutoCloseable {
      * profile): no host file to create and remove. This default pulls through a temporary file;
      * transports override it to read straight into memory.
      *
+     * @param devicePath absolute device path of the file
+     * @param maxBytes the largest size the caller accepts
+     * @return the file's bytes
      * @throws FastVlmException when the file holds more than {@code maxBytes} bytes
      */
     default byte[] read(String devicePath, int maxBytes) {
@@ -94,7 +131,17 @@ public interface Transport extends AutoCloseable {
         }
     }
 
-    /** Runs a program, streaming its output to {@code output}, and returns how it ended. */
+    /**
+     * Runs a program, streaming its output to {@code output}, and returns how it ended.
+     *
+     * @param command the program, its arguments, environment, directory and timeout
+     * @param output receives stdout and stderr as they arrive; {@link OutputListener#NONE} to drop them
+     * @return the exit code, the end of stderr and the wall time; a non-zero exit code is returned, not thrown
+     * @throws dev.fastvlm.FastVlmTimeoutException when the program outlives its timeout or the current deadline (the
+     *     program is stopped)
+     * @throws dev.fastvlm.CancelledException when the thread is interrupted (the program is stopped)
+     * @throws dev.fastvlm.DeviceException when the device cannot be reached
+     */
     CommandResult run(DeviceCommand command, OutputListener output);
 
     /** Releases the connection. */
