@@ -17,17 +17,33 @@ import dev.fastvlm.genie.internal.JsonFields;
 public record BackendConfig(BackendType type, String extensions, QnnHtpConfig qnnHtp,
                             QnnGenAiTransformerConfig qnnGenAiTransformer) {
 
-    /** The NPU backend with this block and extension JSON path (may be null). */
+    /**
+     * The NPU backend with this block and extension JSON path (may be null).
+     *
+     * @param htp the {@code QnnHtp} block
+     * @param extensions device path of the HTP backend extension JSON, or null for none
+     * @return the backend block
+     */
     public static BackendConfig htp(QnnHtpConfig htp, String extensions) {
         return new BackendConfig(BackendType.QNN_HTP, extensions, htp, null);
     }
 
-    /** The CPU backend with this block. */
+    /**
+     * The CPU backend with this block.
+     *
+     * @param cpu the {@code QnnGenAiTransformer} block
+     * @return the backend block
+     */
     public static BackendConfig genAiTransformer(QnnGenAiTransformerConfig cpu) {
         return new BackendConfig(BackendType.QNN_GEN_AI_TRANSFORMER, null, null, cpu);
     }
 
-    /** This backend with another extension JSON path. */
+    /**
+     * This backend with another extension JSON path.
+     *
+     * @param path device path of the HTP backend extension JSON, or null for none
+     * @return a copy with {@code extensions} replaced
+     */
     public BackendConfig withExtensions(String path) {
         return new BackendConfig(type, path, qnnHtp, qnnGenAiTransformer);
     }

@@ -19,7 +19,7 @@ public enum BackendType {
         this.jsonName = jsonName;
     }
 
-    /** The spelling in the config, which is also the key of the backend's own block. */
+    /** {@return the spelling in the config, which is also the key of the backend's own block} */
     public String jsonName() {
         return jsonName;
     }

@@ -24,11 +24,27 @@ import java.util.List;
 public record ContextConfig(int size, int nVocab, int bosToken, List<Integer> eosTokens, Integer eotToken,
                             Integer padToken, Integer nEmbd) {
 
+    /**
+     * Copies the end-of-sequence tokens; null counts as none. Bounds are checked by the config's rules, not here.
+     *
+     * @param size context length in tokens (prompt plus generated)
+     * @param nVocab vocabulary size; every token id must be below it
+     * @param bosToken beginning-of-sequence token
+     * @param eosTokens end-of-sequence token(s); Genie accepts a number or an array, one id is written as a number
+     * @param eotToken end-of-turn token, or null
+     * @param padToken padding token, or null
+     * @param nEmbd embedding width, or null
+     */
     public ContextConfig {
         eosTokens = eosTokens == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(eosTokens));
     }
 
-    /** This block with another context length. */
+    /**
+     * This block with another context length.
+     *
+     * @param newSize context length in tokens
+     * @return a copy with {@code size} replaced
+     */
     public ContextConfig withSize(int newSize) {
         return new ContextConfig(newSize, nVocab, bosToken, eosTokens, eotToken, padToken, nEmbd);
     }

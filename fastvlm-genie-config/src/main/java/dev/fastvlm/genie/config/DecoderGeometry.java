@@ -31,6 +31,22 @@ import java.util.Map;
 public record DecoderGeometry(int nEmbd, int nVocab, int nLayer, int nHeads, int nKvHeads, double ropeTheta,
                               int maxPositionEmbeddings, int bosToken, List<Integer> eosTokens, int padToken) {
 
+    /**
+     * Checks the geometry, so a wrong {@code config.json} fails here rather than in Genie on the device.
+     *
+     * @param nEmbd hidden size (embedding width)
+     * @param nVocab vocabulary size
+     * @param nLayer decoder layers
+     * @param nHeads attention heads; a multiple of {@code nKvHeads}, dividing {@code nEmbd}
+     * @param nKvHeads key/value heads
+     * @param ropeTheta RoPE base
+     * @param maxPositionEmbeddings longest sequence the model was trained for; bounds the context size
+     * @param bosToken beginning-of-sequence token
+     * @param eosTokens end-of-sequence token(s), at least one
+     * @param padToken padding token
+     * @throws dev.fastvlm.InvalidConfigurationException naming the field: a size not positive, heads that do not
+     *     divide the width or each other, no end-of-sequence token, or a token id outside {@code [0, nVocab)}
+     */
     public DecoderGeometry {
         positive("geometry.nEmbd", nEmbd);
         positive("geometry.nVocab", nVocab);
@@ -61,12 +77,21 @@ public record DecoderGeometry(int nEmbd, int nVocab, int nLayer, int nHeads, int
         tokenId("geometry.padToken", padToken, nVocab);
     }
 
-    /** Width of one attention head ({@code nEmbd / nHeads}): the KV-cache and RoPE dimension. */
+    /** {@return width of one attention head ({@code nEmbd / nHeads}): the KV-cache and RoPE dimension} */
     public int headDim() {
         return nEmbd / nHeads;
     }
 
-    /** This geometry with other special tokens. */
+    /**
+     * This geometry with other special tokens.
+     *
+     * @param bos beginning-of-sequence token id
+     * @param eos end-of-sequence token ids, at least one
+     * @param pad padding token id
+     * @return a copy with the special tokens replaced
+     * @throws dev.fastvlm.InvalidConfigurationException when a token id is outside {@code [0, nVocab)} or {@code eos}
+     *     is empty
+     */
     public DecoderGeometry withTokens(int bos, List<Integer> eos, int pad) {
         return new DecoderGeometry(nEmbd, nVocab, nLayer, nHeads, nKvHeads, ropeTheta, maxPositionEmbeddings, bos,
                 eos, pad);
@@ -80,6 +105,8 @@ public record DecoderGeometry(int nEmbd, int nVocab, int nLayer, int nHeads, int
      * present; absent token ids fall back to {@link Qwen2Tokens}. Multimodal configs that keep the
      * decoder under {@code text_config} are read from there.
      *
+     * @param configJson the model's HuggingFace {@code config.json}
+     * @return the geometry
      * @throws ModelArtifactException naming the file and every missing or malformed key
      */
     public static DecoderGeometry fromHuggingFaceConfig(Path configJson) {

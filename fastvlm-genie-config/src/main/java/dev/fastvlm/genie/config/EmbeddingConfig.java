@@ -20,12 +20,23 @@ public record EmbeddingConfig(int size, String type, String lutPath, EmbeddingDa
     /** Genie's embedding type that reads a token-to-embedding lookup table from {@code lut-path}. */
     public static final String TYPE_LUT = "lut";
 
-    /** An embedding of {@code size} elements of {@code datatype}, with no lookup table. */
+    /**
+     * An embedding of {@code size} elements of {@code datatype}, with no lookup table.
+     *
+     * @param size embedding width, the model's {@code n-embd}
+     * @param datatype element type, or null for Genie's default (float32)
+     * @return the block, without a lookup table
+     */
     public static EmbeddingConfig of(int size, EmbeddingDatatype datatype) {
         return new EmbeddingConfig(size, null, null, datatype, null);
     }
 
-    /** This embedding, with Genie reading generated tokens' embeddings from the table at {@code path}. */
+    /**
+     * This embedding, with Genie reading generated tokens' embeddings from the table at {@code path}.
+     *
+     * @param path the device path of the token-to-embedding table
+     * @return a copy of type {@link #TYPE_LUT} reading {@code path}
+     */
     public EmbeddingConfig withLut(String path) {
         return new EmbeddingConfig(size, TYPE_LUT, path, datatype, quantParam);
     }

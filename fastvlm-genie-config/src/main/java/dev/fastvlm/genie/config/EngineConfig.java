@@ -13,10 +13,22 @@ import dev.fastvlm.genie.internal.JsonFields;
  */
 public record EngineConfig(int nThreads, BackendConfig backend, ModelConfig model) {
 
+    /**
+     * A copy with another backend block.
+     *
+     * @param newBackend the backend and its block
+     * @return the modified copy
+     */
     public EngineConfig withBackend(BackendConfig newBackend) {
         return new EngineConfig(nThreads, newBackend, model);
     }
 
+    /**
+     * A copy with another model block.
+     *
+     * @param newModel where the weights are
+     * @return the modified copy
+     */
     public EngineConfig withModel(ModelConfig newModel) {
         return new EngineConfig(nThreads, backend, newModel);
     }

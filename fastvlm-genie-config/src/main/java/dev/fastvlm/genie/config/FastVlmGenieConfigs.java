@@ -30,6 +30,14 @@ public final class FastVlmGenieConfigs {
     private FastVlmGenieConfigs() {
     }
 
+    /**
+     * A builder for one request's dialog config.
+     *
+     * @param geometry the decoder's shape and special tokens, from its {@code config.json}
+     * @param backend which Genie backend decodes: the CPU model library or the HTP context binaries
+     * @return a builder with float32 embeddings and the default generation options
+     * @throws NullPointerException when an argument is null
+     */
     public static Builder builder(DecoderGeometry geometry, DecoderBackend backend) {
         return new Builder(Objects.requireNonNull(geometry, "geometry"), Objects.requireNonNull(backend, "backend"));
     }
@@ -55,13 +63,23 @@ public final class FastVlmGenieConfigs {
             this.backend = backend;
         }
 
-        /** Tokens the decoder's KV cache holds (fixed when the model was exported, 512 for FastVLM's). */
+        /**
+         * Tokens the decoder's KV cache holds (fixed when the model was exported, 512 for FastVLM's).
+         *
+         * @param contextSize tokens of context, between 1 and the model's {@code max_position_embeddings}
+         * @return this builder
+         */
         public Builder contextSize(int contextSize) {
             this.contextSize = contextSize;
             return this;
         }
 
-        /** The {@code tokenizer.json} on the device. */
+        /**
+         * The {@code tokenizer.json} on the device.
+         *
+         * @param path device path of the HuggingFace {@code tokenizer.json}
+         * @return this builder
+         */
         public Builder tokenizerPath(String path) {
             this.tokenizerPath = path;
             return this;
@@ -70,6 +88,9 @@ public final class FastVlmGenieConfigs {
         /**
          * The decoder's files on the device: one model library for {@link DecoderBackend#CPU}, the
          * context binaries in order for {@link DecoderBackend#HTP}.
+         *
+         * @param files device paths, in load order; copied
+         * @return this builder
          */
         public Builder modelFiles(List<String> files) {
             this.modelFiles = files == null ? null : List.copyOf(files);
@@ -80,42 +101,79 @@ public final class FastVlmGenieConfigs {
          * The token-to-embedding table on the device, written into the config as an embedding of type
          * {@code lut}; null (the default) leaves it to {@code genie-t2t-run --embedding_table}, as the
          * seed does.
+         *
+         * @param path device path of the table, or null
+         * @return this builder
          */
         public Builder lutPath(String path) {
             this.lutPath = path;
             return this;
         }
 
-        /** The HTP backend extension JSON on the device (HTP only). */
+        /**
+         * The HTP backend extension JSON on the device (HTP only).
+         *
+         * @param path device path of the extension JSON, or null for none
+         * @return this builder
+         */
         public Builder extensionsPath(String path) {
             this.extensionsPath = path;
             return this;
         }
 
-        /** Element type of the embeddings fed to Genie; float32 by default. */
+        /**
+         * Element type of the embeddings fed to Genie; float32 by default.
+         *
+         * @param datatype the element type, not null
+         * @return this builder
+         * @throws NullPointerException when {@code datatype} is null
+         */
         public Builder embeddingDatatype(EmbeddingDatatype datatype) {
             this.embeddingDatatype = Objects.requireNonNull(datatype, "datatype");
             return this;
         }
 
+        /**
+         * Sampling, stop sequences and token limits of the request; {@link GenerationOptions#defaults()} when not
+         * set.
+         *
+         * @param options the request's generation options
+         * @return this builder
+         * @throws NullPointerException when {@code options} is null
+         */
         public Builder generation(GenerationOptions options) {
             this.generation = Objects.requireNonNull(options, "options");
             return this;
         }
 
-        /** Length of the prompt (vision plus text tokens) this config will carry. */
+        /**
+         * Length of the prompt (vision plus text tokens) this config will carry.
+         *
+         * @param tokens positive token count of vision rows plus text tokens
+         * @return this builder
+         */
         public Builder promptTokens(int tokens) {
             this.promptTokens = tokens;
             return this;
         }
 
-        /** CPU threads; by default 6 for the CPU decoder and 3 for the HTP decoder. */
+        /**
+         * CPU threads; by default 6 for the CPU decoder and 3 for the HTP decoder.
+         *
+         * @param threads CPU threads Genie may use, &gt; 0
+         * @return this builder
+         */
         public Builder nThreads(int threads) {
             this.nThreads = threads;
             return this;
         }
 
-        /** The {@code QnnHtp} block (HTP only); by default Qualcomm's public settings with kv-dim = head width. */
+        /**
+         * The {@code QnnHtp} block (HTP only); by default Qualcomm's public settings with kv-dim = head width.
+         *
+         * @param htpConfig the block, or null for the default
+         * @return this builder
+         */
         public Builder htp(QnnHtpConfig htpConfig) {
             this.htp = htpConfig;
             return this;
@@ -124,12 +182,26 @@ public final class FastVlmGenieConfigs {
         /**
          * Whether to write {@code max-num-tokens} (default true). The seed's config leaves it out, so
          * Genie generates until the context is full or a stop condition is met.
+         *
+         * @param write {@code false} to leave {@code max-num-tokens} out, as the seed does
+         * @return this builder
          */
         public Builder writeMaxNumTokens(boolean write) {
             this.writeMaxNumTokens = write;
             return this;
         }
 
+        /**
+         * Checks the settings and builds the config. {@code max-num-tokens} is the smaller of
+         * {@link GenerationOptions#maxNewTokens()} and the room the context leaves after the prompt.
+         *
+         * @return the checked dialog config
+         * @throws InvalidConfigurationException naming the setting that is missing or wrong (context size, prompt
+         *     length, tokenizer, model files, or HTP settings given for the CPU backend)
+         * @throws InvalidInputException when the prompt leaves fewer than {@link GenerationOptions#minNewTokens()}
+         *     tokens of room
+         * @throws GenieConfigException when the resulting config breaks one of Genie's rules
+         */
         public GenieConfig build() {
             int size = required(contextSize, "genie.contextSize");
             if (size <= 0 || size > geometry.maxPositionEmbeddings()) {

@@ -36,6 +36,19 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
     /** The dialog type that answers one query at a time, the only one this project drives. */
     public static final String TYPE_BASIC = "basic";
 
+    /**
+     * Checks the whole config against Genie's rules.
+     *
+     * @param type dialog type, normally {@code basic}
+     * @param stopSequence text that ends generation, or null (absent)
+     * @param maxNumTokens most tokens to generate, or null (absent: until the context is full)
+     * @param context the context block
+     * @param sampler the sampler block, or null
+     * @param tokenizerPath the HuggingFace {@code tokenizer.json} on the device ({@code tokenizer.path})
+     * @param embedding the embedding block, or null
+     * @param engine the engine block
+     * @throws GenieConfigException listing every problem, each with its JSON path
+     */
     public GenieConfig {
         stopSequence = stopSequence == null ? null : Collections.unmodifiableList(new ArrayList<>(stopSequence));
         List<Violation> violations = GenieConfigRules.check(type, stopSequence, maxNumTokens, context, sampler,
@@ -45,7 +58,12 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
         }
     }
 
-    /** Parses a dialog config; every problem is reported in one {@link GenieConfigException}. */
+    /**
+     * Parses a dialog config; every problem is reported in one {@link GenieConfigException}.
+     *
+     * @param json the text of a dialog config, with its top-level {@code dialog} object
+     * @return the config
+     */
     public static GenieConfig parse(String json) {
         StringBuilder error = new StringBuilder();
         JsonNode root = Json.parse(json, error);
@@ -68,7 +86,13 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
         return config;
     }
 
-    /** Reads and parses a dialog config file. */
+    /**
+     * Reads and parses a dialog config file.
+     *
+     * @param file a dialog config file
+     * @return the config
+     * @throws GenieConfigException when the file cannot be read or breaks a rule; the message names the file
+     */
     public static GenieConfig read(Path file) {
         return ConfigFiles.read(file, GenieConfig::parse);
     }
@@ -105,7 +129,11 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
                 embedding, engine);
     }
 
-    /** The config as pretty-printed JSON, keys in a fixed order, ending with a newline. */
+    /**
+     * The config as pretty-printed JSON, keys in a fixed order, ending with a newline.
+     *
+     * @return the JSON text
+     */
     public String toJson() {
         ObjectNode dialog = Json.object();
         dialog.put("version", 1);
@@ -132,7 +160,12 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
         return Json.pretty(root);
     }
 
-    /** Writes {@link #toJson()} to {@code file} through a temporary file, so no half-written config exists. */
+    /**
+     * Writes {@link #toJson()} to {@code file} through a temporary file, so no half-written config exists.
+     *
+     * @param file the file to write; its parent folders are created
+     * @throws dev.fastvlm.FastVlmException when the file cannot be written
+     */
     public void write(Path file) {
         Json.writeAtomically(file, toJson());
     }
@@ -141,6 +174,7 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
      * Checks that a prompt of {@code promptTokens} tokens fits the context together with at least one
      * new token and with {@code max-num-tokens}, if set.
      *
+     * @param promptTokens vision rows plus text tokens of the prompt
      * @throws GenieConfigException naming {@code dialog.context.size} or {@code dialog.max-num-tokens}
      */
     public void checkPromptFits(int promptTokens) {
@@ -156,11 +190,20 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
         }
     }
 
+    /**
+     * A builder starting from an empty config of type {@link #TYPE_BASIC}.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder holding this config's values, for editing. */
+    /**
+     * A builder holding this config's values, for editing.
+     *
+     * @return a builder with every field of this config
+     */
     public Builder toBuilder() {
         return new Builder().type(type).stopSequence(stopSequence).maxNumTokens(maxNumTokens).context(context)
                 .sampler(sampler).tokenizerPath(tokenizerPath).embedding(embedding).engine(engine);
@@ -183,56 +226,114 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
         private Builder() {
         }
 
+        /**
+         * The dialog type; {@link #TYPE_BASIC} when not set.
+         *
+         * @param type the {@code dialog.type} value
+         * @return this builder
+         */
         public Builder type(String type) {
             this.type = type;
             return this;
         }
 
-        /** Stop sequences, or null to leave the key out. */
+        /**
+         * Stop sequences, or null to leave the key out.
+         *
+         * @param stopSequence the texts, or null
+         * @return this builder
+         */
         public Builder stopSequence(List<String> stopSequence) {
             this.stopSequence = stopSequence;
             return this;
         }
 
-        /** Most tokens to generate, or null to leave the key out. */
+        /**
+         * Most tokens to generate, or null to leave the key out.
+         *
+         * @param maxNumTokens a token count, or null
+         * @return this builder
+         */
         public Builder maxNumTokens(Integer maxNumTokens) {
             this.maxNumTokens = maxNumTokens;
             return this;
         }
 
+        /**
+         * The {@code dialog.context} block. Required.
+         *
+         * @param context the block
+         * @return this builder
+         */
         public Builder context(ContextConfig context) {
             this.context = context;
             return this;
         }
 
+        /**
+         * The {@code dialog.sampler} block, or null to leave it out.
+         *
+         * @param sampler the block
+         * @return this builder
+         */
         public Builder sampler(SamplerConfig sampler) {
             this.sampler = sampler;
             return this;
         }
 
+        /**
+         * The HuggingFace {@code tokenizer.json} on the device. Required.
+         *
+         * @param tokenizerPath its device path
+         * @return this builder
+         */
         public Builder tokenizerPath(String tokenizerPath) {
             this.tokenizerPath = tokenizerPath;
             return this;
         }
 
+        /**
+         * The {@code dialog.embedding} block, or null to leave it out.
+         *
+         * @param embedding the block
+         * @return this builder
+         */
         public Builder embedding(EmbeddingConfig embedding) {
             this.embedding = embedding;
             return this;
         }
 
+        /**
+         * The {@code dialog.engine} block. Required.
+         *
+         * @param engine the block
+         * @return this builder
+         */
         public Builder engine(EngineConfig engine) {
             this.engine = engine;
             return this;
         }
 
-        /** Points the embedding's lookup table at {@code path} (the embedding block must exist). */
+        /**
+         * Points the embedding's lookup table at {@code path} (the embedding block must exist).
+         *
+         * @param path device path of the token-to-embedding table
+         * @return this builder
+         * @throws GenieConfigException when no embedding block has been set
+         */
         public Builder lutPath(String path) {
             requirePart(embedding, "dialog.embedding");
             embedding = embedding.withLut(path);
             return this;
         }
 
-        /** Points a binary model at these context binaries (the engine block must exist). */
+        /**
+         * Points a binary model at these context binaries (the engine block must exist).
+         *
+         * @param ctxBins device paths of the context binaries, in load order
+         * @return this builder
+         * @throws GenieConfigException when no engine block has been set
+         */
         public Builder ctxBins(List<String> ctxBins) {
             requirePart(engine, "dialog.engine");
             engine = engine.withModel(engine.model() == null ? ModelConfig.binary(ctxBins)
@@ -240,7 +341,13 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
             return this;
         }
 
-        /** Points a library model at this file (the engine block must exist). */
+        /**
+         * Points a library model at this file (the engine block must exist).
+         *
+         * @param modelBin device path of the model library
+         * @return this builder
+         * @throws GenieConfigException when no engine block has been set
+         */
         public Builder modelBin(String modelBin) {
             requirePart(engine, "dialog.engine");
             engine = engine.withModel(engine.model() == null ? ModelConfig.library(modelBin)
@@ -248,7 +355,13 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
             return this;
         }
 
-        /** Points the backend at this HTP extension JSON (the engine block must exist). */
+        /**
+         * Points the backend at this HTP extension JSON (the engine block must exist).
+         *
+         * @param path device path of the extension JSON
+         * @return this builder
+         * @throws GenieConfigException when no engine or backend block has been set
+         */
         public Builder extensions(String path) {
             requirePart(engine, "dialog.engine");
             requirePart(engine.backend(), "dialog.engine.backend");
@@ -256,6 +369,13 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
             return this;
         }
 
+        /**
+         * Changes the context length of the context block.
+         *
+         * @param size context length in tokens
+         * @return this builder
+         * @throws GenieConfigException when no context block has been set
+         */
         public Builder contextSize(int size) {
             requirePart(context, "dialog.context");
             context = context.withSize(size);
@@ -268,6 +388,12 @@ public record GenieConfig(String type, List<String> stopSequence, Integer maxNum
             }
         }
 
+        /**
+         * Checks the whole config and creates it.
+         *
+         * @return the config
+         * @throws GenieConfigException listing every problem, each with its JSON path
+         */
         public GenieConfig build() {
             return new GenieConfig(type, stopSequence, maxNumTokens, context, sampler, tokenizerPath, embedding,
                     engine);

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 public class GenieConfigException extends InvalidConfigurationException {
     private static final long serialVersionUID = 1L;
     private final transient List<Violation> found;
+    /** The file the problems were found in, or null. */
     private final String source;
 
     GenieConfigException(List<Violation> violations) {
@@ -32,7 +33,11 @@ public class GenieConfigException extends InvalidConfigurationException {
         return new GenieConfigException(found, file);
     }
 
-    /** Every problem, each as {@code path: problem}. */
+    /**
+     * Every problem, each as {@code path: problem}.
+     *
+     * @return the problems in the order found, each as {@code path: problem}
+     */
     public List<String> violations() {
         return found.stream().map(Violation::toString).toList();
     }

@@ -39,6 +39,14 @@ public record HtpBackendExtensions(List<Device> devices, String memType, Boolean
      * @param cores    per-core settings
      */
     public record Device(int socModel, String dspArch, List<Core> cores) {
+        /**
+         * Copies the core list.
+         *
+         * @param socModel QNN's {@code soc_model} number
+         * @param dspArch HTP architecture, e.g. {@code v79}
+         * @param cores per-core settings
+         * @throws NullPointerException when {@code cores} is null or holds null
+         */
         public Device {
             cores = List.copyOf(cores);
         }
@@ -54,6 +62,15 @@ public record HtpBackendExtensions(List<Device> devices, String memType, Boolean
     public record Core(int coreId, String perfProfile, int rpcControlLatency) {
     }
 
+    /**
+     * Checks every device and core, and copies the device list.
+     *
+     * @param devices one entry per HTP device, normally one
+     * @param memType {@code memory.mem_type}, e.g. {@code shared_buffer}, or null
+     * @param weightSharingEnabled {@code context.weight_sharing_enabled}, or null
+     * @throws GenieConfigException listing every problem with its JSON path: no device, a {@code soc_model} not
+     *     positive, a {@code dsp_arch} not like {@code v79}, an unknown {@code perf_profile} or a negative latency
+     */
     public HtpBackendExtensions {
         devices = List.copyOf(devices);
         List<Violation> violations = new ArrayList<>();
@@ -91,12 +108,23 @@ public record HtpBackendExtensions(List<Device> devices, String memType, Boolean
     /**
      * The settings of Qualcomm's public Genie HTP template for {@code soc}: one device, core 0 in
      * {@code burst} with 100 us RPC latency, shared-buffer memory, weight sharing enabled.
+     *
+     * @param soc the device's chip
+     * @return the extension settings for that chip
      */
     public static HtpBackendExtensions forSoc(Soc soc) {
         return new HtpBackendExtensions(List.of(new Device(soc.socModel(), soc.htpArch().dspArch(),
                 List.of(new Core(0, "burst", 100)))), "shared_buffer", true);
     }
 
+    /**
+     * Parses an extension JSON; every problem is reported in one {@link GenieConfigException}.
+     *
+     * @param json the JSON text
+     * @return the settings
+     * @throws GenieConfigException when the text is not JSON, lacks a required key, has an unknown key, or breaks a
+     *     rule above
+     */
     public static HtpBackendExtensions parse(String json) {
         StringBuilder error = new StringBuilder();
         JsonNode root = Json.parse(json, error);
@@ -128,6 +156,13 @@ public record HtpBackendExtensions(List<Device> devices, String memType, Boolean
         return new HtpBackendExtensions(devices, memType, weightSharing);
     }
 
+    /**
+     * Reads and parses an extension JSON file.
+     *
+     * @param file the file
+     * @return the settings
+     * @throws GenieConfigException when the file cannot be read or is not valid; the message names the file
+     */
     public static HtpBackendExtensions read(Path file) {
         return ConfigFiles.read(file, HtpBackendExtensions::parse);
     }
@@ -155,7 +190,11 @@ public record HtpBackendExtensions(List<Device> devices, String memType, Boolean
                 : new Device(socModel, dspArch, cores == null ? List.of() : cores);
     }
 
-    /** The JSON, pretty-printed with a stable key order. */
+    /**
+     * The JSON, pretty-printed with a stable key order.
+     *
+     * @return the JSON text, ending with a newline
+     */
     public String toJson() {
         ObjectNode root = Json.object();
         ArrayNode deviceArray = root.putArray("devices");
@@ -178,7 +217,12 @@ public record HtpBackendExtensions(List<Device> devices, String memType, Boolean
         return Json.pretty(root);
     }
 
-    /** Writes {@link #toJson()} atomically. */
+    /**
+     * Writes {@link #toJson()} atomically.
+     *
+     * @param file the file to write; its parent folders are created
+     * @throws dev.fastvlm.FastVlmException when the file cannot be written
+     */
     public void write(Path file) {
         Json.writeAtomically(file, toJson());
     }

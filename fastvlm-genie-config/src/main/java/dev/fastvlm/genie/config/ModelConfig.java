@@ -22,36 +22,76 @@ import java.util.List;
 public record ModelConfig(ModelType type, List<String> ctxBins, String modelBin,
                           PositionalEncoding positionalEncoding, ObjectNode lora) {
 
+    /**
+     * Copies the context binary list and the LoRA object, so the record stays immutable.
+     *
+     * @param type binary or library
+     * @param ctxBins {@code binary.ctx-bins}: context binaries in order, present exactly for type binary
+     * @param modelBin {@code library.model-bin}, present exactly for type library
+     * @param positionalEncoding the positional encoding, or null
+     * @param lora the {@code lora} object of the binary or library block as written, or null; kept verbatim
+     */
     public ModelConfig {
         ctxBins = ctxBins == null ? null : Collections.unmodifiableList(new ArrayList<>(ctxBins));
         lora = lora == null ? null : lora.deepCopy();
     }
 
+    /**
+     * The {@code lora} object as written.
+     *
+     * @return a copy, or null when absent
+     */
     @Override
     public ObjectNode lora() {
         return lora == null ? null : lora.deepCopy();
     }
 
-    /** Context binaries, loaded in this order. */
+    /**
+     * Context binaries, loaded in this order.
+     *
+     * @param ctxBins device paths of the context binaries
+     * @return a block of type binary
+     */
     public static ModelConfig binary(List<String> ctxBins) {
         return new ModelConfig(ModelType.BINARY, ctxBins, null, null, null);
     }
 
-    /** One model library file. */
+    /**
+     * One model library file.
+     *
+     * @param modelBin device path of the model library
+     * @return a block of type library
+     */
     public static ModelConfig library(String modelBin) {
         return new ModelConfig(ModelType.LIBRARY, null, modelBin, null, null);
     }
 
+    /**
+     * A copy with another positional encoding.
+     *
+     * @param encoding the encoding, or null to leave the block out
+     * @return the modified copy
+     */
     public ModelConfig withPositionalEncoding(PositionalEncoding encoding) {
         return new ModelConfig(type, ctxBins, modelBin, encoding, lora);
     }
 
-    /** The same model with these context binaries (type binary), keeping encoding and LoRA settings. */
+    /**
+     * The same model with these context binaries (type binary), keeping encoding and LoRA settings.
+     *
+     * @param files device paths of the context binaries, in load order
+     * @return the modified copy
+     */
     public ModelConfig withCtxBins(List<String> files) {
         return new ModelConfig(ModelType.BINARY, files, null, positionalEncoding, lora);
     }
 
-    /** The same model with this library file (type library), keeping encoding and LoRA settings. */
+    /**
+     * The same model with this library file (type library), keeping encoding and LoRA settings.
+     *
+     * @param file device path of the model library
+     * @return the modified copy
+     */
     public ModelConfig withModelBin(String file) {
         return new ModelConfig(ModelType.LIBRARY, null, file, positionalEncoding, lora);
     }

@@ -13,7 +13,7 @@ public enum ModelType {
         this.jsonName = jsonName;
     }
 
-    /** The spelling in the config, which is also the key of the type's own block. */
+    /** {@return the spelling in the config, which is also the key of the type's own block} */
     public String jsonName() {
         return jsonName;
     }

@@ -18,15 +18,34 @@ public record PositionalEncoding(String type, Integer ropeDim, Double ropeTheta,
     /** The positional-encoding type of Qwen2 and most current decoders. */
     public static final String TYPE_ROPE = "rope";
 
+    /**
+     * Copies {@code ropeScaling}, so the record stays immutable.
+     *
+     * @param type {@code rope}, {@code absolute} or {@code alibi}
+     * @param ropeDim rotary dimension, or null
+     * @param ropeTheta RoPE base, or null
+     * @param ropeScaling the {@code rope-scaling} object as written, or null; kept verbatim
+     */
     public PositionalEncoding {
         ropeScaling = ropeScaling == null ? null : ropeScaling.deepCopy();
     }
 
-    /** Rotary positional encoding over {@code dim} dimensions with base {@code theta}. */
+    /**
+     * Rotary positional encoding over {@code dim} dimensions with base {@code theta}.
+     *
+     * @param dim rotary dimension, usually the attention head width
+     * @param theta RoPE base, for example 1000000 for Qwen2
+     * @return the block
+     */
     public static PositionalEncoding rope(int dim, double theta) {
         return new PositionalEncoding(TYPE_ROPE, dim, theta, null);
     }
 
+    /**
+     * The {@code rope-scaling} object as written.
+     *
+     * @return a copy, or null when absent
+     */
     @Override
     public ObjectNode ropeScaling() {
         return ropeScaling == null ? null : ropeScaling.deepCopy();

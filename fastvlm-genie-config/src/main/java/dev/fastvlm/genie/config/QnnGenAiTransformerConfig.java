@@ -22,7 +22,15 @@ public record QnnGenAiTransformerConfig(Boolean useMmap, Boolean kvQuantization,
                                         Integer nEmbd, Integer nHeads, Integer nKvHeads, String modelInput,
                                         Boolean sharedEngine) {
 
-    /** The block of a decoder fed embeddings, with its geometry and the model file mapped. */
+    /**
+     * The block of a decoder fed embeddings, with its geometry and the model file mapped.
+     *
+     * @param nLayer decoder layers
+     * @param nEmbd embedding width
+     * @param nHeads attention heads
+     * @param nKvHeads key/value heads
+     * @return the block, with {@code use-mmap} on and {@code model-input} {@link #INPUT_EMBEDDINGS}
+     */
     public static QnnGenAiTransformerConfig forEmbeddings(int nLayer, int nEmbd, int nHeads, int nKvHeads) {
         return new QnnGenAiTransformerConfig(true, null, null, nLayer, nEmbd, nHeads, nKvHeads, INPUT_EMBEDDINGS,
                 null);

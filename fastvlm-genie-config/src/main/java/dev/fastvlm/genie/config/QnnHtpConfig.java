@@ -29,10 +29,20 @@ public record QnnHtpConfig(long spillFillBufsize, long mmapBudget, boolean useMm
                            String kvUpdateMethod, Boolean allowAsyncInit, Boolean enableGraphSwitching,
                            Boolean sharedEngine, Boolean skipLoraValidation, String graphSwitchingLoraPolicy) {
 
+    /**
+     * A builder with the defaults of Qualcomm's public HTP examples.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * A builder holding every field of this block, for editing.
+     *
+     * @return a builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.spillFillBufsize = spillFillBufsize;
@@ -140,82 +150,177 @@ public record QnnHtpConfig(long spillFillBufsize, long mmapBudget, boolean useMm
         private Builder() {
         }
 
+        /**
+         * Spill/fill buffer size; 0 (the default) lets Genie decide.
+         *
+         * @param v size in bytes, &gt;= 0
+         * @return this builder
+         */
         public Builder spillFillBufsize(long v) {
             spillFillBufsize = v;
             return this;
         }
 
+        /**
+         * Bytes mapped at a time; 0 (the default) for no limit.
+         *
+         * @param v size in bytes, &gt;= 0
+         * @return this builder
+         */
         public Builder mmapBudget(long v) {
             mmapBudget = v;
             return this;
         }
 
+        /**
+         * Whether the context binaries are mapped instead of read; on by default.
+         *
+         * @param v {@code true} to map them
+         * @return this builder
+         */
         public Builder useMmap(boolean v) {
             useMmap = v;
             return this;
         }
 
+        /**
+         * CPU affinity of Genie's threads; {@code 0xe0} (the big cores) by default.
+         *
+         * @param v a hexadecimal mask string such as {@code "0xe0"}
+         * @return this builder
+         */
         public Builder cpuMask(String v) {
             cpuMask = v;
             return this;
         }
 
+        /**
+         * Whether to poll for NPU completion instead of waiting; off by default.
+         *
+         * @param v {@code true} to poll
+         * @return this builder
+         */
         public Builder poll(boolean v) {
             poll = v;
             return this;
         }
 
+        /**
+         * Width of one KV-cache head (the model's {@code nEmbd / nHeads}).
+         *
+         * @param v the width, or null to leave the key out
+         * @return this builder
+         */
         public Builder kvDim(Integer v) {
             kvDim = v;
             return this;
         }
 
+        /**
+         * Position-id width, the older form of the positional encoding (excludes a {@code positional-encoding}
+         * block).
+         *
+         * @param v the width, or null to leave the key out
+         * @return this builder
+         */
         public Builder posIdDim(Integer v) {
             posIdDim = v;
             return this;
         }
 
+        /**
+         * RoPE base, the older form of the positional encoding (excludes a {@code positional-encoding} block).
+         *
+         * @param v the base, or null to leave the key out
+         * @return this builder
+         */
         public Builder ropeTheta(Double v) {
             ropeTheta = v;
             return this;
         }
 
+        /**
+         * I/O buffer alignment.
+         *
+         * @param v the alignment in bytes, or null to leave the key out
+         * @return this builder
+         */
         public Builder dataAlignmentSize(Integer v) {
             dataAlignmentSize = v;
             return this;
         }
 
+        /**
+         * How the KV cache is updated.
+         *
+         * @param v for example {@code pointer-shift}, or null to leave the key out
+         * @return this builder
+         */
         public Builder kvUpdateMethod(String v) {
             kvUpdateMethod = v;
             return this;
         }
 
+        /**
+         * Whether context binaries are loaded in parallel.
+         *
+         * @param v the flag, or null to leave the key out
+         * @return this builder
+         */
         public Builder allowAsyncInit(Boolean v) {
             allowAsyncInit = v;
             return this;
         }
 
+        /**
+         * Whether Genie switches between graphs of different sequence lengths.
+         *
+         * @param v the flag, or null to leave the key out
+         * @return this builder
+         */
         public Builder enableGraphSwitching(Boolean v) {
             enableGraphSwitching = v;
             return this;
         }
 
+        /**
+         * Whether dialogs share one engine (needs {@code allow-async-init}).
+         *
+         * @param v the flag, or null to leave the key out
+         * @return this builder
+         */
         public Builder sharedEngine(Boolean v) {
             sharedEngine = v;
             return this;
         }
 
+        /**
+         * Whether LoRA adapter checks are skipped.
+         *
+         * @param v the flag, or null to leave the key out
+         * @return this builder
+         */
         public Builder skipLoraValidation(Boolean v) {
             skipLoraValidation = v;
             return this;
         }
 
+        /**
+         * When LoRA adapters are applied on a graph switch.
+         *
+         * @param v {@code lazy} or {@code eager}, or null to leave the key out
+         * @return this builder
+         */
         public Builder graphSwitchingLoraPolicy(String v) {
             graphSwitchingLoraPolicy = v;
             return this;
         }
 
-        /** The block; its values are checked when it becomes part of a {@link GenieConfig}. */
+        /**
+         * The block; its values are checked when it becomes part of a {@link GenieConfig}.
+         *
+         * @return the block
+         */
         public QnnHtpConfig build() {
             return new QnnHtpConfig(spillFillBufsize, mmapBudget, useMmap, cpuMask, poll, kvDim, posIdDim, ropeTheta,
                     dataAlignmentSize, kvUpdateMethod, allowAsyncInit, enableGraphSwitching, sharedEngine,

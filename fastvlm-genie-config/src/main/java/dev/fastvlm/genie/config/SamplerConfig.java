@@ -19,7 +19,12 @@ import dev.fastvlm.genie.internal.JsonFields;
 public record SamplerConfig(Long seed, Double temp, Integer topK, Double topP, Boolean greedy, String type,
                             TokenPenalty tokenPenalty) {
 
-    /** The sampler for these generation options (seed, temperature, top-k, top-p, greedy). */
+    /**
+     * The sampler for these generation options (seed, temperature, top-k, top-p, greedy).
+     *
+     * @param options the generation options of the request
+     * @return the block; type and token penalty left to Genie's defaults
+     */
     public static SamplerConfig of(GenerationOptions options) {
         return new SamplerConfig(options.seed(), options.temperature(), options.topK(), options.topP(),
                 options.greedy(), null, null);

@@ -29,11 +29,22 @@ public final class Json {
     private Json() {
     }
 
+    /**
+     * An empty object node to fill and write with {@link #pretty}.
+     *
+     * @return a new, empty object node
+     */
     public static ObjectNode object() {
         return JsonNodeFactory.instance.objectNode();
     }
 
-    /** Parses {@code json}; on malformed text returns null after describing the error to {@code error}. */
+    /**
+     * Parses {@code json}; on malformed text returns null after describing the error to {@code error}.
+     *
+     * @param json the text to parse
+     * @param error receives a one-line description (with line and column) when the text is not JSON or empty
+     * @return the parsed tree, or null when the text is empty or malformed
+     */
     public static JsonNode parse(String json, StringBuilder error) {
         try {
             JsonNode node = MAPPER.readTree(json);
@@ -52,7 +63,12 @@ public final class Json {
         }
     }
 
-    /** Pretty-printed JSON with two-space indentation, "key": value spacing and a final newline. */
+    /**
+     * Pretty-printed JSON with two-space indentation, "key": value spacing and a final newline.
+     *
+     * @param node the tree to write
+     * @return the text, ending with a newline
+     */
     public static String pretty(JsonNode node) {
         try {
             return PRETTY.writeValueAsString(node) + "\n";
@@ -61,7 +77,13 @@ public final class Json {
         }
     }
 
-    /** Adds a number, written as an integer when it has no fraction (so 1000000 stays 1000000). */
+    /**
+     * Adds a number, written as an integer when it has no fraction (so 1000000 stays 1000000).
+     *
+     * @param node the object to add to
+     * @param key the field's name
+     * @param value the number; written with a fraction only when it has one (or is 1e15 or more)
+     */
     public static void putNumber(ObjectNode node, String key, double value) {
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
             node.put(key, (long) value);
@@ -70,7 +92,13 @@ public final class Json {
         }
     }
 
-    /** Writes {@code text} to a temporary sibling, then moves it over {@code target}. */
+    /**
+     * Writes {@code text} to a temporary sibling, then moves it over {@code target}.
+     *
+     * @param target the file to write; its parent folders are created
+     * @param text the whole content, written as UTF-8
+     * @throws FastVlmException when the file cannot be written; {@code target} is then left as it was
+     */
     public static void writeAtomically(Path target, String text) {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();

@@ -26,7 +26,14 @@ public final class JsonFields {
         this.problems = problems;
     }
 
-    /** The fields of {@code node}, or null (with a recorded problem) when it is not an object. */
+    /**
+     * The fields of {@code node}, or null (with a recorded problem) when it is not an object.
+     *
+     * @param node the JSON value that should be an object
+     * @param path its JSON path, empty for the document itself
+     * @param problems where this reader and its children record problems
+     * @return the reader, or null when {@code node} is not an object
+     */
     public static JsonFields of(JsonNode node, String path, List<Violation> problems) {
         if (node == null || !node.isObject()) {
             problems.add(new Violation(path.isEmpty() ? "<document>" : path, "must be an object, was "
@@ -36,30 +43,53 @@ public final class JsonFields {
         return new JsonFields(node, path, problems);
     }
 
-    /** The path of a child field, e.g. {@code dialog.context} + {@code size}. */
+    /**
+     * The path of a child field, e.g. {@code dialog.context} + {@code size}.
+     *
+     * @param key the child's field name
+     * @return the child's dotted path
+     */
     public String pathOf(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
+    /** {@return this object's dotted JSON path, empty for the document} */
     public String path() {
         return path;
     }
 
+    /** {@return the list every problem is recorded in, shared with the parent and child readers} */
     public List<Violation> problems() {
         return problems;
     }
 
+    /**
+     * Whether the object has a field, without marking it read.
+     *
+     * @param key the field's name
+     * @return {@code true} when the field is present (even when it is null)
+     */
     public boolean has(String key) {
         return node.has(key);
     }
 
-    /** The raw value of {@code key} (marking it read), or null. */
+    /**
+     * The raw value of {@code key} (marking it read), or null.
+     *
+     * @param key the field's name
+     * @return the field's JSON value, or null when absent
+     */
     public JsonNode raw(String key) {
         consumed.add(key);
         return node.get(key);
     }
 
-    /** Records a problem at {@code key}. */
+    /**
+     * Records a problem at {@code key}.
+     *
+     * @param key the field the problem is about
+     * @param problem what is wrong, with the offending value
+     */
     public void problem(String key, String problem) {
         problems.add(new Violation(pathOf(key), problem));
     }
@@ -72,30 +102,70 @@ public final class JsonFields {
         }
     }
 
+    /**
+     * An integer field (any {@code long}); a problem is recorded when it is absent but required, or not an integer.
+     *
+     * @param key the field's name
+     * @param required whether absence is a problem
+     * @return the value, or null when absent or wrong
+     */
     public Long integer(String key, boolean required) {
         return value(key, required, "an integer", n -> n.canConvertToExactIntegral() && n.canConvertToLong()
                 ? n.asLong() : null);
     }
 
-    /** An integer within the range of {@code int}. */
+    /**
+     * An integer within the range of {@code int}.
+     *
+     * @param key the field's name
+     * @param required whether absence is a problem
+     * @return the value, or null (after recording a problem) when absent or out of range
+     */
     public Integer int32(String key, boolean required) {
         return value(key, required, "a 32-bit integer", n -> n.canConvertToExactIntegral() && n.canConvertToInt()
                 ? n.asInt() : null);
     }
 
+    /**
+     * A number field; a problem is recorded when it is absent but required, or not a number.
+     *
+     * @param key the field's name
+     * @param required whether absence is a problem
+     * @return the value, or null when absent or wrong
+     */
     public Double number(String key, boolean required) {
         return value(key, required, "a number", n -> n.isNumber() ? n.asDouble() : null);
     }
 
+    /**
+     * A boolean field; a problem is recorded when it is absent but required, or not {@code true}/{@code false}.
+     *
+     * @param key the field's name
+     * @param required whether absence is a problem
+     * @return the value, or null when absent or wrong
+     */
     public Boolean bool(String key, boolean required) {
         return value(key, required, "true or false", n -> n.isBoolean() ? n.asBoolean() : null);
     }
 
+    /**
+     * A string field; a problem is recorded when it is absent but required, or not a string.
+     *
+     * @param key the field's name
+     * @param required whether absence is a problem
+     * @return the value, or null when absent or wrong
+     */
     public String string(String key, boolean required) {
         return value(key, required, "a string", n -> n.isTextual() ? n.asText() : null);
     }
 
-    /** An array of strings, or null. */
+    /**
+     * An array of strings, or null.
+     *
+     * @param key the field's name
+     * @param required whether absence is a problem
+     * @return the strings, or null when absent or when an element is not a string
+     */
     public List<String> strings(String key, boolean required) {
         return array(key, required, (element, elementPath) -> {
             if (!element.isTextual()) {
@@ -106,7 +176,15 @@ public final class JsonFields {
         });
     }
 
-    /** An array whose elements {@code reader} converts (returning null after recording a problem), or null. */
+    /**
+     * An array whose elements {@code reader} converts (returning null after recording a problem), or null.
+     *
+     * @param <T> the elements' type
+     * @param key the field's name
+     * @param required whether absence is a problem
+     * @param reader converts each element; gets the element and its JSON path
+     * @return the converted elements, or null when absent, not an array, or when an element failed
+     */
     public <T> List<T> array(String key, boolean required, ElementReader<T> reader) {
         JsonNode value = raw(key);
         if (absent(key, value, required)) {
@@ -129,7 +207,13 @@ public final class JsonFields {
         return complete ? result : null;
     }
 
-    /** The fields of the object at {@code key}, or null. */
+    /**
+     * The fields of the object at {@code key}, or null.
+     *
+     * @param key the field's name
+     * @param required whether absence is a problem
+     * @return a reader of the child object, or null when absent or not an object
+     */
     public JsonFields object(String key, boolean required) {
         JsonNode value = raw(key);
         if (absent(key, value, required)) {
@@ -170,7 +254,12 @@ public final class JsonFields {
         return false;
     }
 
-    /** A short rendering of a JSON value for error messages. */
+    /**
+     * A short rendering of a JSON value for error messages.
+     *
+     * @param node a JSON value, or null
+     * @return {@code missing}, {@code an object}, {@code an array}, or the value's text cut to 40 characters
+     */
     public static String describe(JsonNode node) {
         if (node == null || node.isMissingNode()) {
             return "missing";
@@ -188,6 +277,13 @@ public final class JsonFields {
     /** Reads one array element at its path; returns null after recording a problem. */
     @FunctionalInterface
     public interface ElementReader<T> {
+        /**
+         * Converts one element.
+         *
+         * @param element the element's JSON value
+         * @param path the element's JSON path, for problems
+         * @return the converted element, or null after recording a problem
+         */
         T read(JsonNode element, String path);
     }
 }

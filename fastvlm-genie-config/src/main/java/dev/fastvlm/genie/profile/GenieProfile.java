@@ -38,32 +38,45 @@ public final class GenieProfile {
         this.creates = List.copyOf(creates);
     }
 
-    /** The profiled components, in file order, with all their events (known or not). */
+    /** {@return the profiled components, in file order, with all their events (known or not)} */
     public List<ProfileComponent> components() {
         return components;
     }
 
-    /** Every {@code GenieDialog_query} event, in order. */
+    /** {@return every {@code GenieDialog_query} event, in order} */
     public List<DialogQuery> queries() {
         return queries;
     }
 
-    /** The first {@code GenieDialog_create} event, if the profile has one. */
+    /** {@return the first {@code GenieDialog_create} event, if the profile has one} */
     public Optional<DialogCreate> dialogCreate() {
         return creates.stream().findFirst();
     }
 
-    /** The last {@code GenieDialog_query} event (the one-query run of {@code genie-t2t-run}), if any. */
+    /** {@return the last {@code GenieDialog_query} event (the one-query run of {@code genie-t2t-run}), if any} */
     public Optional<DialogQuery> lastQuery() {
         return queries.isEmpty() ? Optional.empty() : Optional.of(queries.get(queries.size() - 1));
     }
 
-    /** Parses a profile; every problem is reported at once, each with its JSON path. */
+    /**
+     * Parses a profile; every problem is reported at once, each with its JSON path.
+     *
+     * @param json the profile's text
+     * @return the profile
+     * @throws GenieProfileException when the text is not JSON or a known event lacks its metrics (every problem
+     *     listed with its JSON path)
+     */
     public static GenieProfile parse(String json) {
         return parse(json, "Genie profile");
     }
 
-    /** Reads a profile file; errors name the file. */
+    /**
+     * Reads a profile file; errors name the file.
+     *
+     * @param file a profile written by {@code genie-t2t-run --profile}
+     * @return the profile
+     * @throws GenieProfileException when the file cannot be read or is malformed, the message naming the file
+     */
     public static GenieProfile read(Path file) {
         try {
             return parse(Files.readString(file), file.toString());
@@ -72,7 +85,15 @@ public final class GenieProfile {
         }
     }
 
-    /** Parses a profile; errors name {@code source} (the file it came from). */
+    /**
+     * Parses a profile; errors name {@code source} (the file it came from).
+     *
+     * @param json the profile's text
+     * @param source where the text came from, named in error messages
+     * @return the profile
+     * @throws GenieProfileException when the text is not JSON or a known event lacks its metrics (every problem
+     *     listed with its JSON path)
+     */
     public static GenieProfile parse(String json, String source) {
         StringBuilder error = new StringBuilder();
         JsonNode root = Json.parse(json, error);

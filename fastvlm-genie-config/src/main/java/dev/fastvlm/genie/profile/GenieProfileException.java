@@ -6,6 +6,11 @@ import dev.fastvlm.FastVlmException;
 public class GenieProfileException extends FastVlmException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A malformed profile.
+     *
+     * @param message where the profile came from and each problem with its JSON path
+     */
     public GenieProfileException(String message) {
         super(message);
     }

@@ -17,10 +17,26 @@ import java.util.Optional;
  */
 public record ProfileEvent(String type, Long duration, Long start, Long stop, Map<String, ProfileMetric> metrics) {
 
+    /**
+     * Copies the metrics, keeping their order.
+     *
+     * @param type e.g. {@code GenieDialog_query}
+     * @param duration duration in microseconds, or null when absent
+     * @param start start time in microseconds, or null when absent
+     * @param stop stop time in microseconds, or null when absent
+     * @param metrics every {@code {value, unit}} field of the event, in file order
+     * @throws NullPointerException when {@code metrics} is null
+     */
     public ProfileEvent {
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
+    /**
+     * One metric of the event.
+     *
+     * @param name the metric's key in the event's JSON, for example {@code num-prompt-tokens}
+     * @return the metric, or empty when the event has none of that name
+     */
     public Optional<ProfileMetric> metric(String name) {
         return Optional.ofNullable(metrics.get(name));
     }

@@ -33,16 +33,36 @@ public record ContextBinaryInfo(List<QnnGraph> graphs) {
     static final String DEFINED = "QNN_DEFINITION_DEFINED";
     static final String UNDEFINED = "QNN_DEFINITION_UNDEFINED";
 
+    /**
+     * Copies the graph list.
+     *
+     * @param graphs the graphs, in file order
+     * @throws NullPointerException when {@code graphs} is null or holds null
+     */
     public ContextBinaryInfo {
         graphs = List.copyOf(graphs);
     }
 
-    /** Parses the utility's JSON; every problem is reported at once, each with its JSON path. */
+    /**
+     * Parses the utility's JSON; every problem is reported at once, each with its JSON path.
+     *
+     * @param json the text of the utility's {@code --json_file} output
+     * @return the graphs it describes
+     * @throws dev.fastvlm.ModelArtifactException when the text is not JSON or lacks a required field (every problem
+     *     listed), or lists no graphs
+     */
     public static ContextBinaryInfo parse(String json) {
         return parse(json, "context binary info");
     }
 
-    /** Reads the utility's JSON file; errors name the file. */
+    /**
+     * Reads the utility's JSON file; errors name the file.
+     *
+     * @param json the utility's {@code --json_file} output file
+     * @return the graphs it describes
+     * @throws dev.fastvlm.ModelArtifactException when the file cannot be read or its content is not valid, the
+     *     message naming the file
+     */
     public static ContextBinaryInfo read(Path json) {
         try {
             return parse(Files.readString(json), json.toString());
@@ -205,7 +225,12 @@ public record ContextBinaryInfo(List<QnnGraph> graphs) {
         return new Quantization.PerAxis(axis, scales, offsets);
     }
 
-    /** The binary's one graph; an error if it has several. */
+    /**
+     * The binary's one graph; an error if it has several.
+     *
+     * @return the only graph
+     * @throws dev.fastvlm.ModelArtifactException when the binary has several graphs
+     */
     public QnnGraph singleGraph() {
         if (graphs.size() != 1) {
             throw new ModelArtifactException("the context binary has " + graphs.size() + " graphs, expected one: "
@@ -214,7 +239,13 @@ public record ContextBinaryInfo(List<QnnGraph> graphs) {
         return graphs.get(0);
     }
 
-    /** The graph called {@code name}; the error lists the graphs there are. */
+    /**
+     * The graph called {@code name}; the error lists the graphs there are.
+     *
+     * @param name the graph's name
+     * @return the graph
+     * @throws dev.fastvlm.ModelArtifactException when no graph has that name
+     */
     public QnnGraph graph(String name) {
         return graphs.stream().filter(g -> g.name().equals(name)).findFirst()
                 .orElseThrow(() -> new ModelArtifactException("the context binary has no graph named \"" + name
@@ -225,7 +256,11 @@ public record ContextBinaryInfo(List<QnnGraph> graphs) {
         return graphs.stream().map(QnnGraph::name).collect(Collectors.joining(", "));
     }
 
-    /** This info in the utility's layout, pretty-printed. */
+    /**
+     * This info in the utility's layout, pretty-printed.
+     *
+     * @return JSON text that {@link #parse(String)} reads back into an equal value
+     */
     public String toJson() {
         ObjectNode root = Json.object();
         ArrayNode graphArray = root.putObject("info").putArray("graphs");

@@ -14,6 +14,15 @@ import java.util.stream.Collectors;
  */
 public record QnnGraph(String name, List<TensorSpec> inputs, List<TensorSpec> outputs) {
 
+    /**
+     * Checks the name and copies the tensor lists.
+     *
+     * @param name the graph's name
+     * @param inputs the tensors {@code qnn-net-run} reads, in input-list order
+     * @param outputs the tensors it writes
+     * @throws IllegalArgumentException when {@code name} is blank
+     * @throws NullPointerException when a list is null or holds null
+     */
     public QnnGraph {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("graph name must not be blank");
@@ -22,22 +31,44 @@ public record QnnGraph(String name, List<TensorSpec> inputs, List<TensorSpec> ou
         outputs = List.copyOf(outputs);
     }
 
-    /** The input called {@code tensorName}; the error lists the inputs there are. */
+    /**
+     * The input called {@code tensorName}; the error lists the inputs there are.
+     *
+     * @param tensorName the tensor's name as the context binary gives it
+     * @return the input's specification
+     * @throws dev.fastvlm.ModelArtifactException when the graph has no such input
+     */
     public TensorSpec input(String tensorName) {
         return find(inputs, tensorName, "input");
     }
 
-    /** The output called {@code tensorName}; the error lists the outputs there are. */
+    /**
+     * The output called {@code tensorName}; the error lists the outputs there are.
+     *
+     * @param tensorName the tensor's name as the context binary gives it
+     * @return the output's specification
+     * @throws dev.fastvlm.ModelArtifactException when the graph has no such output
+     */
     public TensorSpec output(String tensorName) {
         return find(outputs, tensorName, "output");
     }
 
-    /** The graph's one input (a text embedder's token ids, a vision encoder's pixels). */
+    /**
+     * The graph's one input (a text embedder's token ids, a vision encoder's pixels).
+     *
+     * @return the only input's specification
+     * @throws dev.fastvlm.ModelArtifactException when the graph has none or several inputs
+     */
     public TensorSpec onlyInput() {
         return only(inputs, "input");
     }
 
-    /** The graph's one output (the embeddings of a vision encoder or text embedder). */
+    /**
+     * The graph's one output (the embeddings of a vision encoder or text embedder).
+     *
+     * @return the only output's specification
+     * @throws dev.fastvlm.ModelArtifactException when the graph has none or several outputs
+     */
     public TensorSpec onlyOutput() {
         return only(outputs, "output");
     }

@@ -8,7 +8,14 @@ import java.util.Arrays;
  */
 public sealed interface Quantization {
 
-    /** One scale and offset for the whole tensor. */
+    /**
+     * One scale and offset for the whole tensor.
+     *
+     * @param scale the step between adjacent quantized values, finite and &gt; 0
+     * @param offset added to the quantized value before scaling
+     * @return the quantization
+     * @throws IllegalArgumentException when {@code scale} is not a finite number &gt; 0
+     */
     static PerTensor perTensor(float scale, int offset) {
         return new PerTensor(scale, offset);
     }
@@ -18,6 +25,13 @@ public sealed interface Quantization {
      * @param offset added to the quantized value before scaling
      */
     record PerTensor(float scale, int offset) implements Quantization {
+        /**
+         * Checks the scale.
+         *
+         * @param scale the step between adjacent quantized values, &gt; 0
+         * @param offset added to the quantized value before scaling
+         * @throws IllegalArgumentException when {@code scale} is not a finite number &gt; 0
+         */
         public PerTensor {
             if (!(scale > 0) || !Float.isFinite(scale)) {
                 throw new IllegalArgumentException("quantization scale must be a finite number > 0, was " + scale);
@@ -33,6 +47,15 @@ public sealed interface Quantization {
      * @param offsets one offset per index of that axis
      */
     record PerAxis(int axis, float[] scales, int[] offsets) implements Quantization {
+        /**
+         * Checks the parameters and copies the arrays.
+         *
+         * @param axis the tensor axis the parameters run along
+         * @param scales one scale per index of that axis
+         * @param offsets one offset per index of that axis
+         * @throws IllegalArgumentException when the axis is negative, the arrays are empty or of different lengths,
+         *     or a scale is not a finite number &gt; 0
+         */
         public PerAxis {
             if (axis < 0) {
                 throw new IllegalArgumentException("quantization axis must be >= 0, was " + axis);
@@ -51,24 +74,51 @@ public sealed interface Quantization {
             offsets = offsets.clone();
         }
 
+        /**
+         * The scales, one per index of the axis.
+         *
+         * @return a copy, so the record stays immutable
+         */
         @Override
         public float[] scales() {
             return scales.clone();
         }
 
+        /**
+         * The offsets, one per index of the axis.
+         *
+         * @return a copy, so the record stays immutable
+         */
         @Override
         public int[] offsets() {
             return offsets.clone();
         }
 
+        /**
+         * The number of indices along the axis, each with its own scale and offset.
+         *
+         * @return the length of {@link #scales()}
+         */
         public int channels() {
             return scales.length;
         }
 
+        /**
+         * The scale of one index along the axis, without copying the array.
+         *
+         * @param channel an index along the axis, from 0 to {@link #channels()} - 1
+         * @return the channel's scale
+         */
         public float scale(int channel) {
             return scales[channel];
         }
 
+        /**
+         * The offset of one index along the axis, without copying the array.
+         *
+         * @param channel an index along the axis, from 0 to {@link #channels()} - 1
+         * @return the channel's offset
+         */
         public int offset(int channel) {
             return offsets[channel];
         }

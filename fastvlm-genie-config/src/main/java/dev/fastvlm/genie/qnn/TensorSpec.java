@@ -15,6 +15,16 @@ import java.util.Optional;
 public record TensorSpec(String name, QnnDataType dataType, List<Integer> dimensions,
                          Optional<Quantization> quantization) {
 
+    /**
+     * Checks the fields and copies the dimensions.
+     *
+     * @param name the tensor's name (also the stem of {@code qnn-net-run}'s output file)
+     * @param dataType its element type
+     * @param dimensions its shape, outermost first
+     * @param quantization present exactly when {@code dataType} is fixed-point
+     * @throws IllegalArgumentException when the name is blank, the type missing, a dimension not positive, or
+     *     quantization given for a non-fixed-point type (or missing for a fixed-point one)
+     */
     public TensorSpec {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("tensor name must not be blank");
@@ -32,7 +42,12 @@ public record TensorSpec(String name, QnnDataType dataType, List<Integer> dimens
         }
     }
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the product of the dimensions
+     * @throws ArithmeticException when the product overflows a {@code long}
+     */
     public long elementCount() {
         long count = 1;
         for (int d : dimensions) {
@@ -41,12 +56,21 @@ public record TensorSpec(String name, QnnDataType dataType, List<Integer> dimens
         return count;
     }
 
-    /** Size of the tensor's raw (native) file in bytes. */
+    /**
+     * Size of the tensor's raw (native) file in bytes.
+     *
+     * @return the element count times the element width
+     * @throws ArithmeticException when the product overflows a {@code long}
+     */
     public long byteSize() {
         return Math.multiplyExact(elementCount(), dataType.bytes());
     }
 
-    /** The innermost dimension (an embedding's width, for [1, tokens, width] tensors). */
+    /**
+     * The innermost dimension (an embedding's width, for [1, tokens, width] tensors).
+     *
+     * @return the last dimension
+     */
     public int innermost() {
         return dimensions.get(dimensions.size() - 1);
     }
@@ -54,12 +78,18 @@ public record TensorSpec(String name, QnnDataType dataType, List<Integer> dimens
     /**
      * Elements per innermost row: for an embedding tensor {@code [1, tokens, width]} the number of
      * tokens.
+     *
+     * @return the element count divided by the last dimension
      */
     public long rows() {
         return elementCount() / innermost();
     }
 
-    /** The file {@code qnn-net-run --use_native_output_files} writes for this tensor. */
+    /**
+     * The file {@code qnn-net-run --use_native_output_files} writes for this tensor.
+     *
+     * @return {@code <name>.raw} for float32 tensors, {@code <name>_native.raw} for the others
+     */
     public String nativeOutputFileName() {
         return dataType == QnnDataType.FLOAT_32 ? name + ".raw" : name + "_native.raw";
     }

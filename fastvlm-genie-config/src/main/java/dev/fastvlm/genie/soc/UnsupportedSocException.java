@@ -6,6 +6,11 @@ import dev.fastvlm.DeviceException;
 public class UnsupportedSocException extends DeviceException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An unknown or unsupported chip.
+     *
+     * @param message the chip's name and the chips that are known
+     */
     public UnsupportedSocException(String message) {
         super(message);
     }
