@@ -93,21 +93,49 @@ public final class AdbTransport implements Transport {
         this.threads = Executors.newCachedThreadPool(daemon("fastvlm-adb " + target));
     }
 
-    /** The only device attached to the local adb server (port 5037 or {@code ANDROID_ADB_SERVER_PORT}). */
+    /**
+     * The only device attached to the local adb server (port 5037 or {@code ANDROID_ADB_SERVER_PORT}).
+     *
+     * @return a connected transport
+     * @throws dev.fastvlm.DeviceNotFoundException when no device, or several, are attached (the message lists them)
+     * @throws dev.fastvlm.DeviceUnauthorizedException when the device has not accepted this computer's key
+     * @throws DeviceException when the server cannot be reached or the device is not ready
+     */
     public static AdbTransport connect() {
         return builder().build();
     }
 
-    /** The device with this serial, through the local adb server. */
+    /**
+     * The device with this serial, through the local adb server.
+     *
+     * @param serial the serial {@code adb devices} lists
+     * @return a connected transport
+     * @throws dev.fastvlm.DeviceNotFoundException when no attached device has that serial
+     * @throws dev.fastvlm.DeviceUnauthorizedException when the device has not accepted this computer's key
+     * @throws DeviceException when the server cannot be reached or the device is not ready
+     */
     public static AdbTransport connect(String serial) {
         return builder().serial(serial).build();
     }
 
-    /** A device's adbd listening on TCP ({@code adb tcpip}, an emulator), authenticating with the adb key. */
+    /**
+     * A device's adbd listening on TCP ({@code adb tcpip}, an emulator), authenticating with the adb key.
+     *
+     * @param host adbd's host name or address
+     * @param port adbd's TCP port, 1 to 65535 (5555 after {@code adb tcpip 5555})
+     * @return a connected transport
+     * @throws dev.fastvlm.DeviceUnauthorizedException when adbd does not accept the key
+     * @throws DeviceException when adbd cannot be reached or is not ready
+     */
     public static AdbTransport direct(String host, int port) {
         return builder().direct(host, port).build();
     }
 
+    /**
+     * A builder for the other choices: adb server address, key file, connect timeout.
+     *
+     * @return a builder for the local adb server's only device
+     */
     public static AdbTransportBuilder builder() {
         return new AdbTransportBuilder();
     }
@@ -117,7 +145,12 @@ public final class AdbTransport implements Transport {
         return target;
     }
 
-    /** Reads the device's chip, product, Android version and ABI. */
+    /**
+     * Reads the device's chip, product, Android version and ABI.
+     *
+     * @return the facts; an empty chip name on devices without {@code ro.soc.model}
+     * @throws DeviceException when the device cannot be reached
+     */
     public DeviceFacts facts() {
         return DeviceFacts.parse(target, DeviceScripts.output(this, DeviceFacts.GETPROP_SCRIPT));
     }
@@ -360,6 +393,11 @@ public final class AdbTransport implements Transport {
     /**
      * Like {@link #run}, but a non-zero exit becomes a {@link DeviceToolException} carrying the exit
      * code and the tail of stderr.
+     *
+     * @param command the program, its arguments, environment, directory and timeout
+     * @param output receives stdout and stderr as they arrive
+     * @return how the program ended, always with exit code 0
+     * @throws DeviceToolException when the program ends with a non-zero exit code
      */
     public CommandResult runChecked(DeviceCommand command, OutputListener output) {
         CommandResult result = run(command, output);

@@ -38,26 +38,50 @@ public final class AdbTransportBuilder {
     AdbTransportBuilder() {
     }
 
-    /** The device to use, as {@code adb devices} lists it; required when several are attached. */
+    /**
+     * The device to use, as {@code adb devices} lists it; required when several are attached.
+     *
+     * @param serial the serial, or null for the only attached device
+     * @return this builder
+     */
     public AdbTransportBuilder serial(String serial) {
         this.serial = serial;
         return this;
     }
 
-    /** The adb server to ask (default {@code localhost:5037}, or {@code ANDROID_ADB_SERVER_PORT}). */
+    /**
+     * The adb server to ask (default {@code localhost:5037}, or {@code ANDROID_ADB_SERVER_PORT}).
+     *
+     * @param host the server's host name
+     * @param port the server's TCP port, 1 to 65535
+     * @return this builder
+     * @throws dev.fastvlm.InvalidConfigurationException when {@code port} is out of range
+     */
     public AdbTransportBuilder adbServer(String host, int port) {
         this.serverHost = host;
         this.serverPort = checkPort(port);
         return this;
     }
 
-    /** Whether to start a local adb server (like the adb command does) when none is running. */
+    /**
+     * Whether to start a local adb server (like the adb command does) when none is running.
+     *
+     * @param start {@code true} (the default) to start one; {@code false} to fail when none runs
+     * @return this builder
+     */
     public AdbTransportBuilder startServer(boolean start) {
         this.startServer = start;
         return this;
     }
 
-    /** Skip the adb server: connect to adbd at {@code host:port} and authenticate with the adb key. */
+    /**
+     * Skip the adb server: connect to adbd at {@code host:port} and authenticate with the adb key.
+     *
+     * @param host adbd's host name or address
+     * @param port adbd's TCP port, 1 to 65535
+     * @return this builder
+     * @throws dev.fastvlm.InvalidConfigurationException when {@code port} is out of range
+     */
     public AdbTransportBuilder direct(String host, int port) {
         this.directHost = host;
         this.directPort = checkPort(port);
@@ -67,13 +91,22 @@ public final class AdbTransportBuilder {
     /**
      * The private key for {@link #direct} connections (default {@code ~/.android/adbkey}, as adb);
      * created, with its {@code .pub}, if missing.
+     *
+     * @param privateKey the private key file (PEM)
+     * @return this builder
      */
     public AdbTransportBuilder adbKey(Path privateKey) {
         this.adbKey = privateKey;
         return this;
     }
 
-    /** How long to wait for the server or adbd to answer, and for the key to be accepted. */
+    /**
+     * How long to wait for the server or adbd to answer, and for the key to be accepted.
+     *
+     * @param timeout positive time, at most {@code Integer.MAX_VALUE} milliseconds; 10 seconds by default
+     * @return this builder
+     * @throws dev.fastvlm.InvalidConfigurationException when {@code timeout} is null, not positive or too long
+     */
     public AdbTransportBuilder connectTimeout(Duration timeout) {
         if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
             throw new InvalidConfigurationException("connectTimeout", "must be positive, was " + timeout);
@@ -85,6 +118,7 @@ public final class AdbTransportBuilder {
     /**
      * Connects and checks that the device is ready and speaks {@code shell,v2}.
      *
+     * @return a connected transport, owned by the caller (close it)
      * @throws DeviceNotFoundException     no server and no device, several devices and no serial
      *                                     (the message lists them), or an unknown serial
      * @throws DeviceUnauthorizedException the device has not accepted this computer's key

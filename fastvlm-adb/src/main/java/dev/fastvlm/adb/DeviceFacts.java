@@ -16,6 +16,17 @@ import java.util.Optional;
 public record DeviceFacts(String serial, String socModel, String product, String androidVersion,
                           int sdkLevel, String abi) {
 
+    /**
+     * Checks that every text is present (an absent property is an empty text).
+     *
+     * @param serial the ADB serial it was reached by
+     * @param socModel {@code ro.soc.model}, e.g. {@code SM8750} (empty on devices that lack it)
+     * @param product {@code ro.product.model}, e.g. {@code SM-S938B}
+     * @param androidVersion {@code ro.build.version.release}, e.g. {@code 15}
+     * @param sdkLevel {@code ro.build.version.sdk}, or -1 when not a number
+     * @param abi {@code ro.product.cpu.abi}, e.g. {@code arm64-v8a}
+     * @throws NullPointerException when a text is null
+     */
     public DeviceFacts {
         Objects.requireNonNull(serial, "serial");
         Objects.requireNonNull(socModel, "socModel");
@@ -24,7 +35,12 @@ public record DeviceFacts(String serial, String socModel, String product, String
         Objects.requireNonNull(abi, "abi");
     }
 
-    /** The HTP architecture of this device's chip, as {@code table} knows it. */
+    /**
+     * The HTP architecture of this device's chip, as {@code table} knows it.
+     *
+     * @param table the chip table, normally the one of {@code fastvlm-genie-config}
+     * @return the architecture such as {@code v79}, or empty when the chip is unknown or not reported
+     */
     public Optional<String> htpArch(HtpArchLookup table) {
         return socModel.isEmpty() ? Optional.empty() : table.htpArch(socModel);
     }

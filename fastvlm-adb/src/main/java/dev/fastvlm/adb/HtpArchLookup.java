@@ -9,5 +9,11 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface HtpArchLookup {
+    /**
+     * The HTP architecture of a chip.
+     *
+     * @param socModel the chip's {@code ro.soc.model} value, for example {@code SM8750}
+     * @return the architecture such as {@code v79}, or empty for a chip the table does not know
+     */
     Optional<String> htpArch(String socModel);
 }
