@@ -57,6 +57,14 @@ public final class ArtifactSync {
      *                 no newline or tab
      */
     public record Artifact(Path hostFile, String name) {
+        /**
+         * Checks the name.
+         *
+         * @param hostFile the file to push
+         * @param name relative device name: no leading {@code /}, no {@code ..} or empty segments, no newline or tab
+         * @throws NullPointerException when {@code hostFile} is null
+         * @throws InvalidConfigurationException when {@code name} is not a plain relative device name
+         */
         public Artifact {
             Objects.requireNonNull(hostFile, "hostFile");
             if (name == null || name.isEmpty() || name.startsWith("/") || name.endsWith("/")
@@ -67,7 +75,12 @@ public final class ArtifactSync {
             }
         }
 
-        /** The file under its own name. */
+        /**
+         * The file under its own name.
+         *
+         * @param hostFile the file to push
+         * @return the artifact, named after the file's own name
+         */
         public static Artifact of(Path hostFile) {
             return new Artifact(hostFile, hostFile.getFileName().toString());
         }
@@ -82,6 +95,14 @@ public final class ArtifactSync {
      * @param bytesPushed      file bytes sent
      */
     public record Report(List<String> pushed, List<String> skipped, List<String> verifiedOnDevice, long bytesPushed) {
+        /**
+         * Copies the name lists.
+         *
+         * @param pushed names whose bytes were sent
+         * @param skipped names already intact on the device
+         * @param verifiedOnDevice names among {@code skipped} that needed the device's {@code sha256sum}
+         * @param bytesPushed file bytes sent
+         */
         public Report {
             pushed = List.copyOf(pushed);
             skipped = List.copyOf(skipped);
@@ -101,12 +122,25 @@ public final class ArtifactSync {
         this.directory = directory;
     }
 
-    /** Syncs into {@code deviceDirectory} (an absolute device path) through {@code transport}. */
+    /**
+     * Syncs into {@code deviceDirectory} (an absolute device path) through {@code transport}.
+     *
+     * @param transport the device to push to
+     * @param deviceDirectory an absolute device path; created when missing
+     * @return a sync with the default lock timeout, lease and stale-lock age
+     * @throws InvalidConfigurationException when {@code deviceDirectory} is not an absolute path
+     */
     public static ArtifactSync to(Transport transport, String deviceDirectory) {
         return new ArtifactSync(transport, deviceDirectory);
     }
 
-    /** How long to wait for another process's sync of the same directory (default 15 minutes). */
+    /**
+     * How long to wait for another process's sync of the same directory (default 15 minutes).
+     *
+     * @param timeout a positive wait
+     * @return this sync
+     * @throws InvalidConfigurationException when {@code timeout} is null or not positive
+     */
     public ArtifactSync lockTimeout(Duration timeout) {
         this.lockTimeout = positive(timeout, "lockTimeout");
         return this;
@@ -117,6 +151,10 @@ public final class ArtifactSync {
      * quarter of this while it syncs, so a lock whose lease has ended belongs to a sync that died,
      * and the next sync breaks it (logged as a warning) and removes the partial files it left. A
      * lock of a process of this host that is gone is broken at once.
+     *
+     * @param lease a positive duration
+     * @return this sync
+     * @throws InvalidConfigurationException when {@code lease} is null or not positive
      */
     public ArtifactSync lease(Duration lease) {
         this.lease = positive(lease, "lease");
@@ -126,6 +164,10 @@ public final class ArtifactSync {
     /**
      * A lock written by an older version (no owner, no lease) not refreshed for this long is left
      * over from a process that died, and is broken (default 10 minutes).
+     *
+     * @param age a positive duration
+     * @return this sync
+     * @throws InvalidConfigurationException when {@code age} is null or not positive
      */
     public ArtifactSync staleLockAfter(Duration age) {
         this.staleLockAfter = positive(age, "staleLockAfter");
@@ -136,9 +178,12 @@ public final class ArtifactSync {
      * Makes the device directory hold {@code artifacts}, pushing only what is missing or differs.
      *
      * @param progress bytes pushed so far, out of the bytes that need pushing
+     * @param artifacts the files, with distinct names other than the manifest's and the lock's
+     * @return the names pushed, skipped and verified on the device, and the bytes pushed
      * @throws ModelArtifactException a host file cannot be read
      * @throws DeviceException        not enough space on the device (with the numbers), or the lock
      *                                stayed held by another process
+     * @throws InvalidConfigurationException when two artifacts share a name or one uses a reserved name
      */
     @SuppressWarnings("try") // the lock is held for the block and released by it; the block never names it
     public Report sync(List<Artifact> artifacts, TransferListener progress) {

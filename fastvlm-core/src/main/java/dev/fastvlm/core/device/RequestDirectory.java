@@ -36,7 +36,14 @@ public final class RequestDirectory implements AutoCloseable {
         this.path = path;
     }
 
-    /** Reserves {@code parent/req-<random>}, which the first file written into it creates. */
+    /**
+     * Reserves {@code parent/req-<random>}, which the first file written into it creates.
+     *
+     * @param transport the device the directory is on
+     * @param parent an absolute device path, normally {@code <device directory>/requests}
+     * @return the reserved directory, not yet created
+     * @throws dev.fastvlm.InvalidConfigurationException when {@code parent} is not an absolute path
+     */
     public static RequestDirectory reserve(Transport transport, String parent) {
         DeviceScripts.checkDevicePath(parent);
         return new RequestDirectory(transport, parent + "/req-" + UUID.randomUUID());
@@ -47,6 +54,14 @@ public final class RequestDirectory implements AutoCloseable {
      * {@code olderThan}, left by requests that could not remove theirs (a dead link, a killed
      * process) and too old to belong to a request still running, and the directories
      * {@code leftovers} (of requests known to be over), in one device round trip.
+     *
+     * @param transport the device
+     * @param parent the absolute device path the request directories are in
+     * @param olderThan age, by the directory's modification time, past which a directory is removed; whole seconds
+     *     count
+     * @param leftovers absolute device paths of directories to remove whatever their age
+     * @throws dev.fastvlm.InvalidConfigurationException when a path is not absolute
+     * @throws dev.fastvlm.DeviceToolException when the script fails
      */
     public static void sweep(Transport transport, String parent, Duration olderThan, Collection<String> leftovers) {
         DeviceScripts.checkDevicePath(parent);
@@ -63,17 +78,26 @@ public final class RequestDirectory implements AutoCloseable {
                 LOG.info("removed the stale request directory {} on {}", swept, transport.target()));
     }
 
-    /** The directory's absolute device path. */
+    /** {@return the directory's absolute device path} */
     public String path() {
         return path;
     }
 
-    /** A path inside the directory. */
+    /**
+     * A path inside the directory.
+     *
+     * @param relative a path relative to the directory, such as {@code inputs/pixel_values.raw}
+     * @return the absolute device path
+     */
     public String resolve(String relative) {
         return path + "/" + relative;
     }
 
-    /** Leaves the directory on the device when closed, and logs where it is. */
+    /**
+     * Leaves the directory on the device when closed, and logs where it is.
+     *
+     * @return this directory
+     */
     public RequestDirectory keep() {
         keep = true;
         return this;

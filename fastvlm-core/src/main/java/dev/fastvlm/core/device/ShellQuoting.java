@@ -15,11 +15,22 @@ public final class ShellQuoting {
     private ShellQuoting() {
     }
 
-    /** {@code it's} becomes {@code 'it'\''s'}: close the quote, an escaped quote, reopen. */
+    /**
+     * {@code it's} becomes {@code 'it'\''s'}: close the quote, an escaped quote, reopen.
+     *
+     * @param argument any text
+     * @return the text in single quotes, which a POSIX shell passes on unchanged as one word
+     */
     public static String quote(String argument) {
         return "'" + argument.replace("'", "'\\''") + "'";
     }
 
+    /**
+     * The arguments as one shell command line, each quoted with {@link #quote}.
+     *
+     * @param arguments the program and its arguments
+     * @return the command line, words separated by one space
+     */
     public static String join(List<String> arguments) {
         StringBuilder line = new StringBuilder();
         for (String argument : arguments) {
@@ -35,6 +46,9 @@ public final class ShellQuoting {
      * The shell script that runs {@code command}: it first prints its own PID on a line of its own
      * (so a timeout can kill the program on the device), then enters the working directory, sets
      * the environment and replaces itself with the program, which therefore keeps that PID.
+     *
+     * @param command the program, arguments, environment and directory to run
+     * @return the script, to run with {@code sh -c}
      */
     public static String script(DeviceCommand command) {
         return "echo $$; " + execScript(command);
@@ -43,6 +57,9 @@ public final class ShellQuoting {
     /**
      * The part of {@link #script} after the PID line: enter the working directory, set the
      * environment, replace the shell with the program (for runners that know the PID already).
+     *
+     * @param command the program, arguments, environment and directory to run
+     * @return the script, to run with {@code sh -c}
      */
     public static String execScript(DeviceCommand command) {
         StringBuilder script = new StringBuilder();

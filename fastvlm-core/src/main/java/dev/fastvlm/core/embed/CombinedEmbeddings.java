@@ -45,26 +45,39 @@ public final class CombinedEmbeddings {
         this.rows = pieces.stream().mapToInt(p -> p.end - p.start).sum();
     }
 
+    /**
+     * A builder with the vision rows first and float32 output.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Rows in the sequence: vision tokens plus text tokens. */
+    /** {@return rows in the sequence: vision tokens plus text tokens} */
     public int rows() {
         return rows;
     }
 
-    /** Elements per row. */
+    /** {@return elements per row} */
     public int width() {
         return width;
     }
 
-    /** The element type written. */
+    /**
+     * The element type written.
+     *
+     * @return the element type each row is encoded in, float32 unless {@link Builder#output} chose another
+     */
     public QnnDataType outputType() {
         return encoder.type();
     }
 
-    /** Exactly the number of bytes every {@code writeTo} writes. */
+    /**
+     * Exactly the number of bytes every {@code writeTo} writes.
+     *
+     * @return {@link #rows()} times {@link #width()} times the element width
+     */
     public long byteSize() {
         return (long) rows * rowBytes();
     }
@@ -72,6 +85,9 @@ public final class CombinedEmbeddings {
     /**
      * Writes the sequence to {@code out} in chunks of whole rows; matches
      * {@link dev.fastvlm.transport.ContentWriter}, so {@code c::writeTo} can feed a device push.
+     *
+     * @param out the stream to write to; not closed
+     * @throws IOException when {@code out} fails
      */
     public void writeTo(OutputStream out) throws IOException {
         int rowBytes = rowBytes();
@@ -98,6 +114,7 @@ public final class CombinedEmbeddings {
      * Writes the sequence at {@code dst}'s position (little-endian whatever its order), advancing
      * the position by {@link #byteSize()}.
      *
+     * @param dst the buffer to fill; its byte order is ignored
      * @throws java.nio.BufferOverflowException if fewer than {@link #byteSize()} bytes remain
      */
     public void writeTo(ByteBuffer dst) {
@@ -112,7 +129,12 @@ public final class CombinedEmbeddings {
         dst.position(out.position());
     }
 
-    /** Writes the sequence to {@code file}, atomically (temporary file, then move). */
+    /**
+     * Writes the sequence to {@code file}, atomically (temporary file, then move).
+     *
+     * @param file the file to write; its parent folders are created
+     * @throws dev.fastvlm.FastVlmException when the file cannot be written; no partial file is left
+     */
     public void writeTo(Path file) {
         RawTensors.writeAtomically(file, this::writeTo);
     }
@@ -142,17 +164,35 @@ public final class CombinedEmbeddings {
         private Builder() {
         }
 
+        /**
+         * The vision encoder's rows. Required.
+         *
+         * @param vision the rows
+         * @return this builder
+         * @throws NullPointerException when {@code vision} is null
+         */
         public Builder vision(VisionEmbeddings vision) {
             this.vision = Objects.requireNonNull(vision, "vision");
             return this;
         }
 
+        /**
+         * The prompt's text rows. Required.
+         *
+         * @param text the rows
+         * @return this builder
+         * @throws NullPointerException when {@code text} is null
+         */
         public Builder text(TextEmbeddings text) {
             this.text = Objects.requireNonNull(text, "text");
             return this;
         }
 
-        /** All vision rows, then all text rows: the seed's layout and the default. */
+        /**
+         * All vision rows, then all text rows: the seed's layout and the default.
+         *
+         * @return this builder
+         */
         public Builder prepend() {
             this.layout = ImageLayout.PREPEND;
             this.imageIndex = 0;
@@ -162,6 +202,9 @@ public final class CombinedEmbeddings {
         /**
          * Text rows {@code [0, imageIndex)}, the vision rows, then the remaining text rows:
          * the vision rows take the place of the {@code <image>} placeholder.
+         *
+         * @param imageIndex the number of text rows before the image, 0 to the number of text rows
+         * @return this builder
          */
         public Builder placeholder(int imageIndex) {
             this.layout = ImageLayout.PLACEHOLDER;
@@ -169,7 +212,14 @@ public final class CombinedEmbeddings {
             return this;
         }
 
-        /** {@link #prepend()} or {@link #placeholder(int)}; {@code imageIndex} is ignored for PREPEND. */
+        /**
+         * {@link #prepend()} or {@link #placeholder(int)}; {@code imageIndex} is ignored for PREPEND.
+         *
+         * @param layout where the vision rows go
+         * @param imageIndex the number of text rows before the image, for {@link ImageLayout#PLACEHOLDER}
+         * @return this builder
+         * @throws NullPointerException when {@code layout} is null
+         */
         public Builder layout(ImageLayout layout, int imageIndex) {
             return Objects.requireNonNull(layout, "layout") == ImageLayout.PREPEND ? prepend() : placeholder(imageIndex);
         }
@@ -177,6 +227,11 @@ public final class CombinedEmbeddings {
         /**
          * The decoder's embedding type: FLOAT_32 (default), FLOAT_16, or a fixed-point type with the
          * decoder's per-tensor quant-param.
+         *
+         * @param type the element type to write
+         * @param quantization the scale and offset, present exactly for a fixed-point {@code type}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code type} cannot be written or its quantization is wrong
          */
         public Builder output(QnnDataType type, Optional<Quantization> quantization) {
             RowEncoder.of(type, quantization);
@@ -186,8 +241,12 @@ public final class CombinedEmbeddings {
         }
 
         /**
+         * Checks that the parts fit together and creates the sequence (no rows are computed yet).
+         *
+         * @return the combined sequence
          * @throws ModelArtifactException if vision and text rows differ in width
          * @throws InvalidInputException  if the placeholder index is outside the text rows
+         * @throws NullPointerException when the vision or text rows are missing
          */
         public CombinedEmbeddings build() {
             Objects.requireNonNull(vision, "vision embeddings are required");

@@ -48,7 +48,12 @@ public final class EmbeddingTable {
      * Maps {@code lut}, a table of rows of {@code width} elements of {@code type}.
      *
      * @param quantization present exactly when {@code type} is fixed-point
+     * @param lut the table file
+     * @param width elements per row, &gt; 0
+     * @param type the element type of the file
+     * @return the mapped table
      * @throws ModelArtifactException if the file is missing, unreadable or not a whole number of rows
+     * @throws IllegalArgumentException when {@code width} is not positive
      */
     public static EmbeddingTable open(Path lut, int width, QnnDataType type, Optional<Quantization> quantization) {
         if (width <= 0) {
@@ -86,22 +91,22 @@ public final class EmbeddingTable {
         }
     }
 
-    /** Number of rows: the vocabulary size. */
+    /** {@return number of rows: the vocabulary size} */
     public int rows() {
         return rows;
     }
 
-    /** Elements per row: the embedding width. */
+    /** {@return elements per row: the embedding width} */
     public int width() {
         return width;
     }
 
-    /** The element type of the table. */
+    /** {@return the element type of the table} */
     public QnnDataType type() {
         return dequantizer.type();
     }
 
-    /** The mapped file. */
+    /** {@return the mapped file} */
     public Path file() {
         return file;
     }
@@ -110,6 +115,8 @@ public final class EmbeddingTable {
      * The rows of {@code tokenIds}, in order: what the device's text embedder returns for the
      * same ids. The rows are read when written, so a gather costs only the id check.
      *
+     * @param tokenIds the prompt's token ids; copied
+     * @return the rows, read from the table when written
      * @throws InvalidInputException if an id is negative or not below {@link #rows()}
      */
     public TextEmbeddings gather(int[] tokenIds) {
@@ -128,6 +135,8 @@ public final class EmbeddingTable {
      * Copies token {@code tokenId}'s row as stored (raw elements, no conversion) to {@code dst}'s
      * position, advancing it: what Genie's token-to-embedding callback hands the decoder.
      *
+     * @param tokenId the token's id
+     * @param dst the buffer the row goes to
      * @throws InvalidInputException if the id is outside the table
      * @throws java.nio.BufferOverflowException if {@code dst} has less room than one row
      */

@@ -29,6 +29,13 @@ public final class TextEmbeddings {
     /**
      * The first {@code realTokens} rows of the text embedder's output file, a
      * {@code [1, cache_len, width]} tensor (padding after the real tokens is dropped).
+     *
+     * @param file the embedder's output file, mapped read-only
+     * @param spec the embedder output tensor's shape and type
+     * @param realTokens the prompt's real tokens, at most the tensor's rows
+     * @return the rows, still in their stored type
+     * @throws ModelArtifactException when the file is missing, unreadable or not the size {@code spec} declares
+     * @throws InvalidInputException when there are more real tokens than rows
      */
     public static TextEmbeddings fromEmbedderOutput(Path file, TensorSpec spec, int realTokens) {
         return fromEmbedderOutput(RawTensors.map(file, "text embedder output"), spec, realTokens,
@@ -40,6 +47,10 @@ public final class TextEmbeddings {
      * (read from its position, little-endian).
      *
      * @param source names the data in messages, e.g. its file
+     * @param data the embedder's output
+     * @param spec the embedder output tensor's shape and type
+     * @param realTokens the prompt's real tokens, at most the tensor's rows
+     * @return the rows, still in their stored type
      * @throws ModelArtifactException if the data's size does not match {@code spec}
      * @throws InvalidInputException  if there are more real tokens than the embedder produced rows
      */
@@ -55,22 +66,31 @@ public final class TextEmbeddings {
                 Dequantizer.of(spec)), source);
     }
 
-    /** Number of rows (text tokens). */
+    /** {@return number of rows (text tokens)} */
     public int rows() {
         return rows.count();
     }
 
-    /** Elements per row. */
+    /** {@return elements per row} */
     public int width() {
         return rows.width();
     }
 
-    /** Row {@code r} as float32 (dequantized if stored fixed-point). */
+    /**
+     * Row {@code r} as float32 (dequantized if stored fixed-point).
+     *
+     * @param r a row index, 0 to {@link #rows()} - 1
+     * @return a new array of {@link #width()} floats
+     */
     public float[] row(int r) {
         return rows.row(r);
     }
 
-    /** Bytes {@link #writeTo(ByteBuffer)} writes: the rows as float32. */
+    /**
+     * Bytes {@link #writeTo(ByteBuffer)} writes: the rows as float32.
+     *
+     * @return 4 times the element count
+     */
     public long byteSize() {
         return 4L * rows.count() * rows.width();
     }
@@ -79,6 +99,7 @@ public final class TextEmbeddings {
      * Writes the rows as little-endian float32 at {@code dst}'s position, advancing it by
      * {@link #byteSize()}; LUT rows are read from the mapped table here.
      *
+     * @param dst the buffer to fill; its byte order is ignored
      * @throws java.nio.BufferOverflowException if fewer than {@link #byteSize()} bytes remain
      */
     public void writeTo(ByteBuffer dst) {
@@ -96,7 +117,7 @@ public final class TextEmbeddings {
         return rows;
     }
 
-    /** Where the rows come from, for messages. */
+    /** {@return where the rows come from, for messages} */
     public String source() {
         return source;
     }

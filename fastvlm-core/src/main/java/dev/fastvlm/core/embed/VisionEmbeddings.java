@@ -25,6 +25,9 @@ public final class VisionEmbeddings {
     /**
      * The output file {@code file}, described by {@code spec}; mapped, not read.
      *
+     * @param file the encoder's output file
+     * @param spec the output tensor's shape, type and quantization
+     * @return the rows, still in their stored type
      * @throws dev.fastvlm.ModelArtifactException if the file's size is not what {@code spec} declares
      */
     public static VisionEmbeddings of(Path file, TensorSpec spec) {
@@ -35,6 +38,10 @@ public final class VisionEmbeddings {
      * The output held in {@code data} (from its position, little-endian), described by {@code spec}.
      *
      * @param source names the data in messages, e.g. its file
+     * @param data the encoder's output
+     * @param spec the output tensor's shape, type and quantization
+     * @return the rows, still in their stored type
+     * @throws dev.fastvlm.ModelArtifactException when the data's size is not what {@code spec} declares
      */
     public static VisionEmbeddings of(ByteBuffer data, TensorSpec spec, String source) {
         Shapes.checkSize(data, spec, source);
@@ -43,17 +50,22 @@ public final class VisionEmbeddings {
                 (int) (spec.elementCount() / width), width, Dequantizer.of(spec)), source);
     }
 
-    /** Number of rows (vision tokens). */
+    /** {@return number of rows (vision tokens)} */
     public int rows() {
         return rows.count();
     }
 
-    /** Elements per row. */
+    /** {@return elements per row} */
     public int width() {
         return rows.width();
     }
 
-    /** Row {@code r} dequantized to float32. */
+    /**
+     * Row {@code r} dequantized to float32.
+     *
+     * @param r a row index, 0 to {@link #rows()} - 1
+     * @return a new array of {@link #width()} floats
+     */
     public float[] row(int r) {
         return rows.row(r);
     }
@@ -62,7 +74,7 @@ public final class VisionEmbeddings {
         return rows;
     }
 
-    /** Where the rows come from, for messages. */
+    /** {@return where the rows come from, for messages} */
     public String source() {
         return source;
     }

@@ -14,9 +14,14 @@ package dev.fastvlm.core.image;
 public interface ImageDecoder {
 
     /**
+     * Decodes one image.
+     *
      * @param encoded   the whole encoded file
      * @param name      the file or caller-given name, for messages
      * @param maxPixels the decompression-bomb limit, width times height
+     * @return the pixels, converted to RGB as PIL's {@code convert("RGB")} does
+     * @throws dev.fastvlm.InvalidInputException when the data cannot be decoded or the image has more than
+     *     {@code maxPixels} pixels
      */
     RgbImage decode(byte[] encoded, String name, long maxPixels);
 
@@ -25,17 +30,27 @@ public interface ImageDecoder {
      * the project's own decoder for 8-bit non-interlaced grey, grey+alpha, RGB and RGBA PNG, and
      * ImageIO with the TwelveMonkeys plugins for everything else. With this decoder,
      * {@link ImagePreprocessor#preprocess} resamples large images while they are being decoded.
+     *
+     * @return the decoder {@link ImagePreprocessor} uses by default
      */
     static ImageDecoder standard() {
         return StandardDecoder.INSTANCE;
     }
 
-    /** ImageIO (JDK + TwelveMonkeys plugins) for every format, including JPEG. */
+    /**
+     * ImageIO (JDK + TwelveMonkeys plugins) for every format, including JPEG.
+     *
+     * @return a decoder that needs nothing outside the JVM
+     */
     static ImageDecoder imageIo() {
         return ImageIoDecoder.INSTANCE;
     }
 
-    /** Whether {@link #standard()} decodes JPEG with libjpeg-turbo on this machine. */
+    /**
+     * Whether {@link #standard()} decodes JPEG with libjpeg-turbo on this machine.
+     *
+     * @return {@code true} when {@code libturbojpeg} was found and loaded
+     */
     static boolean turboJpegAvailable() {
         return TurboJpegDecoder.available();
     }

@@ -55,11 +55,23 @@ public final class ImagePreprocessor {
         this.decoder = b.decoder;
     }
 
+    /**
+     * A builder with the reference flow's values: 1024 pixels, stretch, uint8 output, no EXIF rotation.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Decodes, converts, resizes: the whole of step 2 of the flow. */
+    /**
+     * Decodes, converts, resizes: the whole of step 2 of the flow.
+     *
+     * @param input the image: a file, encoded bytes or RGB pixels
+     * @return the resized image, ready to write as the encoder's input
+     * @throws dev.fastvlm.InvalidInputException when the file cannot be read, is too large, or cannot be decoded
+     * @throws NullPointerException when {@code input} is null
+     */
     public PreprocessedImage preprocess(ImageInput input) {
         Objects.requireNonNull(input, "input");
         if (decodesStandardly(input)) {
@@ -88,6 +100,11 @@ public final class ImagePreprocessor {
      * a push of the tensor overlaps the decode (there is no resize to share the cores with). A
      * corrupt or truncated image then fails from {@code writeTo} or {@link PreprocessedImage#complete()}
      * rather than from here. Any other image is preprocessed in full first.
+     *
+     * @param input the image: a file, encoded bytes or RGB pixels
+     * @return the resized image, possibly still being decoded
+     * @throws dev.fastvlm.InvalidInputException when the file cannot be read, is too large, or its header cannot be
+     *     decoded
      */
     public PreprocessedImage preprocessStreaming(ImageInput input) {
         Objects.requireNonNull(input, "input");
@@ -111,7 +128,13 @@ public final class ImagePreprocessor {
         return preprocess(input);
     }
 
-    /** PIL's {@code Image.open(...).convert("RGB")} (plus the EXIF rotation if enabled). */
+    /**
+     * PIL's {@code Image.open(...).convert("RGB")} (plus the EXIF rotation if enabled).
+     *
+     * @param input the image: a file, encoded bytes or RGB pixels
+     * @return the full-size RGB pixels
+     * @throws dev.fastvlm.InvalidInputException when the file cannot be read, is too large, or cannot be decoded
+     */
     public RgbImage decode(ImageInput input) {
         Objects.requireNonNull(input, "input");
         if (input instanceof ImageInput.RgbPixels pixels) {
@@ -123,7 +146,12 @@ public final class ImagePreprocessor {
         return applyExifOrientation ? ExifOrientation.apply(image, ExifOrientation.read(encoded)) : image;
     }
 
-    /** Applies the resize policy with PIL's bicubic filter; the result is {@code size x size}. */
+    /**
+     * Applies the resize policy with PIL's bicubic filter; the result is {@code size x size}.
+     *
+     * @param src the decoded pixels
+     * @return a {@link #size()} by {@link #size()} image; a copy of {@code src} when it already has that size
+     */
     public RgbImage resize(RgbImage src) {
         return resize(SourcePixels.of(src));
     }
@@ -153,14 +181,17 @@ public final class ImagePreprocessor {
         };
     }
 
+    /** {@return the output edge in pixels} */
     public int size() {
         return size;
     }
 
+    /** {@return how images of another shape are brought to a square} */
     public ResizePolicy resizePolicy() {
         return resizePolicy;
     }
 
+    /** {@return how the encoder's input tensor is laid out} */
     public OutputLayout layout() {
         return layout;
     }
@@ -220,7 +251,13 @@ public final class ImagePreprocessor {
         private Builder() {
         }
 
-        /** Output edge in pixels; default {@value #DEFAULT_SIZE}. */
+        /**
+         * Output edge in pixels; default {@value #DEFAULT_SIZE}.
+         *
+         * @param size the edge, 1 to 16384
+         * @return this builder
+         * @throws dev.fastvlm.InvalidConfigurationException when {@code size} is out of range
+         */
         public Builder size(int size) {
             if (size <= 0 || size > 16384) {
                 throw new InvalidConfigurationException("image.size", "must be 1..16384, was " + size);
@@ -229,17 +266,36 @@ public final class ImagePreprocessor {
             return this;
         }
 
+        /**
+         * How an image of another shape is brought to a square; {@link ResizePolicy#STRETCH} by default.
+         *
+         * @param resizePolicy the policy
+         * @return this builder
+         * @throws dev.fastvlm.InvalidConfigurationException when {@code resizePolicy} is null
+         */
         public Builder resizePolicy(ResizePolicy resizePolicy) {
             this.resizePolicy = require(resizePolicy, "image.resizePolicy");
             return this;
         }
 
+        /**
+         * How the encoder's input tensor is laid out; {@link OutputLayout#UINT8_HWC} by default.
+         *
+         * @param layout the layout
+         * @return this builder
+         * @throws dev.fastvlm.InvalidConfigurationException when {@code layout} is null
+         */
         public Builder layout(OutputLayout layout) {
             this.layout = require(layout, "image.layout");
             return this;
         }
 
-        /** Rotate/flip by the EXIF orientation tag first; off by default, as in the reference. */
+        /**
+         * Rotate/flip by the EXIF orientation tag first; off by default, as in the reference.
+         *
+         * @param apply {@code true} to apply the orientation tag
+         * @return this builder
+         */
         public Builder applyExifOrientation(boolean apply) {
             this.applyExifOrientation = apply;
             return this;
@@ -248,6 +304,10 @@ public final class ImagePreprocessor {
         /**
          * Largest image file read, in bytes; a larger file is refused before reading; default
          * {@value #DEFAULT_MAX_FILE_BYTES}.
+         *
+         * @param maxFileBytes a positive size in bytes
+         * @return this builder
+         * @throws dev.fastvlm.InvalidConfigurationException when {@code maxFileBytes} is not positive
          */
         public Builder maxFileBytes(long maxFileBytes) {
             if (maxFileBytes <= 0) {
@@ -257,7 +317,13 @@ public final class ImagePreprocessor {
             return this;
         }
 
-        /** Decompression-bomb limit, width times height; default PIL's {@value #DEFAULT_MAX_PIXELS}. */
+        /**
+         * Decompression-bomb limit, width times height; default PIL's {@value #DEFAULT_MAX_PIXELS}.
+         *
+         * @param maxPixels a positive pixel count
+         * @return this builder
+         * @throws dev.fastvlm.InvalidConfigurationException when {@code maxPixels} is not positive
+         */
         public Builder maxPixels(long maxPixels) {
             if (maxPixels <= 0) {
                 throw new InvalidConfigurationException("image.maxPixels", "must be > 0, was " + maxPixels);
@@ -266,11 +332,23 @@ public final class ImagePreprocessor {
             return this;
         }
 
+        /**
+         * The decoder of encoded images; {@link ImageDecoder#standard()} by default.
+         *
+         * @param decoder the decoder
+         * @return this builder
+         * @throws dev.fastvlm.InvalidConfigurationException when {@code decoder} is null
+         */
         public Builder decoder(ImageDecoder decoder) {
             this.decoder = require(decoder, "image.decoder");
             return this;
         }
 
+        /**
+         * Creates the preprocessor; every option was checked when set.
+         *
+         * @return the preprocessor, usable from any thread
+         */
         public ImagePreprocessor build() {
             return new ImagePreprocessor(this);
         }

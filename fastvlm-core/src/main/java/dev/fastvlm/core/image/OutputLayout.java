@@ -16,7 +16,7 @@ public enum OutputLayout {
         this.bytesPerValue = bytesPerValue;
     }
 
-    /** Bytes of one channel value in the file. */
+    /** {@return bytes of one channel value in the file} */
     public int bytesPerValue() {
         return bytesPerValue;
     }

@@ -59,7 +59,12 @@ public final class PreprocessedImage {
         this.layout = layout;
     }
 
-    /** The resized RGB pixels (shared, not copied, when decoded contiguously); waits for rows still being decoded. */
+    /**
+     * The resized RGB pixels (shared, not copied, when decoded contiguously); waits for rows still being decoded.
+     *
+     * @return the pixels
+     * @throws dev.fastvlm.InvalidInputException when the image data turned out to be corrupt or truncated
+     */
     public RgbImage pixels() {
         return complete();
     }
@@ -67,6 +72,7 @@ public final class PreprocessedImage {
     /**
      * Waits until every row is decoded (at once for an image preprocessed in full).
      *
+     * @return the pixels
      * @throws dev.fastvlm.InvalidInputException the image data turned out to be corrupt or truncated
      */
     public synchronized RgbImage complete() {
@@ -83,11 +89,16 @@ public final class PreprocessedImage {
         return pixels;
     }
 
+    /** {@return how the tensor is laid out} */
     public OutputLayout layout() {
         return layout;
     }
 
-    /** Length of the tensor file in bytes. */
+    /**
+     * Length of the tensor file in bytes.
+     *
+     * @return width times height times 3 times the bytes of one value
+     */
     public long byteSize() {
         return (long) width * height * 3 * layout.bytesPerValue();
     }
@@ -98,6 +109,10 @@ public final class PreprocessedImage {
      * before waiting for the decoder, what has been written since the last flush is flushed once it
      * is worth a message, so that a transport sends it on while the decoder catches up rather than
      * all at the end.
+     *
+     * @param out the stream to write to
+     * @throws IOException when {@code out} fails
+     * @throws dev.fastvlm.InvalidInputException when rows still being decoded turn out corrupt or truncated
      */
     public void writeTo(OutputStream out) throws IOException {
         if (layout == OutputLayout.UINT8_HWC) {
@@ -138,6 +153,9 @@ public final class PreprocessedImage {
     /**
      * Writes exactly {@link #byteSize()} bytes little-endian at the buffer's position (whatever its
      * byte order) and advances the position.
+     *
+     * @param buffer the buffer to fill
+     * @throws IllegalArgumentException when fewer than {@link #byteSize()} bytes remain
      */
     public void writeTo(ByteBuffer buffer) {
         if (buffer.remaining() < byteSize()) {
@@ -157,7 +175,12 @@ public final class PreprocessedImage {
         buffer.position(buffer.position() + (int) byteSize());
     }
 
-    /** Writes the tensor file under a temporary name and moves it into place when complete. */
+    /**
+     * Writes the tensor file under a temporary name and moves it into place when complete.
+     *
+     * @param file the file to write; its folder must exist
+     * @throws IOException when the file cannot be written; no partial file is left under its name
+     */
     public void writeTo(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".part");

@@ -33,7 +33,9 @@ public final class GenieException extends FastVlmException {
             Map.entry(-13, "GENIE_STATUS_ERROR_SET_PARAMS_FAILED"),
             Map.entry(-14, "GENIE_STATUS_ERROR_BOUND_HANDLE"));
 
+    /** The C function that failed. */
     private final String function;
+    /** The {@code Genie_Status_t} it returned. */
     private final int status;
 
     GenieException(String function, int status, String context) {
@@ -43,22 +45,31 @@ public final class GenieException extends FastVlmException {
         this.status = status;
     }
 
-    /** Genie's name for a status code, or {@code GENIE_STATUS_<code>} for one this version does not know. */
+    /**
+     * Genie's name for a status code, or {@code GENIE_STATUS_<code>} for one this version does not know.
+     *
+     * @param status a {@code Genie_Status_t} value
+     * @return the status's name from {@code GenieCommon.h}
+     */
     public static String statusName(int status) {
         return NAMES.getOrDefault(status, "GENIE_STATUS_" + status);
     }
 
-    /** The C function that failed, e.g. {@code GenieDialogConfig_createFromJson}. */
+    /** {@return the C function that failed, e.g. {@code GenieDialogConfig_createFromJson}} */
     public String function() {
         return function;
     }
 
-    /** The {@code Genie_Status_t} it returned. */
+    /** {@return the {@code Genie_Status_t} it returned} */
     public int status() {
         return status;
     }
 
-    /** Genie's name for {@link #status()}. */
+    /**
+     * Genie's name for {@link #status()}.
+     *
+     * @return the status's name, for example {@code GENIE_STATUS_ERROR_JSON_SCHEMA}
+     */
     public String statusName() {
         return statusName(status);
     }

@@ -84,11 +84,20 @@ public final class LocalTransport implements Transport {
         this.shell = builder.shell;
     }
 
-    /** Programs inherit this JVM's environment and run under {@code /bin/sh}. */
+    /**
+     * Programs inherit this JVM's environment and run under {@code /bin/sh}.
+     *
+     * @return a transport for this machine
+     */
     public static LocalTransport create() {
         return builder().build();
     }
 
+    /**
+     * A builder for extra environment variables or another shell.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -463,6 +472,12 @@ public final class LocalTransport implements Transport {
         /**
          * Sets a variable for every program on top of this JVM's environment (e.g. a {@code PATH}
          * holding {@code getprop} on a laptop); a command's own variables still win.
+         *
+         * @param name a shell variable name: letters, digits and {@code _}, not starting with a digit
+         * @param value the value, not null
+         * @return this builder
+         * @throws InvalidConfigurationException when {@code name} is not a variable name
+         * @throws NullPointerException when {@code value} is null
          */
         public Builder environment(String name, String value) {
             Objects.requireNonNull(value, "value");
@@ -473,7 +488,13 @@ public final class LocalTransport implements Transport {
             return this;
         }
 
-        /** The POSIX shell that starts programs; {@code /bin/sh} when not set. */
+        /**
+         * The POSIX shell that starts programs; {@code /bin/sh} when not set.
+         *
+         * @param shell the shell's path or name
+         * @return this builder
+         * @throws InvalidConfigurationException when {@code shell} is null or blank
+         */
         public Builder shell(String shell) {
             if (shell == null || shell.isBlank()) {
                 throw new InvalidConfigurationException("shell", "must name a POSIX shell");
@@ -482,6 +503,11 @@ public final class LocalTransport implements Transport {
             return this;
         }
 
+        /**
+         * Creates the transport.
+         *
+         * @return a transport for this machine; close it to stop its reader threads
+         */
         public LocalTransport build() {
             return new LocalTransport(this);
         }

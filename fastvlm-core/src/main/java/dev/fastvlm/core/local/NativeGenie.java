@@ -104,6 +104,9 @@ public final class NativeGenie implements AutoCloseable {
      * {@code dialogConfigJson} (what {@code genie-t2t-run --config} would read), with a profiler.
      *
      * @param table the decoder's embedding table, serving generated tokens' rows
+     * @param library the path of {@code libGenie.so}
+     * @param dialogConfigJson the dialog config's JSON text
+     * @return the open dialog; close it to free Genie's handles
      * @throws ModelArtifactException the library is missing, cannot be loaded or speaks another API version
      * @throws GenieException         Genie rejected the config or could not create the dialog
      */
@@ -152,12 +155,16 @@ public final class NativeGenie implements AutoCloseable {
                 initTime.toMillis());
     }
 
-    /** The library's Genie API version, e.g. {@code 1.13.0}. */
+    /** {@return the library's Genie API version, e.g. {@code 1.13.0}} */
     public String apiVersion() {
         return apiVersion;
     }
 
-    /** How long {@code GenieDialog_create} took (the model load), from Genie's profile. */
+    /**
+     * How long {@code GenieDialog_create} took (the model load), from Genie's profile.
+     *
+     * @return the dialog's initialisation time, {@link Duration#ZERO} when the profile does not report it
+     */
     public Duration initTime() {
         return initTime;
     }
@@ -175,6 +182,11 @@ public final class NativeGenie implements AutoCloseable {
      * Runs one query on {@code embeddings} (float32 rows of the table's width), generating at most
      * {@code maxNewTokens} tokens, streaming each piece of the answer to {@code listener}.
      *
+     * @param embeddings the prompt's combined rows, in the table's width and element type
+     * @param maxNewTokens the most tokens to generate, &gt; 0
+     * @param listener receives each piece of the answer as Genie produces it
+     * @param timeout the longest the query may take
+     * @return the answer and Genie's profile of the query
      * @throws CancelledException      the calling thread was interrupted or {@link #abort()} was called
      * @throws FastVlmTimeoutException {@code timeout} passed (the query was aborted)
      * @throws GenieException          Genie failed the query

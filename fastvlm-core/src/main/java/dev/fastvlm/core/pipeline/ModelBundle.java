@@ -49,7 +49,13 @@ public final class ModelBundle {
         this.contextSize = contextSize;
     }
 
-    /** The bundle in {@code directory}, every artifact found by its usual name or the manifest. */
+    /**
+     * The bundle in {@code directory}, every artifact found by its usual name or the manifest.
+     *
+     * @param directory a model folder holding the usual files or a manifest
+     * @return the checked bundle
+     * @throws ModelArtifactException listing everything missing or inconsistent
+     */
     public static ModelBundle fromDirectory(Path directory) {
         return resolve(ModelArtifacts.fromDirectory(directory), Optional.empty());
     }
@@ -58,6 +64,9 @@ public final class ModelBundle {
      * Finds every artifact and reads its metadata. A context binary without its info JSON is
      * described by the SDK's {@code qnn-context-binary-utility} when {@code sdkRoot} has it.
      *
+     * @param artifacts the model files, by directory and explicit files
+     * @param sdkRoot the QAIRT SDK's root, if any
+     * @return the checked bundle
      * @throws ModelArtifactException listing everything missing or inconsistent
      */
     public static ModelBundle resolve(ModelArtifacts artifacts, Optional<Path> sdkRoot) {
@@ -263,7 +272,12 @@ public final class ModelBundle {
                 + " is not usable:\n  - " + String.join("\n  - ", problems));
     }
 
-    /** The file of {@code artifact}, if the bundle has one. */
+    /**
+     * The file of {@code artifact}, if the bundle has one.
+     *
+     * @param artifact the artifact's role
+     * @return the file, or empty when the bundle lacks that optional artifact
+     */
     public Optional<Path> file(ModelArtifact artifact) {
         return Optional.ofNullable(files.get(artifact));
     }
@@ -272,17 +286,17 @@ public final class ModelBundle {
         return file(artifact).orElseThrow(() -> new ModelArtifactException("the bundle has no " + artifact));
     }
 
-    /** The vision encoder's input: its dtype says the pixel layout, its dimensions the image size. */
+    /** {@return the vision encoder's input: its dtype says the pixel layout, its dimensions the image size} */
     public TensorSpec imageInput() {
         return imageInput;
     }
 
-    /** The vision encoder's output: [1, vision tokens, width], with its quantization. */
+    /** {@return the vision encoder's output: [1, vision tokens, width], with its quantization} */
     public TensorSpec visionOutput() {
         return visionOutput;
     }
 
-    /** The text embedder's graph, when the bundle has it with its metadata. */
+    /** {@return the text embedder's graph, when the bundle has it with its metadata} */
     public Optional<QnnGraph> textEmbedder() {
         return textEmbedder;
     }
@@ -291,20 +305,30 @@ public final class ModelBundle {
         return textEmbedderInfo;
     }
 
+    /**
+     * The decoder's shape and special tokens, from its {@code config.json}.
+     *
+     * @return the geometry
+     */
     public DecoderGeometry geometry() {
         return geometry;
     }
 
-    /** Tokens the decoder's context holds. */
+    /** {@return tokens the decoder's context holds} */
     public int contextSize() {
         return contextSize;
     }
 
-    /** Side of the square image the vision encoder takes. */
+    /** {@return side of the square image the vision encoder takes} */
     public int imageSize() {
         return imageInput.innermost() == 3 ? imageInput.dimensions().get(1) : imageInput.innermost();
     }
 
+    /**
+     * The number of rows the vision encoder's output holds for one image.
+     *
+     * @return the vision tokens, the second dimension of {@link #visionOutput()}
+     */
     public int visionTokens() {
         return visionOutput.dimensions().get(1);
     }

@@ -34,7 +34,12 @@ public final class QairtSdk {
      * The files to push from {@code root} for a device whose HTP architecture is {@code htpArch}
      * (such as {@code v79}) and the chosen decoder backend.
      *
+     * @param root the SDK's root folder
+     * @param htpArch the device's HTP architecture, {@code v} and two digits
+     * @param decoder the decoder backend, which adds the CPU decoder's library for {@link DecoderBackend#CPU}
+     * @return the SDK's device files
      * @throws ModelArtifactException naming every file the SDK lacks
+     * @throws IllegalArgumentException when {@code htpArch} does not look like {@code v79}
      */
     public static QairtSdk open(Path root, String htpArch, DecoderBackend decoder) {
         if (!htpArch.matches("v\\d\\d")) {
@@ -88,11 +93,20 @@ public final class QairtSdk {
         return found;
     }
 
+    /**
+     * The SDK's root folder.
+     *
+     * @return the folder given to {@link #open}
+     */
     public Path root() {
         return root;
     }
 
-    /** Host files that go, flat, into the device's working directory. */
+    /**
+     * Host files that go, flat, into the device's working directory.
+     *
+     * @return the files, in a stable order
+     */
     public List<Path> deviceFiles() {
         return deviceFiles;
     }

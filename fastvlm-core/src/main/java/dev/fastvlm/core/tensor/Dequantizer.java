@@ -79,7 +79,14 @@ public final class Dequantizer {
         return table;
     }
 
-    /** The dequantizer for {@code spec}'s type, quantization and (for per-axis encodings) shape. */
+    /**
+     * The dequantizer for {@code spec}'s type, quantization and (for per-axis encodings) shape.
+     *
+     * @param spec the tensor's name, type, shape and quantization
+     * @return a dequantizer; float tensors are converted without scaling
+     * @throws dev.fastvlm.ModelArtifactException when the type is an integer type, or a per-axis encoding does not
+     *     match the shape
+     */
     public static Dequantizer of(TensorSpec spec) {
         QnnDataType type = spec.dataType();
         if (type.floatingPoint()) {
@@ -115,7 +122,7 @@ public final class Dequantizer {
         return VECTOR;
     }
 
-    /** The element type this dequantizer reads. */
+    /** {@return the element type this dequantizer reads} */
     public QnnDataType type() {
         return type;
     }
@@ -126,6 +133,11 @@ public final class Dequantizer {
      *
      * @param firstElement the position of the first of them in the whole tensor (row-major), which
      *                     picks the channel of per-axis encodings
+     * @param src the stored elements, read as little-endian whatever its byte order
+     * @param index byte offset of the first element in {@code src}
+     * @param dst where the float values go
+     * @param dstOffset index in {@code dst} of the first value
+     * @param count number of elements
      */
     public void dequantize(ByteBuffer src, int index, long firstElement, float[] dst, int dstOffset, int count) {
         ByteBuffer in = src.order() == ByteOrder.LITTLE_ENDIAN ? src : src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -146,6 +158,14 @@ public final class Dequantizer {
      * Dequantizes {@code count} elements stored from byte {@code index} of {@code src} and writes
      * them as little-endian float32 from byte {@code dstIndex} of {@code dst}, without moving
      * either buffer's position. The fast path of the combined embeddings.
+     *
+     * @param src the stored elements, read as little-endian whatever its byte order
+     * @param index byte offset of the first element in {@code src}
+     * @param firstElement the position of the first of them in the whole tensor (row-major), which picks the channel
+     *     of per-axis encodings
+     * @param dst where the float32 values go
+     * @param dstIndex byte offset in {@code dst} of the first value
+     * @param count number of elements
      */
     public void dequantizeToFloat32(ByteBuffer src, int index, long firstElement, ByteBuffer dst, int dstIndex,
                                     int count) {

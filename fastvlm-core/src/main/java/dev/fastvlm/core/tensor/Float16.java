@@ -11,7 +11,12 @@ public final class Float16 {
     private Float16() {
     }
 
-    /** The float32 bit pattern of the half {@code bits}: exact for every one of the 65,536 values. */
+    /**
+     * The float32 bit pattern of the half {@code bits}: exact for every one of the 65,536 values.
+     *
+     * @param bits an IEEE binary16 value's bits
+     * @return the float32 bits of the same value
+     */
     public static int toFloatBits(short bits) {
         int sign = (bits & 0x8000) << 16;
         int exponent = (bits >>> 10) & 0x1f;
@@ -26,12 +31,22 @@ public final class Float16 {
         return sign | ((exponent + 112) << 23) | (mantissa << 13);
     }
 
-    /** The half {@code bits} as a float. */
+    /**
+     * The half {@code bits} as a float.
+     *
+     * @param bits an IEEE binary16 value's bits
+     * @return the same value as a float
+     */
     public static float toFloat(short bits) {
         return Float.intBitsToFloat(toFloatBits(bits));
     }
 
-    /** The half nearest to the float32 bit pattern {@code bits}, ties to even; overflow gives infinity. */
+    /**
+     * The half nearest to the float32 bit pattern {@code bits}, ties to even; overflow gives infinity.
+     *
+     * @param bits a float32 value's bits
+     * @return the binary16 bits of the nearest half
+     */
     public static short fromFloatBits(int bits) {
         int sign = (bits >>> 16) & 0x8000;
         int abs = bits & 0x7fff_ffff;
@@ -60,7 +75,12 @@ public final class Float16 {
         return (short) (sign | roundHalfEven(half, mantissa & ((1 << shift) - 1), 1 << (shift - 1)));
     }
 
-    /** The half nearest to {@code value}, as {@code np.float32(value).astype(np.float16)} gives it. */
+    /**
+     * The half nearest to {@code value}, as {@code np.float32(value).astype(np.float16)} gives it.
+     *
+     * @param value any float
+     * @return the binary16 bits of the nearest half
+     */
     public static short fromFloat(float value) {
         return fromFloatBits(Float.floatToRawIntBits(value));
     }

@@ -29,6 +29,9 @@ public final class RawTensors {
      * stays open; the pages are loaded lazily by the OS, never copied into the heap.
      *
      * @param what what the file is, for messages ("vision output", "LUT")
+     * @param file the tensor file
+     * @return a read-only little-endian buffer over the whole file
+     * @throws dev.fastvlm.ModelArtifactException when the file is missing, unreadable or larger than 2 GiB
      */
     public static ByteBuffer map(Path file, String what) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -49,6 +52,10 @@ public final class RawTensors {
      * Writes {@code target} with what {@code content} produces: first under a temporary name in
      * the same directory, then moved into place, so a failure never leaves a half-written file
      * under the final name.
+     *
+     * @param target the file to write; its parent folders are created
+     * @param content writes the file's bytes
+     * @throws dev.fastvlm.FastVlmException when the file cannot be written
      */
     public static void writeAtomically(Path target, ContentWriter content) {
         Path absolute = target.toAbsolutePath();

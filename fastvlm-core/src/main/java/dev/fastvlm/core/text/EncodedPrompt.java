@@ -27,6 +27,16 @@ import java.util.UUID;
  */
 public record EncodedPrompt(int[] ids, OptionalInt imageIndex, int padId) {
 
+    /**
+     * Copies the ids and checks the image index and padding id.
+     *
+     * @param ids the real text tokens (a copy is kept and returned)
+     * @param imageIndex for {@link dev.fastvlm.ImageLayout#PLACEHOLDER}: the number of text tokens before the vision
+     *     rows; empty for {@link dev.fastvlm.ImageLayout#PREPEND}, where the vision rows precede every text token
+     * @param padId the tokenizer's padding id, used by {@link #toPaddedInt32(int)}
+     * @throws IllegalArgumentException when {@code imageIndex} is outside {@code [0, ids.length]} or {@code padId} is
+     *     negative
+     */
     public EncodedPrompt {
         ids = ids.clone();
         if (imageIndex.isPresent() && (imageIndex.getAsInt() < 0 || imageIndex.getAsInt() > ids.length)) {
@@ -37,12 +47,17 @@ public record EncodedPrompt(int[] ids, OptionalInt imageIndex, int padId) {
         }
     }
 
+    /**
+     * The real text tokens.
+     *
+     * @return a copy of the ids
+     */
     @Override
     public int[] ids() {
         return ids.clone();
     }
 
-    /** The number of real text tokens. */
+    /** {@return the number of real text tokens} */
     public int size() {
         return ids.length;
     }
@@ -51,8 +66,11 @@ public record EncodedPrompt(int[] ids, OptionalInt imageIndex, int padId) {
      * The text embedder's input: int32 little-endian {@code [1, cacheLen]}, the ids then
      * {@link #padId()} up to {@code cacheLen}.
      *
+     * @param cacheLen the text embedder's input length, &gt; 0
+     * @return {@code 4 * cacheLen} bytes
      * @throws InvalidInputException when the prompt has more than {@code cacheLen} tokens: it is
      *                               never cut
+     * @throws IllegalArgumentException when {@code cacheLen} is not positive
      */
     public byte[] toPaddedInt32(int cacheLen) {
         if (cacheLen <= 0) {
@@ -69,7 +87,14 @@ public record EncodedPrompt(int[] ids, OptionalInt imageIndex, int padId) {
         return buffer.array();
     }
 
-    /** Writes {@link #toPaddedInt32(int)} to {@code out}. */
+    /**
+     * Writes {@link #toPaddedInt32(int)} to {@code out}.
+     *
+     * @param out the stream to write to; not closed
+     * @param cacheLen the text embedder's input length, &gt; 0
+     * @throws IOException when {@code out} fails
+     * @throws InvalidInputException when the prompt has more than {@code cacheLen} tokens
+     */
     public void writePadded(OutputStream out, int cacheLen) throws IOException {
         out.write(toPaddedInt32(cacheLen));
     }
@@ -77,6 +102,11 @@ public record EncodedPrompt(int[] ids, OptionalInt imageIndex, int padId) {
     /**
      * Writes {@link #toPaddedInt32(int)} to {@code file} atomically: a temporary sibling is written
      * and then moved over the final name, so a failure never leaves a partial file there.
+     *
+     * @param file the file to write
+     * @param cacheLen the text embedder's input length, &gt; 0
+     * @throws InvalidInputException when the prompt has more than {@code cacheLen} tokens
+     * @throws java.io.UncheckedIOException when the file cannot be written
      */
     public void writePadded(Path file, int cacheLen) {
         byte[] bytes = toPaddedInt32(cacheLen);

@@ -27,6 +27,9 @@ public final class IncrementalDecoder {
     /**
      * Adds one generated id and returns the text it completes: empty while a multi-byte character
      * is still incomplete, otherwise the new whole characters.
+     *
+     * @param id the next generated token id
+     * @return the new text, possibly empty
      */
     public String push(int id) {
         if (size == ids.length) {
@@ -46,6 +49,8 @@ public final class IncrementalDecoder {
     /**
      * Ends the stream: returns what is still held back (an incomplete character comes out as
      * U+FFFD, as HuggingFace's decode with {@code errors="replace"} would show it).
+     *
+     * @return the rest of the text, possibly empty
      */
     public String finish() {
         String prefixText = decode.apply(Arrays.copyOfRange(ids, prefixOffset, readOffset));

@@ -15,8 +15,14 @@ public final class PromptBudget {
      * The largest number of new tokens that fits: {@code min(options.maxNewTokens(),
      * contextSize - visionTokens - textTokens)}, the value for Genie's {@code max-num-tokens}.
      *
+     * @param visionTokens rows the image takes, &gt;= 0
+     * @param textTokens tokens of the prompt's text, &gt;= 0
+     * @param contextSize the decoder's context length, &gt; 0
+     * @param options the request's generation options
+     * @return the value for {@code max-num-tokens}, at least {@code options.minNewTokens()}
      * @throws InvalidInputException when fewer than {@code options.minNewTokens()} would fit; the
      *                               message gives every number
+     * @throws IllegalArgumentException when a count is negative or the context size not positive
      */
     public static int maxNewTokens(int visionTokens, int textTokens, int contextSize, GenerationOptions options) {
         if (visionTokens < 0 || textTokens < 0 || contextSize <= 0) {

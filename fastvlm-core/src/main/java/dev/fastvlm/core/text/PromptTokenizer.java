@@ -54,7 +54,10 @@ public final class PromptTokenizer implements AutoCloseable {
      * {@code chat_template.jinja} when present) or from the file itself (the config is then read
      * from beside it). Everything is local: nothing is downloaded.
      *
+     * @param dirOrTokenizerJson a tokenizer directory, or its {@code tokenizer.json}
+     * @return the tokenizer, ready to use from any thread
      * @throws ModelArtifactException when a file is missing or cannot be parsed
+     * @throws NullPointerException when the path is null
      */
     public static PromptTokenizer load(Path dirOrTokenizerJson) {
         Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson");
@@ -66,7 +69,11 @@ public final class PromptTokenizer implements AutoCloseable {
         return loaded;
     }
 
-    /** Whether {@code tokenizer_config.json} (or {@code chat_template.jinja}) carries a chat template. */
+    /**
+     * Whether {@code tokenizer_config.json} (or {@code chat_template.jinja}) carries a chat template.
+     *
+     * @return {@code true} when prompts are rendered through the chat template
+     */
     public boolean hasChatTemplate() {
         return template.isPresent();
     }
@@ -75,6 +82,7 @@ public final class PromptTokenizer implements AutoCloseable {
      * The padding id: {@code pad_token} of {@code tokenizer_config.json}, else its {@code eos_token}
      * (151643 {@code <|endoftext|>} for Qwen2).
      *
+     * @return the padding id
      * @throws ModelArtifactException when the config names neither
      */
     public int padId() {
@@ -85,18 +93,33 @@ public final class PromptTokenizer implements AutoCloseable {
         return padId.getAsInt();
     }
 
-    /** The end-of-sequence id ({@code eos_token} of the config; 151645 {@code <|im_end|>} for Qwen2-Instruct). */
+    /**
+     * The end-of-sequence id ({@code eos_token} of the config; 151645 {@code <|im_end|>} for Qwen2-Instruct).
+     *
+     * @return the id, or empty when the config names no {@code eos_token}
+     */
     public OptionalInt eosId() {
         return eosId;
     }
 
-    /** The id of a token given by its exact text, when that text is a single token. */
+    /**
+     * The id of a token given by its exact text, when that text is a single token.
+     *
+     * @param tokenText the token's text, for example {@code <|im_end|>}
+     * @return the id, or empty when the text is not exactly one token
+     */
     public OptionalInt tokenId(String tokenText) {
         int[] ids = encodeText(tokenText);
         return ids.length == 1 && decode(ids, false).equals(tokenText) ? OptionalInt.of(ids[0]) : OptionalInt.empty();
     }
 
-    /** {@link #encode(String, PromptOptions)} with {@link PromptOptions#defaults()}. */
+    /**
+     * {@link #encode(String, PromptOptions)} with {@link PromptOptions#defaults()}.
+     *
+     * @param prompt the user's prompt
+     * @return the token ids and where the image goes
+     * @throws InvalidInputException when the chat template rejects the conversation
+     */
     public EncodedPrompt encode(String prompt) {
         return encode(prompt, PromptOptions.defaults());
     }
@@ -115,7 +138,11 @@ public final class PromptTokenizer implements AutoCloseable {
      * {@code tokenizer_image_token}). Only the placeholder this method inserts counts:
      * {@code <image>} typed in the prompt stays text.
      *
+     * @param prompt the user's prompt
+     * @param options layout, system prompt, chat template and literal-text choices
+     * @return the token ids and where the image goes
      * @throws InvalidInputException when the chat template rejects the conversation
+     * @throws NullPointerException when an argument is null
      */
     public EncodedPrompt encode(String prompt, PromptOptions options) {
         Objects.requireNonNull(prompt, "prompt");
@@ -164,7 +191,12 @@ public final class PromptTokenizer implements AutoCloseable {
         return literalUser ? literal().encode(text, userStart, userEnd) : encodeText(text);
     }
 
-    /** Token ids of {@code text} without added special tokens; special-token text becomes the special token. */
+    /**
+     * Token ids of {@code text} without added special tokens; special-token text becomes the special token.
+     *
+     * @param text any text
+     * @return the ids, empty for empty text
+     */
     public int[] encodeText(String text) {
         return text.isEmpty() ? new int[0] : DjlTokenizers.ids(tokenizer.encode(text, false, false));
     }
@@ -173,12 +205,23 @@ public final class PromptTokenizer implements AutoCloseable {
         return DjlTokenizers.ids(tokenizer.encode(text, true, false));
     }
 
-    /** The text of {@code ids}; special tokens such as {@code <|im_end|>} are dropped when asked. */
+    /**
+     * The text of {@code ids}; special tokens such as {@code <|im_end|>} are dropped when asked.
+     *
+     * @param ids token ids
+     * @param skipSpecialTokens {@code true} to drop special tokens from the text
+     * @return the decoded text
+     */
     public String decode(int[] ids, boolean skipSpecialTokens) {
         return tokenizer.decode(DjlTokenizers.longs(ids), skipSpecialTokens);
     }
 
-    /** A decoder for one generated stream (see {@link IncrementalDecoder}). */
+    /**
+     * A decoder for one generated stream (see {@link IncrementalDecoder}).
+     *
+     * @param skipSpecialTokens {@code true} to drop special tokens from the text
+     * @return a new decoder, for one thread
+     */
     public IncrementalDecoder incrementalDecoder(boolean skipSpecialTokens) {
         return new IncrementalDecoder(ids -> ids.length == 0 ? "" : decode(ids, skipSpecialTokens));
     }
