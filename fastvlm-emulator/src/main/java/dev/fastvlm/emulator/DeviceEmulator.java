@@ -65,6 +65,8 @@ public final class DeviceEmulator implements AutoCloseable {
     /**
      * Starts an emulated device.
      *
+     * @param options port, chip, sandbox, timing and faults
+     * @return the running emulator; close it to stop it
      * @throws DeviceException if the port cannot be bound or the sandbox cannot be prepared
      */
     public static DeviceEmulator start(EmulatorOptions options) {
@@ -114,25 +116,41 @@ public final class DeviceEmulator implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** {@code 127.0.0.1:PORT}, the serial {@code adb connect} gives this device. */
+    /**
+     * {@code 127.0.0.1:PORT}, the serial {@code adb connect} gives this device.
+     *
+     * @return the serial
+     */
     public String serial() {
         return "127.0.0.1:" + port();
     }
 
+    /** {@return the loopback port the emulated adbd listens on} */
     public int port() {
         return server.port();
     }
 
-    /** The host folder holding the device's files ({@code /data/local/tmp} is {@code sandbox()/data/local/tmp}). */
+    /**
+     * The host folder holding the device's files ({@code /data/local/tmp} is {@code sandbox()/data/local/tmp}).
+     *
+     * @return the sandbox folder
+     */
     public Path sandbox() {
         return fs.root();
     }
 
+    /** {@return the chip the emulated device reports} */
     public EmulatedSoc soc() {
         return options.soc();
     }
 
-    /** The host path of a device path, refusing paths that would leave the sandbox. */
+    /**
+     * The host path of a device path, refusing paths that would leave the sandbox.
+     *
+     * @param devicePath an absolute device path
+     * @return the host file or folder it is stored in
+     * @throws IllegalArgumentException when the path would leave the sandbox
+     */
     public Path hostPath(String devicePath) {
         try {
             return fs.resolve(devicePath);

@@ -8,8 +8,11 @@ import java.util.Locale;
  * number of the real ones (Qualcomm's tables, as in the project's facts page, section 7).
  */
 public enum EmulatedSoc {
+    /** Snapdragon 8 Gen 2 ({@code kalama}): {@code soc_model} 43, HTP v73. */
     SM8550("Snapdragon 8 Gen 2", "kalama", 43, "v73"),
+    /** Snapdragon 8 Gen 3 ({@code pineapple}): {@code soc_model} 57, HTP v75. */
     SM8650("Snapdragon 8 Gen 3", "pineapple", 57, "v75"),
+    /** Snapdragon 8 Elite ({@code sun}): {@code soc_model} 69, HTP v79. */
     SM8750("Snapdragon 8 Elite", "sun", 69, "v79");
 
     private final String marketingName;
@@ -24,26 +27,41 @@ public enum EmulatedSoc {
         this.dspArch = dspArch;
     }
 
+    /** {@return the chip's marketing name, for example {@code Snapdragon 8 Elite}} */
     public String marketingName() {
         return marketingName;
     }
 
-    /** {@code ro.board.platform}. */
+    /**
+     * {@code ro.board.platform}.
+     *
+     * @return the platform's code name, for example {@code sun}
+     */
     public String platform() {
         return platform;
     }
 
-    /** The {@code soc_model} number of the HTP backend extension config. */
+    /**
+     * The {@code soc_model} number of the HTP backend extension config.
+     *
+     * @return QNN's number for the chip, for example 69
+     */
     public int socModel() {
         return socModel;
     }
 
-    /** The Hexagon architecture, e.g. {@code v79}. */
+    /** {@return the Hexagon architecture, e.g. {@code v79}} */
     public String dspArch() {
         return dspArch;
     }
 
-    /** The chip named like {@code ro.soc.model} (case-insensitive). */
+    /**
+     * The chip named like {@code ro.soc.model} (case-insensitive).
+     *
+     * @param model a chip name such as {@code SM8750}
+     * @return the chip
+     * @throws IllegalArgumentException when the emulator does not know the chip
+     */
     public static EmulatedSoc fromModel(String model) {
         return Arrays.stream(values()).filter(s -> s.name().equals(model.toUpperCase(Locale.ROOT))).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown SoC " + model + "; the emulator knows "

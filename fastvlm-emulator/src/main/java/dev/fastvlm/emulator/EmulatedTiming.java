@@ -19,6 +19,17 @@ public record EmulatedTiming(long visionEncoderMillis, long textEmbedderMillis, 
     /** Snapdragon 8 Elite-like figures, really waited for. */
     public static final EmulatedTiming REALISTIC = new EmulatedTiming(120, 15, 450, 1550, 40, true);
 
+    /**
+     * Checks the figures.
+     *
+     * @param visionEncoderMillis one qnn-net-run inference of the vision encoder
+     * @param textEmbedderMillis one qnn-net-run inference of the text embedder
+     * @param decoderInitMillis Genie dialog creation
+     * @param promptTokensPerSecond prompt processing rate (gives the time to first token)
+     * @param tokensPerSecond generation rate
+     * @param sleep really wait those times (demos, benchmarks) or only report them (tests)
+     * @throws IllegalArgumentException when a latency is negative or a rate not positive
+     */
     public EmulatedTiming {
         if (visionEncoderMillis < 0 || textEmbedderMillis < 0 || decoderInitMillis < 0) {
             throw new IllegalArgumentException("latencies must be >= 0");
@@ -28,12 +39,23 @@ public record EmulatedTiming(long visionEncoderMillis, long textEmbedderMillis, 
         }
     }
 
-    /** As an environment value the emulated tools parse back ({@code EmulatedTiming#parse}). */
+    /**
+     * As an environment value the emulated tools parse back ({@code EmulatedTiming#parse}).
+     *
+     * @return the six fields, comma-separated
+     */
     public String encode() {
         return visionEncoderMillis + "," + textEmbedderMillis + "," + decoderInitMillis + "," + promptTokensPerSecond
                 + "," + tokensPerSecond + "," + sleep;
     }
 
+    /**
+     * Reads what {@link #encode()} wrote.
+     *
+     * @param encoded the value, or null or blank for {@link #INSTANT}
+     * @return the timing
+     * @throws IllegalArgumentException when the value does not hold six fields of the right types
+     */
     public static EmulatedTiming parse(String encoded) {
         if (encoded == null || encoded.isBlank()) {
             return INSTANT;

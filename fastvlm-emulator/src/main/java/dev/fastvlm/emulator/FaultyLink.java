@@ -47,12 +47,22 @@ public final class FaultyLink implements AutoCloseable {
         acceptor.start();
     }
 
-    /** A relay on a free loopback port to the adbd at {@code devicePort} on this host. */
+    /**
+     * A relay on a free loopback port to the adbd at {@code devicePort} on this host.
+     *
+     * @param devicePort the emulated adbd's port, usually {@link DeviceEmulator#port()}
+     * @return the running relay; close it to stop it
+     * @throws IOException when no loopback port can be bound
+     */
     public static FaultyLink to(int devicePort) throws IOException {
         return new FaultyLink(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), devicePort);
     }
 
-    /** The port clients connect to. */
+    /**
+     * The port clients connect to.
+     *
+     * @return the relay's loopback port
+     */
     public int port() {
         return listener.getLocalPort();
     }
@@ -61,12 +71,18 @@ public final class FaultyLink implements AutoCloseable {
      * Lets {@code bytes} more of the device's bytes through, then silences the connection that
      * carried them in both directions (it stays open, nothing more arrives either way), as a
      * cable that stops working without a reset. Later connections are not affected.
+     *
+     * @param bytes the device bytes to let through first
      */
     public void silenceAfterDeviceSends(long bytes) {
         silenceBudget.set(bytes);
     }
 
-    /** Throttles what the device sends, on every connection, to this rate; 0 for full speed. */
+    /**
+     * Throttles what the device sends, on every connection, to this rate; 0 for full speed.
+     *
+     * @param bytesPerSecond the rate in bytes per second, or 0
+     */
     public void throttleDevice(long bytesPerSecond) {
         this.bytesPerSecond = bytesPerSecond;
     }

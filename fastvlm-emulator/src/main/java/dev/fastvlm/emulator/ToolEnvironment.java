@@ -27,6 +27,8 @@ public final class ToolEnvironment {
      * The class path holding the emulator and everything its tools load, as absolute entries (the
      * tool scripts run in the sandbox): found from where this JVM loaded the emulator's classes, so it
      * is right under {@code java -jar}, {@code mvn exec:java}, test runners and IDEs alike.
+     *
+     * @return the entries joined with the platform's path separator
      */
     public static String currentClasspath() {
         return ToolClasspath.current();

@@ -44,7 +44,15 @@ public final class AdbServer implements AutoCloseable {
         acceptor.setDaemon(true);
     }
 
-    /** Listens on {@code 127.0.0.1:port} (0 picks a free port) and starts serving. */
+    /**
+     * Listens on {@code 127.0.0.1:port} (0 picks a free port) and starts serving.
+     *
+     * @param port the loopback port, or 0 for a free one
+     * @param link the banner, authentication and link faults every connection gets
+     * @param services finds the handler of each stream a client opens
+     * @return the running server; close it to stop it
+     * @throws IOException when the port cannot be bound
+     */
     public static AdbServer start(int port, LinkSettings link, ServiceResolver services) throws IOException {
         ServerSocket socket = new ServerSocket();
         socket.setReuseAddress(true);
@@ -54,6 +62,7 @@ public final class AdbServer implements AutoCloseable {
         return server;
     }
 
+    /** {@return the loopback port the server listens on} */
     public int port() {
         return listener.getLocalPort();
     }

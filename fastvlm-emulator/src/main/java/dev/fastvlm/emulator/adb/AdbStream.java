@@ -36,12 +36,20 @@ public final class AdbStream implements AutoCloseable {
         return localId;
     }
 
-    /** What the peer writes to this stream; ends when the peer closes it. */
+    /**
+     * What the peer writes to this stream; ends when the peer closes it.
+     *
+     * @return the stream's input
+     */
     public InputStream input() {
         return in;
     }
 
-    /** Sent to the peer as WRTE messages of at most the negotiated payload size, unbuffered. */
+    /**
+     * Sent to the peer as WRTE messages of at most the negotiated payload size, unbuffered.
+     *
+     * @return the stream's output
+     */
     public OutputStream output() {
         return out;
     }
@@ -61,7 +69,11 @@ public final class AdbStream implements AutoCloseable {
         writeWindow.release(Integer.MAX_VALUE / 2);
     }
 
-    /** True once either side has closed the stream. */
+    /**
+     * True once either side has closed the stream.
+     *
+     * @return {@code true} after a CLSE either way
+     */
     public boolean isClosed() {
         return closed;
     }

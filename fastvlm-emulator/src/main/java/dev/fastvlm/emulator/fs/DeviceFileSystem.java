@@ -16,12 +16,22 @@ import java.util.Deque;
 public final class DeviceFileSystem {
     private final Path root;
 
+    /**
+     * A file system rooted at {@code root}.
+     *
+     * @param root the host folder that becomes the device's {@code /}; created when missing
+     * @throws IOException when the folder cannot be created or resolved
+     */
     public DeviceFileSystem(Path root) throws IOException {
         Files.createDirectories(root);
         this.root = root.toRealPath();
     }
 
-    /** The host folder that holds the device's files. */
+    /**
+     * The host folder that holds the device's files.
+     *
+     * @return the sandbox folder, as a real path
+     */
     public Path root() {
         return root;
     }
@@ -29,6 +39,8 @@ public final class DeviceFileSystem {
     /**
      * The host path for a device path.
      *
+     * @param devicePath an absolute device path
+     * @return the host path, which may not exist yet
      * @throws SandboxEscapeException if the path is relative, climbs above {@code /}, or leads
      *                                (through a symbolic link) outside the sandbox
      */
@@ -61,7 +73,12 @@ public final class DeviceFileSystem {
         return host;
     }
 
-    /** The device path of a host path inside the sandbox (for messages a device would print). */
+    /**
+     * The device path of a host path inside the sandbox (for messages a device would print).
+     *
+     * @param host a host path inside {@link #root()}
+     * @return the device path, starting with {@code /}
+     */
     public String devicePath(Path host) {
         Path rel = root.relativize(host.toAbsolutePath().normalize());
         return "/" + rel.toString().replace('\\', '/');
@@ -92,6 +109,11 @@ public final class DeviceFileSystem {
     public static final class SandboxEscapeException extends IOException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * A refused device path.
+         *
+         * @param message the path and why it is refused
+         */
         public SandboxEscapeException(String message) {
             super(message);
         }

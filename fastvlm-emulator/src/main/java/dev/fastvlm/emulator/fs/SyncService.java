@@ -43,6 +43,7 @@ public final class SyncService implements StreamHandler {
     /**
      * @param diskBytesLeft bytes SEND may still write before the device reports a full disk
      *                      (shared by all sessions; {@code Long.MAX_VALUE} for no limit)
+     * @param fs the device's storage
      */
     public SyncService(DeviceFileSystem fs, AtomicLong diskBytesLeft) {
         this.fs = fs;

@@ -27,22 +27,36 @@ import java.util.zip.GZIPInputStream;
  * HuggingFace-style {@code config.json} with the decoder geometry.
  */
 public final class EmulatedBundle {
+    /** File name of the INT8 vision encoder's context binary. */
     public static final String VISION_ENCODER_INT8 = "fastvlm_vision_encoder_int8_htp.bin";
+    /** File name of the FP16 vision encoder's context binary. */
     public static final String VISION_ENCODER_FP16 = "fastvlm_vision_encoder_fp16_htp.bin";
+    /** File name of the text embedder's context binary. */
     public static final String TEXT_EMBEDDER = "fastvlm_embed_tokens_fp16_htp.bin";
+    /** File name of the decoder's model binary. */
     public static final String DECODER = "fastvlm_model_z8.bin";
+    /** File name of the token embedding table. */
     public static final String LUT = "LUT.bin";
+    /** File name of the HuggingFace tokenizer. */
     public static final String TOKENIZER = "tokenizer.json";
+    /** File name of the tokenizer's config, with the chat template and special tokens. */
     public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+    /** File name of the HuggingFace model config, with the decoder geometry. */
     public static final String CONFIG = "config.json";
 
     /** FastVLM-0.5B / Qwen2-0.5B geometry (facts page, section 8). */
     public static final int VOCAB = 151936;
+    /** Hidden size of FastVLM-0.5B's decoder. */
     public static final int FASTVLM_WIDTH = 896;
+    /** Decoder layers. */
     public static final int LAYERS = 24;
+    /** Attention heads. */
     public static final int HEADS = 14;
+    /** Key/value heads. */
     public static final int KV_HEADS = 2;
+    /** RoPE base. */
     public static final double ROPE_THETA = 1_000_000.0;
+    /** Longest sequence Qwen2-0.5B was trained for. */
     public static final int MAX_POSITIONS = 32768;
     /** Token ids the text embedder takes per run (the seed pads input_ids to this length). */
     public static final int EMBEDDER_TOKENS = 512;
@@ -58,7 +72,12 @@ public final class EmulatedBundle {
     private EmulatedBundle() {
     }
 
-    /** The context-info JSON file written next to a context binary. */
+    /**
+     * The context-info JSON file written next to a context binary.
+     *
+     * @param binary a context binary's file name, ending in {@code .bin}
+     * @return the same name ending in {@code .json}
+     */
     public static String infoFileName(String binary) {
         return binary.replaceFirst("\\.bin$", ".json");
     }
@@ -67,7 +86,11 @@ public final class EmulatedBundle {
      * Writes the bundle into {@code out} (created if missing).
      *
      * @param width embedding width: 896 as in FastVLM, or a small width (&gt;= 8) for fast tests
+     * @param out the folder to write to
+     * @param precision the vision encoder's precision
      * @return {@code out}
+     * @throws IOException when a file cannot be written
+     * @throws IllegalArgumentException when {@code width} is below {@link EmulatedEncoding#MIN_WIDTH}
      */
     public static Path write(Path out, int width, VisionPrecision precision) throws IOException {
         if (width < EmulatedEncoding.MIN_WIDTH) {

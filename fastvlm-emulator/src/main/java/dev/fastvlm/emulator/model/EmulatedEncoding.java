@@ -16,12 +16,14 @@ public final class EmulatedEncoding {
     public static final int IMAGE_SIZE = 1024;
     /** 16 x 16 patches of 64 x 64 pixels: 256 vision tokens. */
     public static final int GRID = 16;
+    /** Vision rows per image: one per patch. */
     public static final int VISION_TOKENS = GRID * GRID;
     /** The smallest row width that holds a vision patch's encoding. */
     public static final int MIN_WIDTH = 8;
 
     /** Quantization of the INT8 vision output, {@code float = (q + offset) * scale}. */
     public static final float VISION_SCALE = 1f / 128f;
+    /** Zero point of the INT8 vision output (QNN's offset). */
     public static final int VISION_OFFSET = -64;
 
     private static final int MARKER = 5;
@@ -29,7 +31,13 @@ public final class EmulatedEncoding {
     private EmulatedEncoding() {
     }
 
-    /** Element {@code j} of token {@code t}'s embedding row. */
+    /**
+     * Element {@code j} of token {@code t}'s embedding row.
+     *
+     * @param token the token id
+     * @param j the element's index in the row
+     * @return the element, exact in fp16
+     */
     public static float textValue(int token, int j) {
         if (j < 3) {
             int digit = (token >>> (6 * j)) & 63;
@@ -42,7 +50,13 @@ public final class EmulatedEncoding {
         return ((h & 255) - 128) / 256f;
     }
 
-    /** Token {@code t}'s whole embedding row. */
+    /**
+     * Token {@code t}'s whole embedding row.
+     *
+     * @param token the token id
+     * @param width elements per row
+     * @return a new row
+     */
     public static float[] textRow(int token, int width) {
         float[] row = new float[width];
         for (int j = 0; j < width; j++) {
@@ -51,7 +65,12 @@ public final class EmulatedEncoding {
         return row;
     }
 
-    /** The token id a text row claims to be (to be confirmed against the table). */
+    /**
+     * The token id a text row claims to be (to be confirmed against the table).
+     *
+     * @param row a text embedding row
+     * @return the token id its first three elements encode, or -1 when they encode none
+     */
     public static int claimedToken(float[] row) {
         int id = 0;
         for (int j = 2; j >= 0; j--) {
@@ -64,7 +83,17 @@ public final class EmulatedEncoding {
         return id;
     }
 
-    /** The float encoding of one patch: mean colour in [0, 1] and grid position. */
+    /**
+     * The float encoding of one patch: mean colour in [0, 1] and grid position.
+     *
+     * @param r mean red in [0, 1]
+     * @param g mean green in [0, 1]
+     * @param b mean blue in [0, 1]
+     * @param gridRow the patch's row in the grid, 0 to {@link #GRID} - 1
+     * @param gridCol the patch's column in the grid, 0 to {@link #GRID} - 1
+     * @param width elements per row, at least {@link #MIN_WIDTH}
+     * @return a new row
+     */
     public static float[] visionRow(float r, float g, float b, int gridRow, int gridCol, int width) {
         float[] row = new float[width];
         row[0] = r;
@@ -76,7 +105,12 @@ public final class EmulatedEncoding {
         return row;
     }
 
-    /** A decoded vision patch, or null if the row is not one (within one quantization step). */
+    /**
+     * A decoded vision patch, or null if the row is not one (within one quantization step).
+     *
+     * @param row a decoder input row
+     * @return the patch, or null
+     */
     public static Patch decodeVision(float[] row) {
         float tolerance = VISION_SCALE * 1.01f;
         if (Math.abs(row[MARKER] - 1f) > tolerance) {
@@ -107,6 +141,7 @@ public final class EmulatedEncoding {
 
     /** One vision patch as the decoder recovered it. */
     public record Patch(float r, float g, float b, int row, int col) {
+        /** {@return the patch's position in the grid, row by row} */
         public int index() {
             return row * GRID + col;
         }

@@ -35,18 +35,40 @@ import java.util.Optional;
  */
 public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs, List<TensorSpec> outputs,
                             int width) {
+    /** First line of every emulated context binary; real binaries never start with it. */
     public static final String MAGIC = "FASTVLM-EMULATED-QNN-CONTEXT-BINARY v1 (emulated, not a Qualcomm binary)";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** What an emulated graph does. */
-    public enum Kind { VISION_ENCODER, TEXT_EMBEDDER, DECODER }
+    public enum Kind {
+        /** Pixels in, one row per image patch out. */
+        VISION_ENCODER,
+        /** Padded token ids in, one embedding row per token out. */
+        TEXT_EMBEDDER,
+        /** Embedding rows in, generated text out. */
+        DECODER
+    }
 
+    /**
+     * Copies the tensor lists.
+     *
+     * @param kind what the graph computes
+     * @param graphName the QNN graph name
+     * @param inputs graph inputs in order
+     * @param outputs graph outputs in order
+     * @param width the embedding width it produces (decoder: consumes)
+     * @throws NullPointerException when a list is null or holds null
+     */
     public EmulatedGraph {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
     }
 
-    /** The JSON {@code qnn-context-binary-utility --json_file} writes for this graph. */
+    /**
+     * The JSON {@code qnn-context-binary-utility --json_file} writes for this graph.
+     *
+     * @return a new JSON tree in the utility's layout
+     */
     public ObjectNode contextInfo() {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode info = root.putObject("info");
@@ -98,7 +120,12 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
         return n;
     }
 
-    /** Writes the emulated binary (to a temporary name, then moved into place). */
+    /**
+     * Writes the emulated binary (to a temporary name, then moved into place).
+     *
+     * @param file the file to write; its parent folders are created
+     * @throws IOException when the file cannot be written
+     */
     public void write(Path file) throws IOException {
         ObjectNode doc = contextInfo();
         ObjectNode emulation = doc.putObject("fastvlm-emulation");
@@ -114,6 +141,8 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
     /**
      * Reads an emulated context binary.
      *
+     * @param file the file to read
+     * @return the graph it holds
      * @throws IOException naming the file if it is not one
      */
     public static EmulatedGraph read(Path file) throws IOException {

@@ -31,7 +31,14 @@ public final class SceneDescriber {
     private SceneDescriber() {
     }
 
-    /** The palette name nearest to a colour in [0, 1]. */
+    /**
+     * The palette name nearest to a colour in [0, 1].
+     *
+     * @param r red in [0, 1]
+     * @param g green in [0, 1]
+     * @param b blue in [0, 1]
+     * @return the name of the nearest palette colour, for example {@code dark green}
+     */
     public static String colourName(float r, float g, float b) {
         String best = null;
         float bestDistance = Float.MAX_VALUE;
@@ -46,7 +53,12 @@ public final class SceneDescriber {
         return best;
     }
 
-    /** One sentence on where the dominant colours sit, e.g. "red on the left and blue on the right". */
+    /**
+     * One sentence on where the dominant colours sit, e.g. "red on the left and blue on the right".
+     *
+     * @param patches the vision patches the decoder recovered
+     * @return the sentence, in lower case without a full stop
+     */
     public static String describe(List<EmulatedEncoding.Patch> patches) {
         int half = EmulatedEncoding.GRID / 2;
         String left = dominant(patches, p -> p.col() < half);

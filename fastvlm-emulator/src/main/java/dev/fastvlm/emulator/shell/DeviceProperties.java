@@ -37,6 +37,13 @@ public final class DeviceProperties {
         this.properties = properties;
     }
 
+    /**
+     * The properties of an emulated phone with chip {@code soc}: Android 15 (SDK 35), arm64-v8a, and the chip's
+     * {@code ro.soc.model} and {@code ro.board.platform}.
+     *
+     * @param soc the emulated chip
+     * @return the properties
+     */
     public static DeviceProperties of(EmulatedSoc soc) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("ro.product.name", "fastvlm_emulator");
@@ -59,18 +66,29 @@ public final class DeviceProperties {
         return new DeviceProperties(Collections.unmodifiableMap(p));
     }
 
+    /** {@return every property, by name, in a fixed order} */
     public Map<String, String> asMap() {
         return properties;
     }
 
-    /** The CNXN banner: {@code device::ro.product.name=..;ro.product.model=..;ro.product.device=..;features=..}. */
+    /**
+     * The CNXN banner: {@code device::ro.product.name=..;ro.product.model=..;ro.product.device=..;features=..}.
+     *
+     * @param features the comma-separated features adbd announces, for example {@code shell_v2,cmd}
+     * @return the banner
+     */
     public String banner(String features) {
         return "device::ro.product.name=" + properties.get("ro.product.name") + ";ro.product.model="
                 + properties.get("ro.product.model") + ";ro.product.device=" + properties.get("ro.product.device")
                 + ";features=" + features;
     }
 
-    /** Writes {@code /system/build.prop} and {@code /system/bin/getprop} into the sandbox. */
+    /**
+     * Writes {@code /system/build.prop} and {@code /system/bin/getprop} into the sandbox.
+     *
+     * @param root the sandbox folder (the device's {@code /})
+     * @throws IOException when a file cannot be written
+     */
     public void install(Path root) throws IOException {
         Path bin = Files.createDirectories(root.resolve("system/bin"));
         StringBuilder buildProp = new StringBuilder();

@@ -38,7 +38,12 @@ public final class DeviceShell {
         this.environment = Map.copyOf(environment);
     }
 
-    /** The command line with device paths rewritten into the sandbox. */
+    /**
+     * The command line with device paths rewritten into the sandbox.
+     *
+     * @param command a device shell command line
+     * @return the command line to run on the host
+     */
     public String rewrite(String command) {
         Matcher m = DEVICE_PATH.matcher(command);
         StringBuilder out = new StringBuilder();
@@ -53,6 +58,9 @@ public final class DeviceShell {
      * Starts {@code /bin/sh -c command} (or an interactive {@code /bin/sh} for an empty command).
      *
      * @param mergeStderr send stderr to stdout, as adbd does for services without the shell protocol
+     * @param command a device shell command line; blank for an interactive shell
+     * @return the started process, in the sandbox folder with the device-like environment
+     * @throws IOException when {@code /bin/sh} cannot be started
      */
     public Process start(String command, boolean mergeStderr) throws IOException {
         List<String> argv = command.isBlank() ? List.of("/bin/sh") : List.of("/bin/sh", "-c", rewrite(command));

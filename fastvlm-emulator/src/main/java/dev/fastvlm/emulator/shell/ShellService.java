@@ -27,6 +27,14 @@ public final class ShellService implements StreamHandler {
     private final String command;
     private final boolean shellProtocol;
 
+    /**
+     * A handler that runs one command.
+     *
+     * @param shell the device shell that starts the command
+     * @param command the command line; empty for an interactive shell
+     * @param shellProtocol {@code true} for {@code shell,v2} (stdout, stderr and exit code framed apart);
+     *     {@code false} for raw output with stderr merged into stdout
+     */
     public ShellService(DeviceShell shell, String command, boolean shellProtocol) {
         this.shell = shell;
         this.command = command;

@@ -33,15 +33,26 @@ public final class EmulatedSdk {
     private EmulatedSdk() {
     }
 
-    /** Writes the SDK with programs that run on this JVM's {@code java} and class path. */
+    /**
+     * Writes the SDK with programs that run on this JVM's {@code java} and class path.
+     *
+     * @param root the SDK folder to write; created when missing
+     * @return {@code root}
+     * @throws IOException when a file cannot be written
+     */
     public static Path write(Path root) throws IOException {
         return write(root, ProcessHandle.current().info().command().orElse("java"),
                 ToolEnvironment.currentClasspath());
     }
 
     /**
+     * Writes the SDK with programs that run on the given {@code java} and class path.
+     *
      * @param javaCommand the {@code java} the programs run with unless the emulator says otherwise
      * @param classpath   a class path holding this module and its dependencies
+     * @param root the SDK folder to write; created when missing
+     * @return {@code root}
+     * @throws IOException when a file cannot be written
      */
     public static Path write(Path root, String javaCommand, String classpath) throws IOException {
         Path bin = Files.createDirectories(root.resolve("bin/aarch64-android"));

@@ -16,6 +16,11 @@ public final class EmulatedTools {
     private EmulatedTools() {
     }
 
+    /**
+     * Runs the tool named by the first argument and exits with its exit code.
+     *
+     * @param args the tool's name, then its arguments
+     */
     public static void main(String[] args) {
         // a device program's stderr carries only its own errors, not library chatter (DJL's GPU probing)
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
