@@ -108,6 +108,20 @@ public final class AdbTransport implements Transport {
         return builder().direct(host, port).build();
     }
 
+    /**
+     * A device's adbd listening on TCP, authenticating with this adb key instead of the user's (as
+     * {@code EmulatedDevice.start(AdbTransport::direct)} passes the emulator's own key).
+     *
+     * @param host   the device's address
+     * @param port   its adbd port
+     * @param adbKey the private key ({@code adbkey}, PEM PKCS #8), with {@code adbkey.pub} beside it;
+     *               created if missing
+     * @return the connected transport
+     */
+    public static AdbTransport direct(String host, int port, Path adbKey) {
+        return builder().direct(host, port).adbKey(adbKey).build();
+    }
+
     public static AdbTransportBuilder builder() {
         return new AdbTransportBuilder();
     }

@@ -56,7 +56,7 @@ class AdbTransportDirectTest {
 
     @BeforeAll
     static void start() {
-        device = DeviceEmulator.start(EmulatorOptions.builder().requireAuth(true).build());
+        device = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(keys.resolve("adbkey.pub")).build());
         adb = AdbTransport.builder().direct("127.0.0.1", device.port()).adbKey(keys.resolve("adbkey")).build();
     }
 

@@ -4,25 +4,45 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One open ADB stream, seen by the service behind it as a blocking input and output.
- * Flow control follows the protocol: each WRTE we send waits for the peer's OKAY, and we
- * acknowledge the peer's WRTE only once the service has taken its payload, so a fast
- * sender cannot queue more than one message ahead of a slow service.
+ *
+ * <p>Flow control follows adbd. Each WRTE this device sends waits for the host's OKAY (a window of
+ * one message: extra OKAYs open nothing more). A host's WRTE is acknowledged only when the service
+ * takes it, so a service that does not read stops the host, which must wait for the OKAY. A host
+ * that does not wait, and sends more than {@link #UNREAD_LIMIT} (each message counted as its payload
+ * plus {@link #MESSAGE_COST}), gets this stream closed: the connection's reading thread never waits
+ * for a stream, so a full one cannot stop it from seeing the other streams or a CLSE.
  */
 public final class AdbStream implements AutoCloseable {
-    private static final byte[] END = new byte[0];
+    /** Counted for every message on top of its payload, so that floods of empty WRTEs reach the limit too. */
+    static final int MESSAGE_COST = 16 * 1024;
+    /**
+     * The most a stream holds that its service has not taken: the one message a host may send before
+     * the OKAY that answers the previous one, and one more of slack.
+     */
+    static final long UNREAD_LIMIT = 2L * (AdbConnection.DEVICE_MAX_PAYLOAD + MESSAGE_COST);
 
     private final AdbConnection connection;
     private final int localId;
     private final int remoteId;
-    private final BlockingQueue<byte[]> incoming = new LinkedBlockingQueue<>();
-    private final Semaphore writeWindow = new Semaphore(1);
+    private final Object lock = new Object();
+    /** Payloads received and not yet taken by the service; guarded by {@link #lock}. */
+    private final ArrayDeque<byte[]> incoming = new ArrayDeque<>();
+    /** The cost of {@link #incoming}; guarded by {@link #lock}. */
+    private long unread;
+    /** No more input will arrive; guarded by {@link #lock}. */
+    private boolean inputEnded;
+    /** The host acknowledged our last WRTE (or we sent none yet); guarded by {@link #lock}. */
+    private boolean mayWrite = true;
     private volatile boolean closed;
+    private final AtomicBoolean closeActionsRun = new AtomicBoolean();
+    private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
     private final InputStream in = new StreamInput();
     private final OutputStream out = new StreamOutput();
 
@@ -36,51 +56,122 @@ public final class AdbStream implements AutoCloseable {
         return localId;
     }
 
-    /** What the peer writes to this stream; ends when the peer closes it. */
+    /**
+     * What the peer writes to this stream; ends when the peer closes it.
+     *
+     * @return the stream's input
+     */
     public InputStream input() {
         return in;
     }
 
-    /** Sent to the peer as WRTE messages of at most the negotiated payload size, unbuffered. */
+    /**
+     * Sent to the peer as WRTE messages of at most the negotiated payload size, unbuffered.
+     *
+     * @return the stream's output
+     */
     public OutputStream output() {
         return out;
     }
 
-    void received(byte[] payload) {
-        incoming.add(payload);
+    /**
+     * Runs {@code action} once when the stream closes, from whichever side (at once if it is closed
+     * already): the service layer stops what serves the stream, even while that is blocked.
+     *
+     * @param action run once, on the thread that closes the stream
+     */
+    public void onClose(Runnable action) {
+        closeActions.add(action);
+        if (closed) {
+            runCloseActions();
+        }
     }
 
+    /**
+     * Queues a payload the host wrote, unless it would exceed {@link #UNREAD_LIMIT}. Never waits.
+     *
+     * @return false if the host overran the stream (it did not wait for our OKAYs)
+     */
+    boolean received(byte[] payload) {
+        synchronized (lock) {
+            if (inputEnded) {
+                return true;
+            }
+            long cost = cost(payload);
+            if (unread + cost > UNREAD_LIMIT) {
+                return false;
+            }
+            incoming.add(payload);
+            unread += cost;
+            lock.notifyAll();
+            return true;
+        }
+    }
+
+    /** The host's OKAY: it took our last WRTE, and we may send the next. */
     void acknowledged() {
-        writeWindow.release();
+        synchronized (lock) {
+            mayWrite = true;
+            lock.notifyAll();
+        }
     }
 
-    /** The peer closed the stream (or the connection ended). */
-    void remoteClosed() {
+    /**
+     * The peer closed the stream, or the connection ended.
+     *
+     * @param discardInput drop what the service has not read (the connection is gone, or the host overran the stream)
+     */
+    void remoteClosed(boolean discardInput) {
         closed = true;
-        incoming.add(END);
-        writeWindow.release(Integer.MAX_VALUE / 2);
+        endInput(discardInput);
+        runCloseActions();
     }
 
-    /** True once either side has closed the stream. */
+    /**
+     * True once either side has closed the stream.
+     *
+     * @return whether the stream is closed
+     */
     public boolean isClosed() {
         return closed;
     }
 
-    /** Closes the stream from the device side (sends CLSE once). */
+    /** Closes the stream from the device side (sends CLSE once) and drops input not yet read. */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
             connection.closeStream(this, remoteId);
         }
-        incoming.add(END);
+        endInput(true);
         connection.forget(this);
+        runCloseActions();
+    }
+
+    private void endInput(boolean discard) {
+        synchronized (lock) {
+            inputEnded = true;
+            if (discard) {
+                incoming.clear();
+                unread = 0;
+            }
+            lock.notifyAll();
+        }
+    }
+
+    private void runCloseActions() {
+        if (closeActionsRun.compareAndSet(false, true)) {
+            closeActions.forEach(Runnable::run);
+        }
+    }
+
+    private static long cost(byte[] payload) {
+        return (long) payload.length + MESSAGE_COST;
     }
 
     private final class StreamInput extends InputStream {
         private byte[] current = new byte[0];
         private int position;
-        private boolean ended;
 
         @Override
         public int read() throws IOException {
@@ -95,23 +186,29 @@ public final class AdbStream implements AutoCloseable {
                 return 0;
             }
             while (position == current.length) {
-                if (ended) {
-                    return -1;
-                }
                 byte[] next;
-                try {
-                    next = incoming.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while reading an ADB stream");
-                }
-                if (next == END) {
-                    ended = true;
-                    return -1;
+                synchronized (lock) {
+                    while (incoming.isEmpty() && !inputEnded) {
+                        try {
+                            lock.wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new InterruptedIOException("interrupted while reading an ADB stream");
+                        }
+                    }
+                    next = incoming.poll();
+                    if (next == null) {
+                        current = new byte[0];
+                        position = 0;
+                        return -1;
+                    }
+                    unread -= cost(next);
                 }
                 current = next;
                 position = 0;
-                connection.send(AdbMessage.of(AdbMessage.OKAY, localId, remoteId, new byte[0]));
+                if (!closed) {
+                    connection.send(AdbMessage.of(AdbMessage.OKAY, localId, remoteId, new byte[0]));
+                }
             }
             int n = Math.min(len, current.length - position);
             System.arraycopy(current, position, b, off, n);
@@ -130,14 +227,19 @@ public final class AdbStream implements AutoCloseable {
         public void write(byte[] b, int off, int len) throws IOException {
             int max = connection.maxPayload();
             while (len > 0) {
-                try {
-                    writeWindow.acquire();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while writing an ADB stream");
-                }
-                if (closed) {
-                    throw new IOException("ADB stream closed by the peer");
+                synchronized (lock) {
+                    while (!mayWrite && !closed) {
+                        try {
+                            lock.wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new InterruptedIOException("interrupted while writing an ADB stream");
+                        }
+                    }
+                    if (closed) {
+                        throw new IOException("ADB stream closed");
+                    }
+                    mayWrite = false;
                 }
                 int n = Math.min(len, max);
                 byte[] chunk = new byte[n];
