@@ -27,6 +27,7 @@ public final class AdbStream implements AutoCloseable {
      * the OKAY that answers the previous one, and one more of slack.
      */
     static final long UNREAD_LIMIT = 2L * (AdbConnection.DEVICE_MAX_PAYLOAD + MESSAGE_COST);
+    private static final byte[] EMPTY = new byte[0];
 
     private final AdbConnection connection;
     private final int localId;
@@ -43,7 +44,7 @@ public final class AdbStream implements AutoCloseable {
     private volatile boolean closed;
     private final AtomicBoolean closeActionsRun = new AtomicBoolean();
     private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
-    private final InputStream in = new StreamInput();
+    private final StreamInput in = new StreamInput();
     private final OutputStream out = new StreamOutput();
 
     AdbStream(AdbConnection connection, int localId, int remoteId) {
@@ -154,6 +155,7 @@ public final class AdbStream implements AutoCloseable {
             if (discard) {
                 incoming.clear();
                 unread = 0;
+                in.discard();
             }
             lock.notifyAll();
         }
@@ -169,6 +171,7 @@ public final class AdbStream implements AutoCloseable {
         return (long) payload.length + MESSAGE_COST;
     }
 
+    /** Reads {@link #incoming}; its buffer is guarded by {@link #lock} too, so that closing drops it. */
     private final class StreamInput extends InputStream {
         private byte[] current = new byte[0];
         private int position;
@@ -185,9 +188,15 @@ public final class AdbStream implements AutoCloseable {
             if (len == 0) {
                 return 0;
             }
-            while (position == current.length) {
-                byte[] next;
+            while (true) {
+                boolean acknowledge;
                 synchronized (lock) {
+                    if (position < current.length) {
+                        int n = Math.min(len, current.length - position);
+                        System.arraycopy(current, position, b, off, n);
+                        position += n;
+                        return n;
+                    }
                     while (incoming.isEmpty() && !inputEnded) {
                         try {
                             lock.wait();
@@ -196,24 +205,27 @@ public final class AdbStream implements AutoCloseable {
                             throw new InterruptedIOException("interrupted while reading an ADB stream");
                         }
                     }
-                    next = incoming.poll();
+                    byte[] next = incoming.poll();
                     if (next == null) {
-                        current = new byte[0];
+                        current = EMPTY;
                         position = 0;
                         return -1;
                     }
                     unread -= cost(next);
+                    current = next;
+                    position = 0;
+                    acknowledge = !closed;
                 }
-                current = next;
-                position = 0;
-                if (!closed) {
+                if (acknowledge) {
                     connection.send(AdbMessage.of(AdbMessage.OKAY, localId, remoteId, new byte[0]));
                 }
             }
-            int n = Math.min(len, current.length - position);
-            System.arraycopy(current, position, b, off, n);
-            position += n;
-            return n;
+        }
+
+        /** Drops the payload being read; called under {@link #lock}. */
+        private void discard() {
+            current = EMPTY;
+            position = 0;
         }
     }
 
