@@ -213,12 +213,13 @@ public final class DeviceEmulator implements AutoCloseable {
             return false;
         }
         IOException failure = null;
+        // processes first: a service blocked on its process then ends at once, and no new one can start
+        processes.killAll();
         try {
             server.close();
         } catch (IOException e) {
             failure = e;
         }
-        processes.killAll();
         if (temporarySandbox) {
             try {
                 SandboxRemoval.remove(fs.root());
