@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>It also bounds how many services that run processes (shells, {@code exec:}) run at once,
  * emulator-wide: each holds a {@link Slot} from the OPEN that started it until it ends, and an OPEN
- * finding none free is refused.
+ * finding none free is refused. And it bounds the processes themselves: while any run, a watcher
+ * counts the recorded ones and their descendants every 250 ms, and when they are
+ * more than four per slot, it kills the processes of the stream that has the
+ * most (a command that forks without end).
  *
  * <p>For the code that starts processes (the device shell), the one call is {@link #register}: it
  * runs on the thread that serves the stream, and the process joins that stream's slot.
@@ -27,11 +30,18 @@ public final class ProcessRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessRegistry.class);
     private static final ThreadLocal<Slot> SERVING = new ThreadLocal<>();
     private static final long EXIT_WAIT_MILLIS = 2000;
+    /** How often the watcher counts the processes. */
+    static final long WATCH_MILLIS = 250;
+    /** Processes (recorded ones and their descendants) allowed per slot, emulator-wide. */
+    static final int PROCESSES_PER_SLOT = 4;
 
     private final int maxSlots;
     private final Semaphore slots;
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
+    private final Set<Slot> active = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** Counts processes while any are recorded; guarded by {@code this}. */
+    private Thread watcher;
 
     ProcessRegistry(int maxSlots) {
         if (maxSlots < 1) {
@@ -70,7 +80,9 @@ public final class ProcessRegistry {
         if (closed || !slots.tryAcquire()) {
             return Optional.empty();
         }
-        return Optional.of(new Slot());
+        Slot slot = new Slot();
+        active.add(slot);
+        return Optional.of(slot);
     }
 
     /** @return how many process-running services may run at once */
@@ -89,6 +101,11 @@ public final class ProcessRegistry {
      */
     void killAll() {
         closed = true;
+        synchronized (this) {
+            if (watcher != null) {
+                watcher.interrupt();
+            }
+        }
         for (Process p : live) {
             kill(p);
         }
@@ -103,6 +120,55 @@ public final class ProcessRegistry {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    private synchronized void watch() {
+        if (watcher == null && !closed) {
+            watcher = new Thread(this::watchLoop, "fastvlm-emulator-process-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+    }
+
+    /** Runs while processes are recorded, then ends (a later process starts it again). */
+    private void watchLoop() {
+        while (!closed) {
+            synchronized (this) {
+                if (live.isEmpty()) {
+                    watcher = null;
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(WATCH_MILLIS);
+            } catch (InterruptedException e) {
+                break;
+            }
+            enforceProcessLimit();
+        }
+        synchronized (this) {
+            watcher = null;
+        }
+    }
+
+    private void enforceProcessLimit() {
+        long total = 0;
+        Slot largest = null;
+        long largestSize = 0;
+        for (Slot slot : active) {
+            long size = slot.processCount();
+            total += size;
+            if (size > largestSize) {
+                largest = slot;
+                largestSize = size;
+            }
+        }
+        long limit = (long) maxSlots * PROCESSES_PER_SLOT;
+        if (total > limit && largest != null) {
+            LOG.warn("killing the {} processes of one device command: the emulator ran {} processes, more than its "
+                    + "limit of {}", largestSize, total, limit);
+            largest.killProcesses();
         }
     }
 
@@ -139,6 +205,12 @@ public final class ProcessRegistry {
                 kill(process);
                 throw new IllegalStateException("the stream or the emulator closed while a device process started: killed it");
             }
+            watch();
+        }
+
+        /** @return the slot's running processes and their descendants */
+        private long processCount() {
+            return processes.stream().filter(Process::isAlive).mapToLong(p -> 1 + p.descendants().count()).sum();
         }
 
         /** Kills the processes of this slot and their descendants (the stream closed). */
@@ -155,6 +227,7 @@ public final class ProcessRegistry {
             }
             killProcesses();
             if (released.compareAndSet(false, true)) {
+                active.remove(this);
                 slots.release();
             }
         }

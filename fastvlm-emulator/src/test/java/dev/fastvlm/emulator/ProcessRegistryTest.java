@@ -47,6 +47,31 @@ class ProcessRegistryTest {
     }
 
     @Test
+    void aCommandThatStartsMoreProcessesThanTheLimitIsKilled() throws Exception {
+        ProcessRegistry registry = new ProcessRegistry(1);
+        try (ProcessRegistry.Slot slot = registry.reserve().orElseThrow()) {
+            slot.bindToCurrentThread();
+            Process forks = ProcessRegistry.register(new ProcessBuilder("/bin/sh", "-c",
+                    "for i in 1 2 3 4 5 6 7 8; do sleep 300 & done; wait").start());
+            assertThat(forks.waitFor(10, TimeUnit.SECONDS)).as("killed by the watcher").isTrue();
+            assertThat(forks.exitValue()).isNotZero();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (registry.liveProcesses() > 0) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+        ProcessRegistry calm = new ProcessRegistry(1);
+        try (ProcessRegistry.Slot slot = calm.reserve().orElseThrow()) {
+            slot.bindToCurrentThread();
+            Process within = ProcessRegistry.register(new ProcessBuilder("/bin/sh", "-c",
+                    "sleep 1 & sleep 1 & wait; echo done").start());
+            assertThat(within.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(within.exitValue()).as("three processes are within the limit of four").isZero();
+        }
+    }
+
+    @Test
     void killAllEndsEveryRecordedProcessAndRefusesMore() throws Exception {
         ProcessRegistry registry = new ProcessRegistry(4);
         ProcessRegistry.Slot slot = registry.reserve().orElseThrow();
