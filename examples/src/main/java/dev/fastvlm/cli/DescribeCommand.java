@@ -109,11 +109,15 @@ final class DescribeCommand implements Callable<Integer> {
         // TERM, INT and HUP end the JVM through its shutdown hooks, past this method's finally.
         Thread removeOnSignal = new Thread(() -> deleteQuietly(work), "fastvlm-cli-cleanup");
         Runtime.getRuntime().addShutdownHook(removeOnSignal);
-        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults())) {
+        // The built-in device lets in a key of this run only (created by the transport on first use).
+        Path adbKey = work.resolve("adbkey");
+        EmulatorOptions options = EmulatorOptions.builder().authorizedKeys(work.resolve("adbkey.pub")).build();
+        try (DeviceEmulator device = DeviceEmulator.start(options)) {
             Path bundle = modelDir != null ? modelDir
                     : EmulatedBundle.write(work.resolve("bundle"), EMULATED_WIDTH, EmulatedBundle.VisionPrecision.INT8);
             Path emulatedSdk = sdk != null ? sdk : EmulatedSdk.write(work.resolve("sdk"));
-            return run(AdbTransport.direct("127.0.0.1", device.port()), bundle, emulatedSdk, imageLayout, true, out);
+            return run(AdbTransport.direct("127.0.0.1", device.port(), adbKey), bundle, emulatedSdk, imageLayout, true,
+                    out);
         } finally {
             Runtime.getRuntime().removeShutdownHook(removeOnSignal);
             PathUtils.deleteDirectory(work);

@@ -8,11 +8,15 @@ import dev.fastvlm.emulator.model.EmulatedBundle;
 import dev.fastvlm.emulator.tools.EmulatedSdk;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -41,6 +45,15 @@ final class EmulatorCommand implements Callable<Integer> {
     @Option(names = "--realistic-timing", description = "Make the emulated tools take Snapdragon 8 Elite-like time.")
     boolean realisticTiming;
 
+    @Option(names = "--authorized-keys", paramLabel = "FILE",
+            description = "Also let in the adb keys in FILE (adbkey.pub format, one key a line); repeatable. "
+                    + "By default only your own ~/.android/adbkey.pub (or $ANDROID_USER_HOME/adbkey.pub) is let in.")
+    List<Path> authorizedKeys = new ArrayList<>();
+
+    @Option(names = "--insecure",
+            description = "Let in anyone who reaches the port, without ADB authentication (for tests only).")
+    boolean insecure;
+
     @Override
     public Integer call() throws InterruptedException {
         EmulatorOptions.Builder options = EmulatorOptions.builder().port(port)
@@ -49,6 +62,13 @@ final class EmulatorCommand implements Callable<Integer> {
         if (sandbox != null) {
             options.sandbox(sandbox);
         }
+        for (Path keys : authorizedKeys) {
+            if (!Files.isRegularFile(keys)) {
+                throw new ParameterException(spec.commandLine(), "--authorized-keys " + keys + ": no such file");
+            }
+            options.authorizedKeys(keys);
+        }
+        options.insecure(insecure);
         try (DeviceEmulator device = DeviceEmulator.start(options.build())) {
             spec.commandLine().getOut().println(device.serial());
             spec.commandLine().getOut().flush();

@@ -58,10 +58,10 @@ class CloseDuringRequestsTest {
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger cancelled = new AtomicInteger();
         ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
-        try (DeviceEmulator emulator = DeviceEmulator.start(EmulatorOptions.defaults())) {
+        try (DeviceEmulator emulator = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(dir.resolve("adbkey.pub")).build())) {
             while (started.get() < REQUESTS) {
                 FastVlm vlm = FastVlm.builder()
-                        .device(AdbTransport.direct("127.0.0.1", emulator.port()))
+                        .device(AdbTransport.direct("127.0.0.1", emulator.port(), dir.resolve("adbkey")))
                         .models(bundle)
                         .runtime(QairtRuntime.of(sdk))
                         .generation(GenerationOptions.builder().maxNewTokens(8).build())

@@ -63,7 +63,7 @@ class DescribeEndToEndTest {
 
     @BeforeAll
     static void device() throws IOException {
-        emulator = DeviceEmulator.start(EmulatorOptions.defaults());
+        emulator = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(dir.resolve("adbkey.pub")).build());
         sdk = EmulatedSdk.write(dir.resolve("sdk"));
         int8Bundle = EmulatedBundle.write(dir.resolve("int8"), 56, VisionPrecision.INT8);
         fp16Bundle = EmulatedBundle.write(dir.resolve("fp16"), 56, VisionPrecision.FP16);
@@ -78,7 +78,7 @@ class DescribeEndToEndTest {
 
     private static FastVlm.Builder builder(Path bundle, DecoderBackend backend) {
         return FastVlm.builder()
-                .device(AdbTransport.direct("127.0.0.1", emulator.port()))
+                .device(AdbTransport.direct("127.0.0.1", emulator.port(), dir.resolve("adbkey")))
                 .models(bundle)
                 .runtime(QairtRuntime.builder().sdkDirectory(sdk).decoderBackend(backend).build());
     }
@@ -162,10 +162,10 @@ class DescribeEndToEndTest {
 
     @Test
     void cancellingTheFutureStopsTheDevicePrograms() throws Exception {
-        EmulatorOptions slow = EmulatorOptions.builder().timing(EmulatedTiming.REALISTIC).build();
+        EmulatorOptions slow = EmulatorOptions.builder().authorizedKeys(dir.resolve("adbkey.pub")).timing(EmulatedTiming.REALISTIC).build();
         try (DeviceEmulator device = DeviceEmulator.start(slow);
              FastVlm vlm = FastVlm.builder()
-                     .device(AdbTransport.direct("127.0.0.1", device.port()))
+                     .device(AdbTransport.direct("127.0.0.1", device.port(), dir.resolve("adbkey")))
                      .models(int8Bundle)
                      .runtime(QairtRuntime.of(sdk))
                      .generation(GenerationOptions.builder().maxNewTokens(400).build())
@@ -210,7 +210,7 @@ class DescribeEndToEndTest {
         Files.copy(int8Bundle.resolve("tokenizer.json"), broken.resolve("tokenizer.json"));
         Files.writeString(broken.resolve("config.json"), "{\"hidden_size\": 56}");
         Path emptySdk = Files.createDirectories(dir.resolve("empty-sdk"));
-        try (AdbTransport transport = AdbTransport.direct("127.0.0.1", emulator.port())) {
+        try (AdbTransport transport = AdbTransport.direct("127.0.0.1", emulator.port(), dir.resolve("adbkey"))) {
             assertThatThrownBy(() -> FastVlm.builder().device(transport).models(broken)
                     .runtime(QairtRuntime.of(emptySdk)).build())
                     .isInstanceOf(ModelArtifactException.class)

@@ -66,7 +66,7 @@ class DescribeFaultTest {
 
     @BeforeEach
     void start() throws IOException {
-        device = DeviceEmulator.start(EmulatorOptions.defaults());
+        device = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(dir.resolve("adbkey.pub")).build());
         link = FaultyLink.to(device.port());
     }
 
@@ -81,11 +81,11 @@ class DescribeFaultTest {
      * (the first sync takes longer than the limit on a loaded machine).
      */
     private FastVlm vlm() {
-        try (FastVlm syncing = FastVlm.builder().device(AdbTransport.direct("127.0.0.1", device.port()))
+        try (FastVlm syncing = FastVlm.builder().device(AdbTransport.direct("127.0.0.1", device.port(), dir.resolve("adbkey")))
                 .models(bundle).runtime(QairtRuntime.of(sdk)).build()) {
             syncing.describe(image, "Sync.");
         }
-        return FastVlm.builder().device(AdbTransport.direct("127.0.0.1", link.port())).models(bundle)
+        return FastVlm.builder().device(AdbTransport.direct("127.0.0.1", link.port(), dir.resolve("adbkey"))).models(bundle)
                 .runtime(QairtRuntime.of(sdk)).requestTimeout(LIMIT).build();
     }
 
@@ -197,7 +197,7 @@ class DescribeFaultTest {
         Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minusSeconds(3600)));
         Path live = Files.createDirectories(deviceDir.resolve("requests/req-of-a-live-request"));
 
-        try (FastVlm vlm = FastVlm.builder().device(AdbTransport.direct("127.0.0.1", device.port())).models(bundle)
+        try (FastVlm vlm = FastVlm.builder().device(AdbTransport.direct("127.0.0.1", device.port(), dir.resolve("adbkey"))).models(bundle)
                 .runtime(QairtRuntime.of(sdk)).requestTimeout(Duration.ofSeconds(20)).build()) {
             // Without healing, the sync would wait for the dead sync's lock past the 20 s limit.
             assertThat(vlm.describe(image, "What is in the image?").text()).contains("red on the left");

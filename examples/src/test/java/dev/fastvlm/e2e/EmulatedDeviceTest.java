@@ -58,7 +58,7 @@ class EmulatedDeviceTest {
         IOException refused = new IOException("refused");
         long before = leftovers();
 
-        assertThatThrownBy(() -> EmulatedDevice.start((host, port) -> {
+        assertThatThrownBy(() -> EmulatedDevice.start((host, port, adbKey) -> {
             throw refused;
         })).isSameAs(refused);
         assertThat(leftovers()).isEqualTo(before);

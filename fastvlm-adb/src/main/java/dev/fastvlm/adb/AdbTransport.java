@@ -132,6 +132,20 @@ public final class AdbTransport implements Transport {
     }
 
     /**
+     * A device's adbd listening on TCP, authenticating with this adb key instead of the user's (as
+     * {@code EmulatedDevice.start(AdbTransport::direct)} passes the emulator's own key).
+     *
+     * @param host   the device's address
+     * @param port   its adbd port
+     * @param adbKey the private key ({@code adbkey}, PEM PKCS #8), with {@code adbkey.pub} beside it;
+     *               created if missing
+     * @return the connected transport
+     */
+    public static AdbTransport direct(String host, int port, Path adbKey) {
+        return builder().direct(host, port).adbKey(adbKey).build();
+    }
+
+    /**
      * A builder for the other choices: adb server address, key file, connect timeout.
      *
      * @return a builder for the local adb server's only device

@@ -220,9 +220,7 @@ public final class AdbTransportBuilder {
             return new AdbTransport(target, connector, handshake.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
             handshake.thenAccept(AdbTransportBuilder::closeLate);
-            throw new DeviceUnauthorizedException(what + " did not complete the connection within "
-                    + connectTimeout.toMillis() + " ms: if the phone shows 'Allow USB debugging?', accept it and "
-                    + "try again");
+            throw unaccepted(what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new dev.fastvlm.CancelledException("connecting to " + what + " was interrupted", e);
@@ -232,12 +230,25 @@ public final class AdbTransportBuilder {
                 throw de;
             }
             Throwable root = cause instanceof java.io.UncheckedIOException u ? u.getCause() : cause;
+            if (root instanceof java.net.SocketTimeoutException) {
+                // the handshake's own limit ran out first: the same silence as the timeout above
+                throw unaccepted(what, root);
+            }
             if (root instanceof ConnectException) {
                 throw new DeviceNotFoundException("nothing accepts connections at " + what
                         + " (" + root.getMessage() + ")", root);
             }
             throw new DeviceException("cannot connect to " + what + ": " + root, root);
         }
+    }
+
+    /** adbd stays silent while the key waits for the user's "allow", so a handshake that runs out means that. */
+    private DeviceUnauthorizedException unaccepted(String what, Throwable cause) {
+        DeviceUnauthorizedException e = new DeviceUnauthorizedException(what + " did not complete the connection within "
+                + connectTimeout.toMillis() + " ms: if the phone shows 'Allow USB debugging?', accept it and "
+                + "try again");
+        e.initCause(cause);
+        return e;
     }
 
     private static void closeLate(AdbLink link) {

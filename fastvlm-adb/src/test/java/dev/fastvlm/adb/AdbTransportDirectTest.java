@@ -8,6 +8,7 @@ import dev.fastvlm.CancelledException;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.DeviceNotFoundException;
 import dev.fastvlm.DeviceToolException;
+import dev.fastvlm.DeviceUnauthorizedException;
 import dev.fastvlm.FastVlmException;
 import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.emulator.DeviceEmulator;
@@ -56,7 +57,7 @@ class AdbTransportDirectTest {
 
     @BeforeAll
     static void start() {
-        device = DeviceEmulator.start(EmulatorOptions.builder().requireAuth(true).build());
+        device = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(keys.resolve("adbkey.pub")).build());
         adb = AdbTransport.builder().direct("127.0.0.1", device.port()).adbKey(keys.resolve("adbkey")).build();
     }
 
@@ -358,6 +359,15 @@ class AdbTransportDirectTest {
         adb.write(kept.resolve("in.raw"), 1, out -> out.write(7), TransferListener.NONE);
         kept.close();
         assertThat(device.hostPath(kept.path())).isDirectory();
+    }
+
+    @Test
+    void aKeyTheDeviceDoesNotKnowIsUnauthorized(@TempDir Path other) {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> AdbTransport.builder().direct("127.0.0.1", device.port()).adbKey(other.resolve("adbkey"))
+                .connectTimeout(Duration.ofSeconds(2)).build())
+                .isInstanceOf(DeviceUnauthorizedException.class).hasMessageContaining("127.0.0.1:" + device.port());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
     @Test

@@ -38,8 +38,8 @@ class AdbTransportViaServerTest {
 
     @BeforeAll
     static void start() throws IOException {
-        first = DeviceEmulator.start(EmulatorOptions.defaults());
         server = HostAdb.start(home);
+        first = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(server.publicKey()).build());
         server.connect(first.serial());
     }
 
@@ -67,7 +67,7 @@ class AdbTransportViaServerTest {
 
     @Test
     void severalDevicesNeedASerialAndTheErrorListsThem() throws IOException {
-        try (DeviceEmulator second = DeviceEmulator.start(EmulatorOptions.defaults())) {
+        try (DeviceEmulator second = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(server.publicKey()).build())) {
             server.connect(second.serial());
             try {
                 assertThatThrownBy(() -> AdbTransport.builder().adbServer("127.0.0.1", server.serverPort()).build())

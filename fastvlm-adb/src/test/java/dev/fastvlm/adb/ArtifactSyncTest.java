@@ -41,8 +41,8 @@ class ArtifactSyncTest {
 
     @BeforeAll
     static void start() throws IOException {
-        device = DeviceEmulator.start(EmulatorOptions.defaults());
         server = HostAdb.start(home);
+        device = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(server.publicKey()).build());
         server.connect(device.serial());
         adb = connect();
     }
@@ -160,7 +160,7 @@ class ArtifactSyncTest {
 
     @Test
     void aFullDeviceIsAClearErrorAndLeavesNoHalfFile() throws IOException {
-        try (DeviceEmulator small = DeviceEmulator.start(EmulatorOptions.builder()
+        try (DeviceEmulator small = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(server.publicKey())
                 .faults(new dev.fastvlm.emulator.EmulatorFaults(0, 0, 100_000, java.util.Map.of(), java.util.Set.of()))
                 .build())) {
             server.connect(small.serial());

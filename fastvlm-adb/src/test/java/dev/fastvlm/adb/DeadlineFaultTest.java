@@ -51,7 +51,7 @@ class DeadlineFaultTest {
 
     @BeforeEach
     void start() throws IOException {
-        device = DeviceEmulator.start(EmulatorOptions.defaults());
+        device = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(keys.resolve("adbkey.pub")).build());
         link = FaultyLink.to(device.port());
         adb = AdbTransport.builder().direct("127.0.0.1", link.port()).adbKey(keys.resolve("adbkey"))
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -173,7 +173,7 @@ class DeadlineFaultTest {
 
     @Test
     void theEmulatorsOwn300BytesPerSecondLinkEndsAPullAtItsDeadline() throws IOException {
-        try (DeviceEmulator slow = DeviceEmulator.start(EmulatorOptions.builder()
+        try (DeviceEmulator slow = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(keys.resolve("adbkey.pub"))
                 .faults(new dev.fastvlm.emulator.EmulatorFaults(0, 300, 0, java.util.Map.of(), java.util.Set.of()))
                 .build());
              AdbTransport throttled = AdbTransport.builder().direct("127.0.0.1", slow.port())

@@ -49,7 +49,7 @@ class EmulatedToolsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        device = DeviceEmulator.start(EmulatorOptions.defaults());
+        device = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(host.resolve("adbkey.pub")).build());
         adb = AdbTransport.builder().direct("127.0.0.1", device.port()).adbKey(host.resolve("adbkey")).build();
         Path sdk = EmulatedSdk.write(host.resolve("sdk"));
         Path bundle = EmulatedBundle.write(host.resolve("bundle"), WIDTH, EmulatedBundle.VisionPrecision.INT8);
@@ -108,7 +108,7 @@ class EmulatedToolsTest {
 
     @Test
     void aHangingToolIsKilledOnTheDeviceWhenItsTimeLimitPasses() throws Exception {
-        try (DeviceEmulator hanging = DeviceEmulator.start(EmulatorOptions.builder()
+        try (DeviceEmulator hanging = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(host.resolve("adbkey.pub"))
                 .faults(new EmulatorFaults(0, 0, 0, Map.of(), Set.of("qnn-net-run"))).build());
              AdbTransport other = AdbTransport.builder().direct("127.0.0.1", hanging.port())
                      .adbKey(host.resolve("adbkey")).build()) {

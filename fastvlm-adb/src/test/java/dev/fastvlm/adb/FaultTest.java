@@ -28,7 +28,7 @@ class FaultTest {
 
     @Test
     void aPushCutMidwayLeavesNoHalfFileSaysSoAndARetrySucceeds() throws IOException {
-        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults());
+        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(keys.resolve("adbkey.pub")).build());
              CuttingProxy proxy = new CuttingProxy(device.port());
              AdbTransport adb = AdbTransport.builder().direct("127.0.0.1", proxy.port())
                      .adbKey(keys.resolve("adbkey")).build()) {
@@ -59,7 +59,7 @@ class FaultTest {
 
     @Test
     void aPullCutMidwayLeavesTheHostFileUntouched() throws IOException {
-        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults());
+        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(keys.resolve("adbkey.pub")).build());
              CuttingProxy proxy = new CuttingProxy(device.port());
              AdbTransport adb = AdbTransport.builder().direct("127.0.0.1", proxy.port())
                      .adbKey(keys.resolve("adbkey")).build()) {

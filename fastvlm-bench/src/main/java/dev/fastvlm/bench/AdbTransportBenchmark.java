@@ -67,11 +67,14 @@ public class AdbTransportBenchmark {
                 out.write(chunk);
             }
         }
-        device = DeviceEmulator.start(EmulatorOptions.builder().sandbox(work.resolve("sandbox")).build());
+        // the private adb server's key and the direct transport's key, both of this run only
+        device = DeviceEmulator.start(EmulatorOptions.builder().sandbox(work.resolve("sandbox"))
+                .authorizedKeys(adbHome().resolve(".android/adbkey.pub"), work.resolve("adbkey.pub")).build());
         adb = Files.isExecutable(Path.of("/usr/bin/adb")) ? "/usr/bin/adb" : "adb";
         try (ServerSocket socket = new ServerSocket(0)) {
             serverPort = socket.getLocalPort();
         }
+        Files.createDirectories(adbHome());
         adb("start-server");
         adb("connect", device.serial());
         adb("-s", device.serial(), "wait-for-device");
@@ -131,6 +134,10 @@ public class AdbTransportBenchmark {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
+    private Path adbHome() {
+        return work.resolve("adb-home");
+    }
+
     private int adb(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(adb, "-P", Integer.toString(serverPort)));
         command.addAll(List.of(args));
@@ -138,7 +145,9 @@ public class AdbTransportBenchmark {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("ANDROID_USER_HOME", work.resolve("android-home").toString());
+        // Debian's adb 29 keeps its key under $HOME/.android; newer ones under $ANDROID_USER_HOME
+        builder.environment().put("HOME", adbHome().toString());
+        builder.environment().put("ANDROID_USER_HOME", adbHome().resolve(".android").toString());
         try {
             int exit = builder.start().waitFor();
             if (exit != 0) {

@@ -21,7 +21,8 @@ final class BenchDevice implements AutoCloseable {
 
     /** Starts the emulator with {@code options} (its sandbox set here) and connects to it. */
     static BenchDevice start(Path work, EmulatorOptions.Builder options) {
-        DeviceEmulator emulator = DeviceEmulator.start(options.sandbox(work.resolve("sandbox")).build());
+        DeviceEmulator emulator = DeviceEmulator.start(options.sandbox(work.resolve("sandbox"))
+                .authorizedKeys(work.resolve("adbkey.pub")).build());
         try {
             return new BenchDevice(emulator, AdbTransport.builder().direct("127.0.0.1", emulator.port())
                     .adbKey(work.resolve("adbkey")).build());

@@ -16,10 +16,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -43,12 +43,17 @@ public final class DeviceEmulator implements AutoCloseable {
     private final EmulatorOptions options;
     private final DeviceFileSystem fs;
     private final boolean temporarySandbox;
+    private final ProcessRegistry processes;
     private final AdbServer server;
+    private final Thread shutdownHook;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DeviceEmulator(EmulatorOptions options, DeviceFileSystem fs, boolean temporarySandbox) throws IOException {
+    private DeviceEmulator(EmulatorOptions options, DeviceFileSystem fs, boolean temporarySandbox,
+                           ProcessRegistry processes) throws IOException {
         this.options = options;
         this.fs = fs;
         this.temporarySandbox = temporarySandbox;
+        this.processes = processes;
         DeviceProperties properties = DeviceProperties.of(options.soc());
         properties.install(fs.root());
         for (String dir : new String[] {"data/local/tmp", "sdcard", "vendor/lib64", "vendor/dsp/cdsp"}) {
@@ -57,9 +62,12 @@ public final class DeviceEmulator implements AutoCloseable {
         DeviceShell shell = new DeviceShell(fs.root(), toolEnvironment());
         long disk = options.faults().diskBytes() > 0 ? options.faults().diskBytes() : Long.MAX_VALUE;
         SyncService sync = new SyncService(fs, new AtomicLong(disk));
-        LinkSettings link = new LinkSettings(properties.banner(FEATURES), options.requireAuth(),
-                options.faults().dropConnectionAfterBytes(), options.faults().linkBytesPerSecond());
+        LinkSettings link = new LinkSettings(properties.banner(FEATURES), options.authorization(),
+                options.maxStreamsPerConnection(), options.faults().dropConnectionAfterBytes(),
+                options.faults().linkBytesPerSecond());
         this.server = AdbServer.start(options.port(), link, service -> resolve(service, shell, sync));
+        this.shutdownHook = new Thread(this::release, "fastvlm-emulator-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -70,14 +78,33 @@ public final class DeviceEmulator implements AutoCloseable {
      * @throws DeviceException if the port cannot be bound or the sandbox cannot be prepared
      */
     public static DeviceEmulator start(EmulatorOptions options) {
+        Optional<Path> sandbox = options.sandbox();
+        Path root = null;
         try {
-            Optional<Path> sandbox = options.sandbox();
-            Path root = sandbox.isPresent() ? sandbox.get() : Files.createTempDirectory("fastvlm-emulator-");
-            DeviceEmulator emulator = new DeviceEmulator(options, new DeviceFileSystem(root), sandbox.isEmpty());
+            root = sandbox.isPresent() ? sandbox.get() : Files.createTempDirectory("fastvlm-emulator-");
+            DeviceEmulator emulator = new DeviceEmulator(options, new DeviceFileSystem(root), sandbox.isEmpty(),
+                    new ProcessRegistry(options.maxProcesses()));
             LOG.info("emulated {} ({}) listening on {}, sandbox {}", options.soc(), options.soc().marketingName(),
                     emulator.serial(), root);
+            if (options.insecure()) {
+                LOG.warn("INSECURE: the emulated device on {} lets in anyone who reaches the port, without ADB "
+                        + "authentication; whoever can connect to 127.0.0.1:{} can use it", emulator.serial(),
+                        emulator.port());
+            } else {
+                LOG.info("ADB authentication: {}", options.authorization());
+            }
             return emulator;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (root != null && sandbox.isEmpty()) {
+                try {
+                    SandboxRemoval.remove(root);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new DeviceException("could not start the device emulator: " + e.getMessage(), e);
         }
     }
@@ -96,7 +123,7 @@ public final class DeviceEmulator implements AutoCloseable {
         return env;
     }
 
-    private static Optional<StreamHandler> resolve(String service, DeviceShell shell, SyncService sync) {
+    private Optional<StreamHandler> resolve(String service, DeviceShell shell, SyncService sync) {
         if (service.equals("sync:")) {
             return Optional.of(sync);
         }
@@ -107,13 +134,34 @@ public final class DeviceEmulator implements AutoCloseable {
         String name = service.substring(0, colon);
         String command = service.substring(colon + 1);
         if (name.equals("exec")) {
-            return Optional.of(new ShellService(shell, command, false));
+            return withProcessSlot(new ShellService(shell, command, false), name);
         }
         if (name.equals("shell") || name.startsWith("shell,")) {
             boolean v2 = Stream.of(name.split(",")).anyMatch("v2"::equals);
-            return Optional.of(new ShellService(shell, command, v2));
+            return withProcessSlot(new ShellService(shell, command, v2), name);
         }
         return Optional.empty();
+    }
+
+    /**
+     * A service that runs device processes gets one of the emulator-wide slots, or its OPEN is
+     * refused; its processes die when its stream closes, from either side.
+     */
+    private Optional<StreamHandler> withProcessSlot(StreamHandler service, String name) {
+        Optional<ProcessRegistry.Slot> reserved = processes.reserve();
+        if (reserved.isEmpty()) {
+            LOG.warn("refusing a {} stream: {} services run device processes already, the emulator's limit", name,
+                    processes.maxSlots());
+            return Optional.empty();
+        }
+        ProcessRegistry.Slot slot = reserved.get();
+        return Optional.of(stream -> {
+            try (slot) {
+                slot.bindToCurrentThread();
+                stream.onClose(slot::killProcesses);
+                service.serve(stream);
+            }
+        });
     }
 
     /**
@@ -159,17 +207,50 @@ public final class DeviceEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the device: closes its port and connections, kills the processes it started (and their
+     * descendants), and removes its sandbox if it was a temporary one. The same happens when the JVM
+     * exits (also on SIGTERM or SIGINT) without close(). Safe to call again, from any thread.
+     *
+     * @throws UncheckedIOException if the temporary sandbox cannot be removed
+     */
     @Override
     public void close() {
+        if (release()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs or ran already
+            }
+        }
+    }
+
+    /** @return whether this call did the release (false if it had been done) */
+    private boolean release() {
+        if (!closed.compareAndSet(false, true)) {
+            return false;
+        }
+        IOException failure = null;
+        // processes first: a service blocked on its process then ends at once, and no new one can start
+        processes.killAll();
         try {
             server.close();
-            if (temporarySandbox) {
-                try (Stream<Path> files = Files.walk(fs.root())) {
-                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            failure = e;
         }
+        if (temporarySandbox) {
+            try {
+                SandboxRemoval.remove(fs.root());
+            } catch (IOException e) {
+                if (failure != null) {
+                    e.addSuppressed(failure);
+                }
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            throw new UncheckedIOException("could not stop the device emulator cleanly: " + failure.getMessage(), failure);
+        }
+        return true;
     }
 }

@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 /**
  * A ready emulated phone for tests and demos: a started {@link DeviceEmulator}, a transport to it,
  * and an emulated model bundle and QAIRT SDK written to a temporary folder, all removed again by
- * {@link #close()}.
+ * {@link #close()}. The folder also holds a fresh adb key pair that the emulator authorizes, and
+ * that the {@link Connector} is given to connect with.
  *
  * <pre>{@code
  * try (EmulatedDevice device = EmulatedDevice.start(AdbTransport::direct);
@@ -42,26 +43,34 @@ public final class EmulatedDevice implements AutoCloseable {
     @FunctionalInterface
     public interface Connector {
         /**
-         * @param host the emulator's address, {@code 127.0.0.1}
-         * @param port its adbd port
+         * Connects to the started emulator.
+         *
+         * @param host   the emulator's address, {@code 127.0.0.1}
+         * @param port   its adbd port
+         * @param adbKey an adb private key ({@code adbkey}, with {@code adbkey.pub} beside it) that the
+         *               emulator authorizes; a connector may also use another key the emulator knows
+         *               (the user's own {@code ~/.android/adbkey})
          * @return an open transport, closed by {@link EmulatedDevice#close()}
          * @throws IOException if it cannot connect
          */
-        Transport connect(String host, int port) throws IOException;
+        Transport connect(String host, int port, Path adbKey) throws IOException;
     }
 
     private final DeviceEmulator emulator;
     private final Path work;
     private final Path bundleDir;
     private final Path sdkDir;
+    private final Path adbKey;
     private final Transport transport;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmulatedDevice(DeviceEmulator emulator, Path work, Path bundleDir, Path sdkDir, Transport transport) {
+    private EmulatedDevice(DeviceEmulator emulator, Path work, Path bundleDir, Path sdkDir, Path adbKey,
+                           Transport transport) {
         this.emulator = emulator;
         this.work = work;
         this.bundleDir = bundleDir;
         this.sdkDir = sdkDir;
+        this.adbKey = adbKey;
         this.transport = transport;
     }
 
@@ -78,7 +87,8 @@ public final class EmulatedDevice implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(Connector)}, with the emulator's options given.
+     * As {@link #start(Connector)}, with the emulator's options given (the device's own key is
+     * authorized on top of them).
      *
      * @param connector opens the transport
      * @param options   the emulator's options
@@ -91,9 +101,11 @@ public final class EmulatedDevice implements AutoCloseable {
         try {
             Path bundle = EmulatedBundle.write(work.resolve("bundle"), DEFAULT_WIDTH, EmulatedBundle.VisionPrecision.INT8);
             Path sdk = EmulatedSdk.write(work.resolve("sdk"));
-            emulator = DeviceEmulator.start(options);
-            Transport transport = connector.connect("127.0.0.1", emulator.port());
-            return new EmulatedDevice(emulator, work, bundle, sdk, transport);
+            Path key = work.resolve("adbkey");
+            Path publicKey = AdbKeyFiles.generate(key, "fastvlm@emulated-device");
+            emulator = DeviceEmulator.start(options.toBuilder().authorizedKeys(publicKey).build());
+            Transport transport = connector.connect("127.0.0.1", emulator.port(), key);
+            return new EmulatedDevice(emulator, work, bundle, sdk, key, transport);
         } catch (IOException | RuntimeException e) {
             try {
                 if (emulator != null) {
@@ -120,6 +132,11 @@ public final class EmulatedDevice implements AutoCloseable {
     /** @return the emulated QAIRT SDK, for {@code QairtRuntime.of(Path)} */
     public Path sdkDir() {
         return sdkDir;
+    }
+
+    /** @return the adb private key the emulator authorizes ({@code adbkey.pub} beside it), for more connections */
+    public Path adbKey() {
+        return adbKey;
     }
 
     /** @return the serial {@code adb connect} gives the emulated phone, {@code 127.0.0.1:PORT} */

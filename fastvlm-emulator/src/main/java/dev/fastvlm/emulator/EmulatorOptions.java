@@ -1,20 +1,34 @@
 package dev.fastvlm.emulator;
 
+import dev.fastvlm.emulator.adb.AdbAuthorization;
+
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * How to start a {@link DeviceEmulator}. Defaults: an ephemeral port, an SM8750 (Snapdragon 8
- * Elite), a fresh temporary sandbox deleted on close, no ADB authentication, {@link
- * EmulatedTiming#INSTANT}, no faults, and emulated tools run with this JVM's {@code java} and
- * class path.
+ * Elite), a fresh temporary sandbox deleted on close, ADB authentication that lets in only the
+ * user's own adb key ({@code ~/.android/adbkey.pub}, see {@link AdbAuthorization#userPublicKey()})
+ * and the keys given with {@link Builder#authorizedKeys}, {@link EmulatedTiming#INSTANT}, no faults,
+ * {@value #DEFAULT_MAX_STREAMS} streams per connection, {@value #DEFAULT_MAX_PROCESSES} services
+ * running processes at once, and emulated tools run with this JVM's {@code java} and class path.
  */
 public final class EmulatorOptions {
     private final int port;
     private final EmulatedSoc soc;
     private final Path sandbox;
-    private final boolean requireAuth;
+    /** Open streams one ADB connection may have by default. */
+    public static final int DEFAULT_MAX_STREAMS = 64;
+    /** Services running device processes (shells, {@code exec:}) at once, emulator-wide, by default. */
+    public static final int DEFAULT_MAX_PROCESSES = 32;
+
+    private final List<Path> authorizedKeys;
+    private final boolean insecure;
+    private final int maxStreamsPerConnection;
+    private final int maxProcesses;
     private final EmulatedTiming timing;
     private final EmulatorFaults faults;
     private final String javaCommand;
@@ -24,7 +38,10 @@ public final class EmulatorOptions {
         this.port = b.port;
         this.soc = b.soc;
         this.sandbox = b.sandbox;
-        this.requireAuth = b.requireAuth;
+        this.authorizedKeys = List.copyOf(b.authorizedKeys);
+        this.insecure = b.insecure;
+        this.maxStreamsPerConnection = b.maxStreamsPerConnection;
+        this.maxProcesses = b.maxProcesses;
         this.timing = b.timing;
         this.faults = b.faults;
         this.javaCommand = b.javaCommand;
@@ -49,6 +66,27 @@ public final class EmulatorOptions {
         return new Builder();
     }
 
+    /**
+     * A builder holding these options, to derive others from them.
+     *
+     * @return a new builder with every setting of this one
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.port = port;
+        b.soc = soc;
+        b.sandbox = sandbox;
+        b.authorizedKeys.addAll(authorizedKeys);
+        b.insecure = insecure;
+        b.maxStreamsPerConnection = maxStreamsPerConnection;
+        b.maxProcesses = maxProcesses;
+        b.timing = timing;
+        b.faults = faults;
+        b.javaCommand = javaCommand;
+        b.toolClasspath = toolClasspath;
+        return b;
+    }
+
     /** {@return the ADB port to listen on; 0 for a free one} */
     public int port() {
         return port;
@@ -68,9 +106,57 @@ public final class EmulatorOptions {
         return Optional.ofNullable(sandbox);
     }
 
-    /** {@return whether each connection must pass ADB authentication} */
-    public boolean requireAuth() {
-        return requireAuth;
+    /**
+     * Whom the emulated adbd lets in: {@link AdbAuthorization#insecure()} if {@link Builder#insecure}
+     * was set, else the user's own key and the {@link #authorizedKeys()}.
+     *
+     * @return the authorization
+     */
+    public AdbAuthorization authorization() {
+        if (insecure) {
+            return AdbAuthorization.insecure();
+        }
+        List<Path> files = new ArrayList<>();
+        files.add(AdbAuthorization.userPublicKey());
+        files.addAll(authorizedKeys);
+        return AdbAuthorization.keys(files);
+    }
+
+    /**
+     * The public-key files given with {@link Builder#authorizedKeys}, besides the user's own.
+     *
+     * @return the files, in the order given
+     */
+    public List<Path> authorizedKeys() {
+        return authorizedKeys;
+    }
+
+    /**
+     * Whether anyone who reaches the port is let in, without authentication.
+     *
+     * @return true if insecure
+     */
+    public boolean insecure() {
+        return insecure;
+    }
+
+    /**
+     * Open streams one ADB connection may have; an OPEN beyond them is refused.
+     *
+     * @return the limit
+     */
+    public int maxStreamsPerConnection() {
+        return maxStreamsPerConnection;
+    }
+
+    /**
+     * Services running device processes (shells, {@code exec:}) at once, over all connections; an
+     * OPEN beyond them is refused.
+     *
+     * @return the limit
+     */
+    public int maxProcesses() {
+        return maxProcesses;
     }
 
     /** {@return the latencies the emulated tools report, and whether they wait them out} */
@@ -98,7 +184,10 @@ public final class EmulatorOptions {
         private int port;
         private EmulatedSoc soc = EmulatedSoc.SM8750;
         private Path sandbox;
-        private boolean requireAuth;
+        private final List<Path> authorizedKeys = new ArrayList<>();
+        private boolean insecure;
+        private int maxStreamsPerConnection = DEFAULT_MAX_STREAMS;
+        private int maxProcesses = DEFAULT_MAX_PROCESSES;
         private EmulatedTiming timing = EmulatedTiming.INSTANT;
         private EmulatorFaults faults = EmulatorFaults.NONE;
         private String javaCommand = ProcessHandle.current().info().command().orElse("java");
@@ -146,13 +235,60 @@ public final class EmulatorOptions {
         }
 
         /**
-         * Start each connection with an AUTH token; any signature or public key is then accepted.
+         * Also lets in the hosts whose public keys are in these files (adb's {@code adbkey.pub}
+         * format, one key a line), besides the user's own key. The files are read at each
+         * connection's authentication, so they may be created after the emulator starts.
          *
-         * @param requireAuth {@code true} to send an AUTH token on each connection
+         * @param publicKeyFiles {@code adbkey.pub}-style files
          * @return this builder
          */
-        public Builder requireAuth(boolean requireAuth) {
-            this.requireAuth = requireAuth;
+        public Builder authorizedKeys(Path... publicKeyFiles) {
+            for (Path file : publicKeyFiles) {
+                authorizedKeys.add(Objects.requireNonNull(file, "public key file"));
+            }
+            return this;
+        }
+
+        /**
+         * Lets in anyone who reaches the port, without authentication (as a phone with
+         * {@code ro.adb.secure=0}); logged as a warning at start. For tests that need it only:
+         * whoever reaches the port can then use the device.
+         *
+         * @param insecure true to skip authentication
+         * @return this builder
+         */
+        public Builder insecure(boolean insecure) {
+            this.insecure = insecure;
+            return this;
+        }
+
+        /**
+         * Open streams one ADB connection may have (default {@value #DEFAULT_MAX_STREAMS}).
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code max} is below 1
+         */
+        public Builder maxStreamsPerConnection(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxStreamsPerConnection must be at least 1, was " + max);
+            }
+            this.maxStreamsPerConnection = max;
+            return this;
+        }
+
+        /**
+         * Services running device processes at once, emulator-wide (default {@value #DEFAULT_MAX_PROCESSES}).
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code max} is below 1
+         */
+        public Builder maxProcesses(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxProcesses must be at least 1, was " + max);
+            }
+            this.maxProcesses = max;
             return this;
         }
 

@@ -20,8 +20,8 @@ class DadbTest {
 
     @Test
     void shellV2GivesSeparateStreamsAndTheExitCode() throws Exception {
-        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults());
-             Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+        try (DeviceEmulator device = DeviceEmulator.start(TestAdbKey.options().build());
+             Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
             AdbShellResponse r = dadb.shell("echo to-out; echo to-err >&2; exit 7");
             assertThat(r.getOutput()).isEqualTo("to-out\n");
             assertThat(r.getErrorOutput()).isEqualTo("to-err\n");
@@ -32,11 +32,12 @@ class DadbTest {
     }
 
     @Test
-    void authenticatingDeviceAcceptsDadbsKey(@TempDir Path dir) throws Exception {
-        EmulatorOptions options = EmulatorOptions.builder().requireAuth(true).build();
-        try (DeviceEmulator device = DeviceEmulator.start(options);
-             Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
-            assertThat(dadb.shell("echo ok").getOutput()).isEqualTo("ok\n");
+    void aKeyTheDeviceDoesNotKnowIsNotLetIn(@TempDir Path dir) throws Exception {
+        TestAdbKey stranger = TestAdbKey.create(dir);
+        try (DeviceEmulator device = DeviceEmulator.start(TestAdbKey.options().build())) {
+            // dadb offers its public key after the refused signature, then waits for the (never coming) banner
+            assertThatThrownBy(() -> Dadb.create("127.0.0.1", device.port(), stranger.dadb(), 3000, 3000).shell("echo in"))
+                    .isInstanceOf(Exception.class);
         }
     }
 
@@ -46,8 +47,8 @@ class DadbTest {
         new Random(1).nextBytes(data);
         Path local = dir.resolve("a.bin");
         Files.write(local, data);
-        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults());
-             Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+        try (DeviceEmulator device = DeviceEmulator.start(TestAdbKey.options().build());
+             Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
             dadb.push(local.toFile(), "/data/local/tmp/x/a.bin", 0755, System.currentTimeMillis());
             assertThat(device.hostPath("/data/local/tmp/x/a.bin")).hasBinaryContent(data).isExecutable();
             Path back = dir.resolve("b.bin");
@@ -62,8 +63,8 @@ class DadbTest {
         Files.writeString(local, "x");
         Path outside = dir.resolve("outside");
         Files.createDirectories(outside);
-        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults());
-             Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+        try (DeviceEmulator device = DeviceEmulator.start(TestAdbKey.options().build());
+             Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
             Files.createSymbolicLink(device.hostPath("/sdcard/link"), outside);
             assertThatThrownBy(() -> dadb.push(local.toFile(), "/sdcard/link/a.txt", 0644, 0))
                     .isInstanceOf(IOException.class).hasMessageContaining("FAIL");

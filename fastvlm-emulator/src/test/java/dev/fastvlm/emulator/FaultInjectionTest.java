@@ -24,14 +24,14 @@ class FaultInjectionTest {
 
     @Test
     void connectionDropsAfterTheConfiguredBytesAndTheDeviceServesTheNextOne(@TempDir Path dir) throws Exception {
-        EmulatorOptions options = EmulatorOptions.builder().faults(faults(20_000, 0, 0)).build();
+        EmulatorOptions options = TestAdbKey.options().faults(faults(20_000, 0, 0)).build();
         try (DeviceEmulator device = DeviceEmulator.start(options)) {
             Files.write(device.hostPath("/sdcard/big.bin"), new byte[100_000]);
-            try (Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+            try (Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
                 assertThatThrownBy(() -> dadb.pull(dir.resolve("big.bin").toFile(), "/sdcard/big.bin"))
                         .isInstanceOf(IOException.class);
             }
-            try (Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+            try (Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
                 assertThat(dadb.shell("echo again").getOutput()).isEqualTo("again\n");
             }
         }
@@ -39,11 +39,11 @@ class FaultInjectionTest {
 
     @Test
     void fullDiskRefusesPushesBeyondItsCapacity(@TempDir Path dir) throws Exception {
-        EmulatorOptions options = EmulatorOptions.builder().faults(faults(0, 0, 1000)).build();
+        EmulatorOptions options = TestAdbKey.options().faults(faults(0, 0, 1000)).build();
         Path small = Files.write(dir.resolve("small"), new byte[600]);
         Path large = Files.write(dir.resolve("large"), new byte[600]);
         try (DeviceEmulator device = DeviceEmulator.start(options);
-             Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+             Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
             dadb.push(small.toFile(), "/data/local/tmp/small", 0644, 0);
             assertThatThrownBy(() -> dadb.push(large.toFile(), "/data/local/tmp/large", 0644, 0))
                     .isInstanceOf(IOException.class);
@@ -57,9 +57,9 @@ class FaultInjectionTest {
 
     @Test
     void slowLinkThrottlesWhatTheDeviceSends(@TempDir Path dir) throws Exception {
-        EmulatorOptions options = EmulatorOptions.builder().faults(faults(0, 200_000, 0)).build();
+        EmulatorOptions options = TestAdbKey.options().faults(faults(0, 200_000, 0)).build();
         try (DeviceEmulator device = DeviceEmulator.start(options);
-             Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+             Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
             Files.write(device.hostPath("/sdcard/f.bin"), new byte[100_000]);
             long start = System.nanoTime();
             dadb.pull(dir.resolve("f.bin").toFile(), "/sdcard/f.bin");
@@ -71,10 +71,10 @@ class FaultInjectionTest {
 
     @Test
     void severalEmulatorsRunAtOnce() throws Exception {
-        try (DeviceEmulator a = DeviceEmulator.start(EmulatorOptions.builder().soc(EmulatedSoc.SM8550).build());
-             DeviceEmulator b = DeviceEmulator.start(EmulatorOptions.builder().soc(EmulatedSoc.SM8750).build());
-             Dadb da = Dadb.create("127.0.0.1", a.port());
-             Dadb db = Dadb.create("127.0.0.1", b.port())) {
+        try (DeviceEmulator a = DeviceEmulator.start(TestAdbKey.options().soc(EmulatedSoc.SM8550).build());
+             DeviceEmulator b = DeviceEmulator.start(TestAdbKey.options().soc(EmulatedSoc.SM8750).build());
+             Dadb da = Dadb.create("127.0.0.1", a.port(), TestAdbKey.shared().dadb());
+             Dadb db = Dadb.create("127.0.0.1", b.port(), TestAdbKey.shared().dadb())) {
             assertThat(a.port()).isNotEqualTo(b.port());
             assertThat(a.sandbox()).isNotEqualTo(b.sandbox());
             assertThat(da.shell("getprop ro.soc.model").getOutput()).isEqualTo("SM8550\n");
@@ -86,7 +86,7 @@ class FaultInjectionTest {
     @Test
     void temporarySandboxIsRemovedOnClose() {
         Path sandbox;
-        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults())) {
+        try (DeviceEmulator device = DeviceEmulator.start(TestAdbKey.options().build())) {
             sandbox = device.sandbox();
             assertThat(sandbox.resolve("system/bin/getprop")).isExecutable();
         }

@@ -61,6 +61,11 @@ public final class HostAdb implements AutoCloseable {
                 + "`apt-get install adb` (the CI script .ci/run does)");
     }
 
+    /** @return the public half of this adb's key ({@code home/.android/adbkey.pub}, written by its server) */
+    public Path publicKey() {
+        return home.resolve(".android").resolve("adbkey.pub");
+    }
+
     public int serverPort() {
         return serverPort;
     }

@@ -29,7 +29,8 @@ class LargeTransferTest {
             }
         }
         String sentHash = HexFormat.of().formatHex(sent.digest());
-        try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults()); HostAdb adb = HostAdb.start(dir.resolve("adb-home"))) {
+        try (HostAdb adb = HostAdb.start(dir.resolve("adb-home"));
+             DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(adb.publicKey()).build())) {
             adb.connect(device.serial());
             HostAdb.Result push = adb.run(600, "-s", device.serial(), "push", local.toString(), "/sdcard/big.bin");
             assertThat(push.exitCode()).as(push.toString()).isZero();

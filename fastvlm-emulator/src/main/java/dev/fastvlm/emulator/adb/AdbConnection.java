@@ -17,11 +17,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The device side of one ADB connection: handshake, then streams multiplexed over one socket. */
+/**
+ * The device side of one ADB connection: handshake and authentication, then streams multiplexed over
+ * one socket. One thread reads the host's messages and never waits for a stream (see {@link AdbStream}).
+ */
 final class AdbConnection implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(AdbConnection.class);
     static final int DEVICE_VERSION = AdbMessage.VERSION_SKIP_CHECKSUM;
     static final int DEVICE_MAX_PAYLOAD = 1024 * 1024;
+    /** adbd answers this many wrong signatures at once, then waits a second before each further one. */
+    private static final int MAX_QUICK_FAILURES = 256;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Socket socket;
     private final LinkSettings link;
@@ -34,6 +40,11 @@ final class AdbConnection implements Runnable {
     private volatile int maxPayload = DEVICE_MAX_PAYLOAD;
     private volatile boolean online;
     private boolean checksumOptional;
+    /** The token of the last AUTH TOKEN sent, until a signature answers it. */
+    private byte[] token;
+    private int failedSignatures;
+    private boolean keyRefusalLogged;
+    private boolean streamLimitLogged;
     private long bytesSent;
 
     AdbConnection(Socket socket, LinkSettings link, ServiceResolver services, ExecutorService workers) {
@@ -62,7 +73,7 @@ final class AdbConnection implements Runnable {
         } catch (IOException e) {
             LOG.debug("ADB connection from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
         } finally {
-            streams.values().forEach(AdbStream::remoteClosed);
+            streams.values().forEach(s -> s.remoteClosed(true));
             streams.clear();
         }
     }
@@ -80,16 +91,23 @@ final class AdbConnection implements Runnable {
             }
             case AdbMessage.WRTE -> {
                 AdbStream s = online ? streams.get(m.arg1()) : null;
-                if (s != null) {
-                    s.received(m.payload());
-                } else if (online) {
-                    send(AdbMessage.of(AdbMessage.CLSE, 0, m.arg0(), new byte[0]));
+                if (s == null) {
+                    if (online) {
+                        send(AdbMessage.of(AdbMessage.CLSE, 0, m.arg0(), new byte[0]));
+                    }
+                } else if (!s.received(m.payload())) {
+                    LOG.warn("closing stream {} of the ADB connection from {}: the host wrote more than {} bytes "
+                            + "without waiting for the device's OKAY", s.localId(), socket.getRemoteSocketAddress(),
+                            AdbStream.UNREAD_LIMIT);
+                    streams.remove(s.localId(), s);
+                    s.remoteClosed(true);
+                    send(AdbMessage.of(AdbMessage.CLSE, s.localId(), m.arg0(), new byte[0]));
                 }
             }
             case AdbMessage.CLSE -> {
                 AdbStream s = streams.remove(m.arg1());
                 if (s != null) {
-                    s.remoteClosed();
+                    s.remoteClosed(false);
                 }
             }
             default -> throw new AdbMessage.MalformedMessageException(
@@ -102,20 +120,62 @@ final class AdbConnection implements Runnable {
         // Current adbd checks data checksums only until the handshake; clients rely on that
         // (dadb announces version 0x01000000 yet sums whole buffers, not the sent slice).
         checksumOptional = true;
-        if (link.requireAuth() && !online) {
-            byte[] token = new byte[20];
-            new SecureRandom().nextBytes(token);
-            send(AdbMessage.of(AdbMessage.AUTH, AdbMessage.AUTH_TOKEN, 0, token));
+        if (link.authorization().required() && !online) {
+            sendToken();
         } else {
             sendBanner();
         }
     }
 
+    /** A fresh token for every attempt, as adbd's {@code send_auth_request}: a signature answers one token only. */
+    private void sendToken() throws IOException {
+        token = new byte[AdbAuthorization.TOKEN_BYTES];
+        RANDOM.nextBytes(token);
+        send(AdbMessage.of(AdbMessage.AUTH, AdbMessage.AUTH_TOKEN, 0, token));
+    }
+
     private void authenticate(AdbMessage m) throws IOException {
-        if (m.arg0() == AdbMessage.AUTH_SIGNATURE || m.arg0() == AdbMessage.AUTH_RSAPUBLICKEY) {
-            sendBanner();
-        } else {
-            throw new AdbMessage.MalformedMessageException("unexpected AUTH type " + m.arg0());
+        if (online || !link.authorization().required()) {
+            LOG.debug("ignoring AUTH from {}: the connection needs none", socket.getRemoteSocketAddress());
+            return;
+        }
+        switch (m.arg0()) {
+            case AdbMessage.AUTH_SIGNATURE -> {
+                byte[] signed = token;
+                token = null;
+                Optional<String> key = signed == null ? Optional.empty() : link.authorization().verify(signed, m.payload());
+                if (key.isPresent()) {
+                    LOG.info("ADB connection from {} authorized with the key of {}", socket.getRemoteSocketAddress(),
+                            key.get());
+                    sendBanner();
+                    return;
+                }
+                if (++failedSignatures > MAX_QUICK_FAILURES) {
+                    // adbd slows down hosts that keep guessing
+                    sleepAfterFailure();
+                }
+                sendToken();
+            }
+            case AdbMessage.AUTH_RSAPUBLICKEY -> {
+                String offered = new String(m.payload(), StandardCharsets.UTF_8);
+                if (!keyRefusalLogged) {
+                    keyRefusalLogged = true;
+                    LOG.warn("ADB connection from {} offered the unknown key of {}; it stays unauthorized (a phone "
+                            + "would ask its user; this emulator accepts only the keys in {}: give it the host's "
+                            + "adbkey.pub with --authorized-keys)", socket.getRemoteSocketAddress(),
+                            AndroidPublicKey.comment(offered), link.authorization().keyFiles());
+                }
+            }
+            default -> throw new AdbMessage.MalformedMessageException("unexpected AUTH type " + m.arg0());
+        }
+    }
+
+    private static void sleepAfterFailure() throws InterruptedIOException {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while refusing a signature");
         }
     }
 
@@ -134,9 +194,18 @@ final class AdbConnection implements Runnable {
         if (nul >= 0) {
             service = service.substring(0, nul);
         }
+        if (streams.size() >= link.maxStreams()) {
+            if (!streamLimitLogged) {
+                streamLimitLogged = true;
+                LOG.warn("refusing streams of the ADB connection from {}: it has {} open, the limit", 
+                        socket.getRemoteSocketAddress(), link.maxStreams());
+            }
+            send(AdbMessage.of(AdbMessage.CLSE, 0, m.arg0(), new byte[0]));
+            return;
+        }
         Optional<StreamHandler> handler = services.resolve(service);
         if (handler.isEmpty()) {
-            LOG.debug("refusing unknown service {}", service);
+            LOG.debug("refusing service {}", service);
             send(AdbMessage.of(AdbMessage.CLSE, 0, m.arg0(), new byte[0]));
             return;
         }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class AdbServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdbServer.class);
     private static final AtomicInteger SERVERS = new AtomicInteger();
+    private static final long SERVICE_END_MILLIS = 2000;
 
     private final ServerSocket listener;
     private final LinkSettings link;
@@ -87,6 +89,13 @@ public final class AdbServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops listening, ends every connection, and waits up to {@value #SERVICE_END_MILLIS} ms for
+     * the services to end (a shell service ends by killing its process), so that nothing works in the
+     * sandbox any more when the caller goes on to remove it.
+     *
+     * @throws IOException if the listening socket cannot be closed
+     */
     @Override
     public void close() throws IOException {
         listener.close();
@@ -94,5 +103,12 @@ public final class AdbServer implements AutoCloseable {
             s.close();
         }
         workers.shutdownNow();
+        try {
+            if (!workers.awaitTermination(SERVICE_END_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.warn("some ADB services were still running {} ms after the server closed", SERVICE_END_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

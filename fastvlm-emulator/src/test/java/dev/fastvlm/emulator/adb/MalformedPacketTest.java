@@ -2,7 +2,7 @@ package dev.fastvlm.emulator.adb;
 
 import dadb.Dadb;
 import dev.fastvlm.emulator.DeviceEmulator;
-import dev.fastvlm.emulator.EmulatorOptions;
+import dev.fastvlm.emulator.TestAdbKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class MalformedPacketTest {
 
     @BeforeAll
     static void start() {
-        device = DeviceEmulator.start(EmulatorOptions.defaults());
+        device = DeviceEmulator.start(TestAdbKey.options().build());
     }
 
     @AfterAll
@@ -65,7 +65,7 @@ class MalformedPacketTest {
     }
 
     private static void deviceStillServes() throws Exception {
-        try (Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+        try (Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
             assertThat(dadb.shell("echo alive").getOutput()).isEqualTo("alive\n");
         }
     }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dadb.AdbShellResponse;
 import dadb.Dadb;
 import dev.fastvlm.emulator.DeviceEmulator;
-import dev.fastvlm.emulator.EmulatorOptions;
+import dev.fastvlm.emulator.TestAdbKey;
 import dev.fastvlm.emulator.model.EmulatedBundle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,8 +41,8 @@ class EmulatedFlowTest {
     @BeforeAll
     static void setUp() throws Exception {
         host = Files.createTempDirectory("emulated-flow");
-        device = DeviceEmulator.start(EmulatorOptions.defaults());
-        dadb = Dadb.create("127.0.0.1", device.port());
+        device = DeviceEmulator.start(TestAdbKey.options().build());
+        dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb());
         Path sdk = EmulatedSdk.write(host.resolve("sdk"));
         Path bundle = EmulatedBundle.write(host.resolve("bundle"), WIDTH, EmulatedBundle.VisionPrecision.INT8);
         for (String p : EmulatedSdk.DEVICE_PROGRAMS) {

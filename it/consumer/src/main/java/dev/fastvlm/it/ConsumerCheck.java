@@ -55,7 +55,11 @@ public final class ConsumerCheck {
         }
     }
 
-    private static Transport throughAdbServer(String host, int port) throws IOException {
+    /**
+     * The adb server connects with its own key, the user's {@code ~/.android/adbkey} (the CI script
+     * makes that a private one), which the emulator lets in by default; the device's own key is not needed.
+     */
+    private static Transport throughAdbServer(String host, int port, Path unusedDeviceKey) throws IOException {
         String serial = host + ":" + port;
         String connected = adb(30, "connect", serial);
         if (!connected.contains("connected to")) {
