@@ -21,6 +21,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -256,6 +257,27 @@ class ToolsInProcessTest {
         Files.writeString(work.resolve("misnamed.txt"), "tokens:=ids.raw\n");
         assertThat(embed("misnamed.txt", "out/l5").err()).contains("input list names tensor tokens, which graph"
                 + " fastvlm_embed_tokens does not have");
+    }
+
+    @Test
+    void qualcommsOwnInputListsAreReadWhole() throws Exception {
+        for (Path real : RealFiles.files("qnn-net-run", ".txt")) {
+            Path list = work.resolve("real-" + real.getFileName());
+            Files.copy(real, list, StandardCopyOption.REPLACE_EXISTING);
+            List<String> lines = Files.readAllLines(real).stream().filter(l -> !l.isEmpty()).toList();
+            for (String line : lines) {
+                Path input = work.resolve(line.strip());
+                Files.createDirectories(input.getParent());
+                writeIds(work.relativize(input).toString());
+            }
+            String out = "out/real-" + real.getFileName();
+            Run r = embed(list.getFileName().toString(), out);
+            assertThat(r.exitCode()).as(RealFiles.name(real) + ": " + r.err()).isZero();
+            for (int k = 0; k < lines.size(); k++) {
+                assertThat(work.resolve(out + "/Result_" + k + "/output_0.raw")).as(RealFiles.name(real)).exists();
+            }
+            assertThat(work.resolve(out + "/Result_" + lines.size())).doesNotExist();
+        }
     }
 
     @Test
