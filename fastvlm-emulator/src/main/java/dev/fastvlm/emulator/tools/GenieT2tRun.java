@@ -163,7 +163,8 @@ final class GenieT2tRun {
             ctx.sleep(Math.round(scene.promptTokens() / ctx.timing().promptTokensPerSecond() * 1000));
             int generated;
             try {
-                generated = stream(scene, config, tokenizer, o.outputType.equals("token"), failure);
+                generated = stream(scene, config, tokenizer, o.outputType.equals("token"), failure,
+                        o.embeddings != null && o.table == null);
             } catch (EngineError e) {
                 out.println();
                 throw queryFailure(failure, "[ERROR] \"" + e.getMessage() + "\"");
@@ -487,10 +488,11 @@ final class GenieT2tRun {
      * Streams the answer as Genie's query callback prints it. Generation stops at the end of the
      * answer (the model's end-of-sequence token), at {@code max-num-tokens} (then {@code [END]} as
      * Genie's limit does), or fails when the next token would not fit the context (Genie's
-     * "Context Size was exceeded": no {@code [END]}, exit code 1).
+     * "Context Size was exceeded": no {@code [END]}, exit code 1). An embedding query without a
+     * table ends after its first token: Genie has no token-to-embedding callback to go on with.
      */
     private int stream(Scene scene, DialogConfig config, HuggingFaceTokenizer tokenizer, boolean tokenOutput,
-                       String failure) throws IOException {
+                       String failure, boolean firstTokenOnly) throws IOException {
         String answer = compose(scene);
         long[] ids = tokenizer.encode(answer).getIds();
         int printed = 0;
@@ -533,7 +535,7 @@ final class GenieT2tRun {
                 }
             }
             out.flush();
-            if (emitted >= config.maxNumTokens()) {
+            if (emitted >= config.maxNumTokens() || firstTokenOnly) {
                 break;
             }
             if (i == ids.length - 1 && scene.promptTokens() + ids.length > config.contextSize()) {

@@ -140,6 +140,9 @@ class ToolsInProcessTest {
         Run plain = run("genie-t2t-run", "-c", "genie.json", "-e", "combined.raw");
         assertThat(described.exitCode()).as(described.err()).isZero();
         assertThat(described.out()).isEqualTo(plain.out());
+        // without a table Genie has no token-to-embedding callback: the answer ends after its first token
+        assertThat(plain.out()).containsPattern("\\[BEGIN]: \\S+\\[END]\n\n$");
+        assertThat(answer).startsWith(plain.out().substring(plain.out().indexOf("[BEGIN]: ")).replace("[END]\n\n", ""));
         // ... and with a float32 table there is no callback that requantizes float32 to uint16
         Run unsupported = run("genie-t2t-run", "-c", "genie.json", "-e", "combined.raw,uint16,0.5,7", "-t", "LUT.bin");
         assertThat(unsupported.exitCode()).isEqualTo(1);
