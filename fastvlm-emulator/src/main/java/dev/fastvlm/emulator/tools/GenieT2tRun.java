@@ -197,7 +197,7 @@ final class GenieT2tRun {
             String v = args[++i];
             switch (a) {
                 case "-c", "--config" -> {
-                    readable(v, ctx.path(v));
+                    readable(ctx.shownArgument(v), ctx.path(v));
                     o.config = v;
                 }
                 case "-p", "--prompt" -> {
@@ -205,17 +205,17 @@ final class GenieT2tRun {
                     o.promptSet = true;
                 }
                 case "--prompt_file" -> {
-                    readable(v, ctx.path(v));
+                    readable(ctx.shownArgument(v), ctx.path(v));
                     o.prompt = Files.readString(ctx.path(v));
                     o.promptFileSet = true;
                 }
                 case "-e", "--embedding_file" -> {
                     o.embeddings = Spec.parse(v, ctx);
-                    readable(fileArgument(v), o.embeddings.file());
+                    readable(ctx.shownArgument(fileArgument(v)), o.embeddings.file());
                 }
                 case "-t", "--embedding_table" -> {
                     o.table = Spec.parse(v, ctx);
-                    readable(fileArgument(v), o.table.file());
+                    readable(ctx.shownArgument(fileArgument(v)), o.table.file());
                 }
                 case "-tok", "--tokens_file" -> {
                     // the real tool records a tokens file under --prompt_file
@@ -231,8 +231,8 @@ final class GenieT2tRun {
                 }
                 case "--profile" -> {
                     if (Files.exists(ctx.path(v))) {
-                        throw new ToolFailure("ERROR: Invalid --profile argument. Output file " + v
-                                + " already exists.");
+                        throw new ToolFailure("ERROR: Invalid --profile argument. Output file "
+                                + ctx.shownArgument(v) + " already exists.");
                     }
                     o.profile = ctx.path(v);
                 }
