@@ -169,6 +169,16 @@ class QairtRealFilesTest {
     }
 
     @Test
+    void qualcommsExtensionTemplatesAreNotJsonAndAreRejectedNamingTheFile() {
+        List<Path> templates = RealFiles.files("htp-ext", ".json.template");
+        assertThat(templates).hasSize(2);
+        for (Path template : templates) {
+            assertThatThrownBy(() -> HtpBackendExtensions.read(template)).isInstanceOf(GenieConfigException.class)
+                    .hasMessageStartingWith(template + ": <document>: is not valid JSON");
+        }
+    }
+
+    @Test
     void realProfilesAreReadWithEveryEventKept() {
         GenieProfile qidk = GenieProfile.read(RealFiles.dir().resolve("profile/esw-m25_genie-bundle_genie_profile.txt"));
         assertThat(qidk.dialogCreate().orElseThrow().initTimeMicros()).isEqualTo(2_870_586);
