@@ -161,6 +161,31 @@ class DescribeEndToEndTest {
     }
 
     @Test
+    void aFileGenieCannotOpenFailsWithTheReasonGenieT2tRunPrintsOnStdout() throws IOException {
+        try (FastVlm vlm = builder(int8Bundle, DecoderBackend.CPU).build()) {
+            vlm.describe(redBlue, "Warm up.");
+            Path table = emulator.hostPath(DEVICE_DIR + "/" + EmulatedBundle.LUT);
+            Path aside = dir.resolve("lut-aside.bin");
+            Files.move(table, aside);
+            try {
+                assertThatThrownBy(() -> vlm.describe(redBlue, "Broken?"))
+                        .isInstanceOfSatisfying(DeviceToolException.class, e -> {
+                            assertThat(e.exitCode()).isEqualTo(1);
+                            assertThat(e.stderrTail()).isEmpty();
+                            assertThat(e.stdoutTail()).contains("File " + DEVICE_DIR + "/" + EmulatedBundle.LUT
+                                    + " doesn't exists or is in bad shape.");
+                        })
+                        .hasMessageStartingWith("genie-t2t-run exited with code 1:\nstdout: ")
+                        .hasMessageContaining("doesn't exists or is in bad shape.");
+                assertThat(requestDirectories()).isEmpty();
+            } finally {
+                Files.move(aside, table, StandardCopyOption.REPLACE_EXISTING);
+            }
+            assertThat(vlm.describe(redBlue, "Fixed?").text()).contains("red on the left");
+        }
+    }
+
+    @Test
     void cancellingTheFutureStopsTheDevicePrograms() throws Exception {
         EmulatorOptions slow = EmulatorOptions.builder().authorizedKeys(dir.resolve("adbkey.pub")).timing(EmulatedTiming.REALISTIC).build();
         try (DeviceEmulator device = DeviceEmulator.start(slow);

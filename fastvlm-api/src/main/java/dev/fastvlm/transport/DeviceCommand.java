@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * DeviceCommand.of("./qnn-net-run", "--backend", "libQnnHtp.so")
- *     .withEnvironment("LD_LIBRARY_PATH", dir + ":/vendor/lib64")
+ *     .withEnvironment("LD_LIBRARY_PATH", dir + ":/vendor/dsp/cdsp:/vendor/lib64")
  *     .inDirectory(dir)
  *     .withTimeout(Duration.ofMinutes(2));
  * }</pre>

@@ -42,7 +42,6 @@ import dev.fastvlm.spi.FastVlmConfig;
 import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.Deadline;
 import dev.fastvlm.transport.DeviceCommand;
-import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
 import dev.fastvlm.transport.Upload;
@@ -309,11 +308,8 @@ final class DescribePipeline implements AutoCloseable {
             cleaner.deviceBusy();
             CommandResult result = clock.time("decoder", () -> device.run(genie, answer));
             answer.finish();
-            if (!result.succeeded() || !answer.answerStarted()) {
-                throw new DeviceToolException(QairtSdk.GENIE_T2T_RUN, result.exitCode(), result.succeeded()
-                        ? "printed no answer ([BEGIN]: missing); stderr: " + result.stderrTail()
-                        : result.stderrTail());
-            }
+            // an [ABORT], a missing [END] or no answer is an IncompleteAnswerException, never a Description
+            answer.check(QairtSdk.GENIE_T2T_RUN, result);
             return profile(work, answer.answer());
         }
 
@@ -350,9 +346,11 @@ final class DescribePipeline implements AutoCloseable {
             DeviceCommand command = DeviceTools.qnnNetRun(deviceDir, contextBinary.getFileName().toString(),
                     inputList, outputDir, remaining());
             cleaner.deviceBusy();
-            CommandResult result = clock.time(stage, () -> device.run(command, OutputListener.NONE));
+            StdoutTail stdout = new StdoutTail();
+            CommandResult result = clock.time(stage, () -> device.run(command, stdout));
             if (!result.succeeded()) {
-                throw new DeviceToolException(QairtSdk.QNN_NET_RUN, result.exitCode(), result.stderrTail());
+                throw new DeviceToolException(QairtSdk.QNN_NET_RUN, result.exitCode(), result.stderrTail(),
+                        stdout.text());
             }
             String file = outputDir + "/Result_0/" + output.nativeOutputFileName();
             byte[] data = clock.time("pull-" + name, () -> device.read(file, (int) Math.min(output.byteSize(),

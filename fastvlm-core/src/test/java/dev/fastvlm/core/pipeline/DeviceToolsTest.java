@@ -22,7 +22,7 @@ class DeviceToolsTest {
                 "--use_native_input_files", "--use_native_output_files",
                 "--output_dir", DIR + "/r1/vision",
                 "--num_inferences", "1");
-        assertThat(command.environment()).containsEntry("LD_LIBRARY_PATH", DIR + ":/vendor/lib64")
+        assertThat(command.environment()).containsEntry("LD_LIBRARY_PATH", DIR + ":/vendor/dsp/cdsp:/vendor/lib64")
                 .containsEntry("ADSP_LIBRARY_PATH",
                         DIR + ";/vendor/dsp/cdsp;/vendor/lib/rfsa/adsp;/system/lib/rfsa/adsp;/dsp");
         assertThat(command.workingDirectory()).contains(DIR);

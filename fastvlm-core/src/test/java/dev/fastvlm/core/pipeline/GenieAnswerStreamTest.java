@@ -1,12 +1,17 @@
 package dev.fastvlm.core.pipeline;
 
+import dev.fastvlm.DeviceToolException;
+import dev.fastvlm.IncompleteAnswerException;
+import dev.fastvlm.transport.CommandResult;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class GenieAnswerStreamTest {
 
@@ -63,11 +68,86 @@ class GenieAnswerStreamTest {
     }
 
     @Test
-    void abortIsReported() {
-        GenieAnswerStream stream = feed("[ABORT]: partial".getBytes(StandardCharsets.UTF_8), 64);
+    void anAbortBeforeAnyAnswerIsAnIncompleteAnswerWithItsReason() {
+        GenieAnswerStream stream = feed("Using libGenie.so version 1.13.0\n\n[ABORT]: engine prompt processing failed"
+                .getBytes(StandardCharsets.UTF_8), 7);
         stream.finish();
         assertThat(stream.aborted()).isTrue();
-        assertThat(stream.answer()).isEqualTo("partial");
+        assertThat(stream.answer()).isEmpty();
+        assertThatThrownBy(() -> stream.check("genie-t2t-run", new CommandResult(1, "Failed to query with embedding.",
+                Duration.ZERO)))
+                .isInstanceOfSatisfying(IncompleteAnswerException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(IncompleteAnswerException.Reason.ABORTED);
+                    assertThat(e.exitCode()).isEqualTo(1);
+                    assertThat(e.stdoutTail()).contains("[ABORT]: engine prompt processing failed")
+                            .contains("Using libGenie.so version 1.13.0");
+                    assertThat(e.stderrTail()).isEqualTo("Failed to query with embedding.");
+                    assertThat(e).hasMessageContaining("reported the query as aborted")
+                            .hasMessageContaining("engine prompt processing failed");
+                });
+    }
+
+    @Test
+    void anAbortInTheMiddleOfAnAnswerEndsItAndKeepsWhatCameBefore() {
+        for (int chunk = 1; chunk <= 11; chunk++) {
+            pieces.clear();
+            GenieAnswerStream stream = feed("[BEGIN]: The sky is[ABORT]: KV update failed\n"
+                    .getBytes(StandardCharsets.UTF_8), chunk);
+            stream.finish();
+            assertThat(String.join("", pieces)).as("chunk %d", chunk).isEqualTo("The sky is");
+            assertThatThrownBy(() -> stream.check("genie-t2t-run", new CommandResult(0, "", Duration.ZERO)))
+                    .isInstanceOfSatisfying(IncompleteAnswerException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(IncompleteAnswerException.Reason.ABORTED);
+                        assertThat(e.partialAnswer()).isEqualTo("The sky is");
+                        assertThat(e.stdoutTail()).contains("KV update failed").doesNotContain("The sky is");
+                    });
+        }
+    }
+
+    @Test
+    void aMissingEndIsAnIncompleteAnswerEvenWhenTheToolSucceeded() {
+        GenieAnswerStream stream = feed("[BEGIN]: half an ans".getBytes(StandardCharsets.UTF_8), 4);
+        stream.finish();
+        assertThatThrownBy(() -> stream.check("genie-t2t-run", new CommandResult(0, "", Duration.ZERO)))
+                .isInstanceOfSatisfying(IncompleteAnswerException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(IncompleteAnswerException.Reason.NO_END);
+                    assertThat(e.partialAnswer()).isEqualTo("half an ans");
+                    assertThat(e).hasMessageStartingWith("genie-t2t-run stopped before the end of its answer");
+                });
+    }
+
+    @Test
+    void aFailedRunCarriesStdoutWithoutTheAnswerAndStderr() {
+        GenieAnswerStream stream = feed(("Using libGenie.so version 1.13.0\n\n                   File /d/LUT.bin doesn't"
+                + " exists or is in bad shape.\n").getBytes(StandardCharsets.UTF_8), 9);
+        stream.finish();
+        assertThatThrownBy(() -> stream.check("genie-t2t-run", new CommandResult(1, "", Duration.ZERO)))
+                .isExactlyInstanceOf(DeviceToolException.class)
+                .hasMessageContaining("File /d/LUT.bin doesn't exists or is in bad shape.")
+                .satisfies(e -> assertThat(((DeviceToolException) e).stdoutTail())
+                        .contains("File /d/LUT.bin doesn't exists"));
+        GenieAnswerStream none = feed("Using libGenie.so version 1.13.0\n".getBytes(StandardCharsets.UTF_8), 3);
+        none.finish();
+        assertThatThrownBy(() -> none.check("genie-t2t-run", new CommandResult(0, "", Duration.ZERO)))
+                .isInstanceOfSatisfying(IncompleteAnswerException.class, e ->
+                        assertThat(e.reason()).isEqualTo(IncompleteAnswerException.Reason.NO_ANSWER));
+    }
+
+    @Test
+    void aWholeAnswerPassesTheCheckAndItsTextIsNotInTheStdoutTail() {
+        GenieAnswerStream stream = feed((OUTPUT + "\n[KPIS]:\nInit Time: 1 us\n").getBytes(StandardCharsets.UTF_8), 5);
+        stream.finish();
+        stream.check("genie-t2t-run", new CommandResult(0, "", Duration.ZERO));
+        assertThat(stream.stdoutTail()).contains("Embedding file size: 946176 bytes").contains("[KPIS]:")
+                .doesNotContain("red [square]");
+    }
+
+    @Test
+    void aCopyThatLostTheSpaceAfterBeginIsReadToo() {
+        GenieAnswerStream stream = feed("[BEGIN]:\n\nParis.[END]\n".getBytes(StandardCharsets.UTF_8), 1);
+        stream.finish();
+        assertThat(stream.answer()).isEqualTo("\n\nParis.");
+        assertThat(stream.ended()).isTrue();
     }
 
     private GenieAnswerStream feed(byte[] bytes, int chunk) {

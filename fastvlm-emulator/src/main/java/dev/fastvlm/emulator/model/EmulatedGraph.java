@@ -64,12 +64,18 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
         outputs = List.copyOf(outputs);
     }
 
-    /**
-     * The JSON {@code qnn-context-binary-utility --json_file} writes for this graph.
-     *
-     * @return a new JSON tree in the utility's layout
-     */
+    /** The JSON {@code qnn-context-binary-utility --json_file} writes for a context of this one graph. */
     public ObjectNode contextInfo() {
+        return contextInfo(List.of(this));
+    }
+
+    /**
+     * The JSON {@code qnn-context-binary-utility --json_file} writes for a context of these graphs.
+     *
+     * @param graphs the context's graphs, in order
+     * @return the context info
+     */
+    public static ObjectNode contextInfo(List<EmulatedGraph> graphs) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode info = root.putObject("info");
         info.put("backendId", 6);
@@ -79,18 +85,21 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
         ObjectNode blob = info.putObject("contextBlobVersion");
         blob.put("major", 3).put("minor", 3).put("patch", 0);
         info.put("contextBlobSize", 0);
-        info.put("numGraphs", 1);
-        ObjectNode graph = info.putArray("graphs").addObject().putObject("info");
-        graph.put("graphName", graphName);
-        graph.put("numGraphInputs", inputs.size());
-        ArrayNode in = graph.putArray("graphInputs");
-        for (int i = 0; i < inputs.size(); i++) {
-            in.addObject().set("info", tensor(i, inputs.get(i), "QNN_TENSOR_TYPE_APP_WRITE"));
-        }
-        graph.put("numGraphOutputs", outputs.size());
-        ArrayNode out = graph.putArray("graphOutputs");
-        for (int i = 0; i < outputs.size(); i++) {
-            out.addObject().set("info", tensor(inputs.size() + i, outputs.get(i), "QNN_TENSOR_TYPE_APP_READ"));
+        info.put("numGraphs", graphs.size());
+        ArrayNode list = info.putArray("graphs");
+        for (EmulatedGraph g : graphs) {
+            ObjectNode graph = list.addObject().putObject("info");
+            graph.put("graphName", g.graphName);
+            graph.put("numGraphInputs", g.inputs.size());
+            ArrayNode in = graph.putArray("graphInputs");
+            for (int i = 0; i < g.inputs.size(); i++) {
+                in.addObject().set("info", tensor(i, g.inputs.get(i), "QNN_TENSOR_TYPE_APP_WRITE"));
+            }
+            graph.put("numGraphOutputs", g.outputs.size());
+            ArrayNode out = graph.putArray("graphOutputs");
+            for (int i = 0; i < g.outputs.size(); i++) {
+                out.addObject().set("info", tensor(g.inputs.size() + i, g.outputs.get(i), "QNN_TENSOR_TYPE_APP_READ"));
+            }
         }
         root.put("version", "emulated");
         return root;
@@ -120,17 +129,30 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
         return n;
     }
 
+    /** Writes the emulated binary of this one graph (to a temporary name, then moved into place). */
+    public void write(Path file) throws IOException {
+        write(file, List.of(this));
+    }
+
     /**
-     * Writes the emulated binary (to a temporary name, then moved into place).
+     * Writes an emulated binary holding several graphs of one kind and width (as a real context
+     * holds, e.g., the variants of one model for several sequence lengths).
      *
-     * @param file the file to write; its parent folders are created
+     * @param file   where to write
+     * @param graphs the graphs, in order
      * @throws IOException when the file cannot be written
      */
-    public void write(Path file) throws IOException {
-        ObjectNode doc = contextInfo();
+    public static void write(Path file, List<EmulatedGraph> graphs) throws IOException {
+        EmulatedGraph first = graphs.get(0);
+        for (EmulatedGraph g : graphs) {
+            if (g.kind != first.kind || g.width != first.width) {
+                throw new IllegalArgumentException("the graphs of one emulated context share kind and width");
+            }
+        }
+        ObjectNode doc = contextInfo(graphs);
         ObjectNode emulation = doc.putObject("fastvlm-emulation");
-        emulation.put("kind", kind.name());
-        emulation.put("width", width);
+        emulation.put("kind", first.kind.name());
+        emulation.put("width", first.width);
         String text = MAGIC + "\n" + JSON.writeValueAsString(doc) + "\n";
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".ctx-", ".tmp");
@@ -139,13 +161,24 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
     }
 
     /**
-     * Reads an emulated context binary.
+     * Reads the first graph of an emulated context binary.
      *
      * @param file the file to read
      * @return the graph it holds
      * @throws IOException naming the file if it is not one
      */
     public static EmulatedGraph read(Path file) throws IOException {
+        return readAll(file).get(0);
+    }
+
+    /**
+     * Reads every graph of an emulated context binary, in order.
+     *
+     * @param file the binary
+     * @return its graphs (at least one)
+     * @throws IOException naming the file if it is not one
+     */
+    public static List<EmulatedGraph> readAll(Path file) throws IOException {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(MAGIC.length());
@@ -157,11 +190,18 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
         String text = Files.readString(file, StandardCharsets.UTF_8).substring(MAGIC.length());
         JsonNode doc = JSON.readTree(text);
         JsonNode emulation = doc.path("fastvlm-emulation");
-        JsonNode graph = doc.path("info").path("graphs").path(0).path("info");
         try {
-            return new EmulatedGraph(Kind.valueOf(emulation.path("kind").asText()), graph.path("graphName").asText(),
-                    tensors(graph.path("graphInputs")), tensors(graph.path("graphOutputs")),
-                    emulation.path("width").asInt());
+            List<EmulatedGraph> graphs = new ArrayList<>();
+            for (JsonNode g : doc.path("info").path("graphs")) {
+                JsonNode graph = g.path("info");
+                graphs.add(new EmulatedGraph(Kind.valueOf(emulation.path("kind").asText()),
+                        graph.path("graphName").asText(), tensors(graph.path("graphInputs")),
+                        tensors(graph.path("graphOutputs")), emulation.path("width").asInt()));
+            }
+            if (graphs.isEmpty()) {
+                throw new IllegalArgumentException("no graphs");
+            }
+            return List.copyOf(graphs);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": damaged emulated context binary: " + e.getMessage(), e);
         }

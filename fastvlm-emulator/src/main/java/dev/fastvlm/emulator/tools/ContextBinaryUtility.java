@@ -9,10 +9,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 
 /**
  * Emulated host tool {@code qnn-context-binary-utility --context_binary X.bin --json_file out.json}:
- * writes the context info JSON in the real tool's layout.
+ * writes the context info JSON in the real tool's layout, one entry per graph of the context.
  */
 final class ContextBinaryUtility {
     static final String NAME = "qnn-context-binary-utility";
@@ -44,9 +45,9 @@ final class ContextBinaryUtility {
         if (!Files.isRegularFile(in)) {
             throw new ToolFailure("ERROR: could not open context binary " + binary + ": No such file or directory");
         }
-        EmulatedGraph graph;
+        List<EmulatedGraph> graphs;
         try {
-            graph = EmulatedGraph.read(in);
+            graphs = EmulatedGraph.readAll(in);
         } catch (IOException e) {
             throw new ToolFailure("ERROR: " + e.getMessage());
         }
@@ -54,7 +55,8 @@ final class ContextBinaryUtility {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, ".ctxinfo-", ".tmp");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(temp.toFile(), graph.contextInfo());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(temp.toFile(),
+                EmulatedGraph.contextInfo(graphs));
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         out.println("qnn-context-binary-utility (fastvlm emulated): wrote " + json);
         return 0;

@@ -61,12 +61,14 @@ public final class EmulatedTools {
             }
             return code;
         } catch (ToolFailure f) {
+            out.print(f.stdout());
             out.flush();
             if (!f.getMessage().isEmpty()) {
                 err.println(f.getMessage());
             }
             if (f.printUsage()) {
-                (f.exitCode() == 0 ? out : err).println(usage);
+                // genie-t2t-run prints its usage on stdout whatever the reason
+                (f.exitCode() == 0 || tool.equals(GenieT2tRun.NAME) ? out : err).println(usage);
             }
             return f.exitCode();
         } catch (IOException e) {

@@ -3,10 +3,15 @@ package dev.fastvlm.emulator.tools;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.emulator.model.EmulatedEncoding;
 import dev.fastvlm.emulator.model.EmulatedGraph;
 import dev.fastvlm.emulator.model.SceneDescriber;
+import dev.fastvlm.genie.config.BackendType;
+import dev.fastvlm.genie.config.GenieConfig;
+import dev.fastvlm.genie.profile.ProfileEvent;
+import dev.fastvlm.genie.qnn.TensorSpec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,20 +28,33 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Emulated {@code genie-t2t-run}: the real flags and checks, the streamed {@code [BEGIN]: ... [END]}
- * output and the Genie profile JSON. Instead of a language model it reports what reached it:
- * the prompt's text rows (matched exactly against the embedding table and decoded with the
- * real tokenizer), the image's vision rows (decoded back to patch colours), and where they sat.
+ * Emulated {@code genie-t2t-run}, behaving as the real tool does (docs/qualcomm-formats.md, section
+ * "genie-t2t-run"): its flags and their checks in argument order, a missing or unreadable file
+ * reported on stdout ({@code File X doesn't exists or is in bad shape.}), argument errors on stderr,
+ * the 4-field {@code -e}/{@code -t} spec whose TYPE is only int8, uint8, int16 or uint16, the
+ * embedding file's bytes passed to the engine unchanged, the lookup table requantized as the tool's
+ * token-to-embedding callbacks do, the streamed {@code [BEGIN]: ... [END]} answer, exit code 1 for
+ * any failed query, and the Genie profile with its create, query and free events.
+ *
+ * <p>Instead of a language model it reports what reached it: the prompt's text rows (matched
+ * against the embedding table and decoded with the real tokenizer), the image's vision rows
+ * (decoded back to patch colours), and where they sat.
  */
 final class GenieT2tRun {
     static final String NAME = "genie-t2t-run";
-    /** The Genie API version the emulated libGenie.so reports (facts page: Genie API 1.13.0). */
+    /** The Genie API version the emulated libGenie.so reports (facts: Genie API 1.13.0). */
     static final String GENIE_VERSION = "1.13.0";
     private static final Set<String> VALUE_FLAGS = Set.of("-c", "--config", "-p", "--prompt", "--prompt_file",
             "-e", "--embedding_file", "-t", "--embedding_table", "-tok", "--tokens_file",
             "--embedding_query_output_type", "--profile", "--log", "-s", "--save", "-r", "--restore", "--action",
-            "--sleep");
-    private static final Set<String> SWITCHES = Set.of("-h", "--help", "--pid");
+            "--sleep", "-l", "--lora", "-w", "--rewind", "--priority", "--key", "--engine_role",
+            "--allow_engine_switch");
+    /** The TYPE values of the 4-field {@code -e}/{@code -t} spec ({@code parseE2TArguments}). */
+    private static final Set<String> SPEC_TYPES = Set.of("int8", "uint8", "int16", "uint16");
+    /** The LUT-to-input requantizations the tool has callbacks for (lut type -> input types). */
+    private static final Map<String, Set<String>> T2E = Map.of("float32", Set.of("float32"),
+            "int8", Set.of("int8", "int16"), "uint8", Set.of("uint8", "uint16"),
+            "int16", Set.of("int8", "int16"), "uint16", Set.of("uint8", "uint16"));
     static final String USAGE = """
             Usage: genie-t2t-run (fastvlm emulated) -c CONFIG [-p PROMPT | --prompt_file FILE | -e FILE[,TYPE,SCALE,OFFSET]
                    [-t TABLE[,TYPE,SCALE,OFFSET]] | -tok FILE] [--embedding_query_output_type text|token]
@@ -50,147 +68,292 @@ final class GenieT2tRun {
         this.out = out;
     }
 
-    private record Tensor(Path file, String type, float scale, int offset) {
-        static Tensor parse(String spec, ToolContext ctx) {
-            String[] f = spec.split(",");
-            if (f.length == 1) {
-                return new Tensor(ctx.path(f[0]), "float32", 1f, 0);
+    /** An {@code -e}/{@code -t} argument: a file and the encodings of its elements. */
+    private record Spec(Path file, String type, double scale, int offset) {
+        static Spec parse(String arg, ToolContext ctx) {
+            List<String> f = new ArrayList<>();
+            for (String word : arg.split(",")) {
+                if (!word.isEmpty()) {
+                    f.add(word);
+                }
             }
-            if (f.length != 4 || !Set.of("int8", "uint8", "int16", "uint16", "float32").contains(f[1])) {
-                throw new ToolFailure("Error: embedding argument must be PATH or PATH,TYPE,SCALE,OFFSET with TYPE one of"
-                        + " int8|uint8|int16|uint16, got " + spec);
+            if (f.size() == 1) {
+                return new Spec(ctx.path(f.get(0)), "float32", 1.0, 0);
+            }
+            if (f.size() != 4) {
+                throw new ToolFailure("ERROR: Invalid embedding argument: " + arg);
+            }
+            if (!SPEC_TYPES.contains(f.get(1))) {
+                throw new ToolFailure("ERROR: invalid datatype: " + f.get(1));
             }
             try {
-                return new Tensor(ctx.path(f[0]), f[1], Float.parseFloat(f[2]), Integer.parseInt(f[3]));
+                return new Spec(ctx.path(f.get(0)), f.get(1), Double.parseDouble(f.get(2)), Integer.parseInt(f.get(3)));
             } catch (NumberFormatException e) {
-                throw new ToolFailure("Error: bad scale or offset in " + spec);
+                throw new ToolFailure("ERROR: Invalid quantization encodings: {" + f.get(2) + ", " + f.get(3) + "}");
             }
-        }
-
-        int elementBytes() {
-            return switch (type) {
-                case "int8", "uint8" -> 1;
-                case "int16", "uint16" -> 2;
-                default -> 4;
-            };
-        }
-
-        float value(ByteBuffer b, int index) {
-            return switch (type) {
-                case "int8" -> (b.get(index) + offset) * scale;
-                case "uint8" -> ((b.get(index) & 0xff) + offset) * scale;
-                case "int16" -> (b.getShort(index * 2) + offset) * scale;
-                case "uint16" -> ((b.getShort(index * 2) & 0xffff) + offset) * scale;
-                default -> b.getFloat(index * 4);
-            };
         }
     }
 
+    /** The command line, checked in the order the real tool checks it. */
+    private static final class Options {
+        String config;
+        String prompt;
+        Spec embeddings;
+        Spec table;
+        Path tokensFile;
+        String outputType = "text";
+        Path profile;
+        boolean promptSet;
+        boolean promptFileSet;
+    }
+
     int run(String[] args) throws IOException {
-        Map<String, String> o = parse(args);
-        String configArg = first(o, "-c", "--config");
-        if (configArg == null) {
-            throw new ToolFailure("Error: a dialog config is required (-c/--config)", 1, true);
-        }
-        String prompt = first(o, "-p", "--prompt");
-        String promptFile = o.get("--prompt_file");
-        String embeddingArg = first(o, "-e", "--embedding_file");
-        String tableArg = first(o, "-t", "--embedding_table");
-        String tokensFile = first(o, "-tok", "--tokens_file");
-        if (embeddingArg != null && (prompt != null || promptFile != null || tokensFile != null)) {
-            throw new ToolFailure("Error: --embedding_file cannot be combined with a prompt or tokens file", 1, true);
-        }
-        if (prompt != null && promptFile != null) {
-            throw new ToolFailure("Error: --prompt and --prompt_file exclude each other", 1, true);
-        }
-        if (tableArg != null && embeddingArg == null) {
-            throw new ToolFailure("Error: --embedding_table needs --embedding_file", 1, true);
-        }
-        String outputType = o.getOrDefault("--embedding_query_output_type", "text");
-        if (!outputType.equals("text") && !outputType.equals("token")) {
-            throw new ToolFailure("Error: --embedding_query_output_type must be text or token, got " + outputType);
-        }
-        Path profile = o.containsKey("--profile") ? ctx.path(o.get("--profile")) : null;
-        if (profile != null && Files.exists(profile)) {
-            throw new ToolFailure("Error: profile file " + ctx.shown(profile) + " already exists");
-        }
         ctx.requireLd("libGenie.so");
-        Path configFile = ctx.path(configArg);
-        if (!Files.isRegularFile(configFile)) {
-            throw new ToolFailure("Error: failed to open config file " + ctx.shown(configFile));
+        if (args.length == 0) {
+            throw new ToolFailure("", 0, true);
         }
-        DialogConfig config = DialogConfig.read(configFile, ctx);
-        if (config.backendType().equals("QnnHtp")) {
+        Options o = parse(args);
+        out.println("Using libGenie.so version " + GENIE_VERSION + " (fastvlm emulated)");
+        out.println();
+        out.flush();
+        long started = System.nanoTime();
+        DialogConfig config = DialogConfig.read(ctx.path(o.config), ctx);
+        createDialog(config);
+        ctx.sleep(ctx.timing().decoderInitMillis());
+        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(config.tokenizer())
+                .optAddSpecialTokens(false).build()) {
+            String failure;
+            Scene scene;
+            if (o.embeddings != null) {
+                failure = "Failed to query with embedding.";
+                long size = Files.size(o.embeddings.file());
+                out.println("Embedding file size: " + size + " bytes");
+                out.println();
+                out.flush();
+                Engine engine = new Engine(config, decoderInput(config));
+                if (o.table != null && !T2E.get(o.table.type()).contains(o.embeddings.type())) {
+                    throw new ToolFailure("Unsupported LUT requantization: " + o.table.type() + " -> "
+                            + o.embeddings.type());
+                }
+                TableReader table = o.table == null ? null : new TableReader(o.table, o.embeddings, engine);
+                scene = query(failure, () -> readEmbeddings(o.embeddings.file(), size, engine, table, config,
+                        tokenizer));
+            } else if (o.tokensFile != null) {
+                failure = "Failed to query with tokens.";
+                List<Long> ids = new ArrayList<>();
+                for (String s : Files.readString(o.tokensFile).trim().split("\\s+")) {
+                    if (!s.isEmpty()) {
+                        ids.add(Long.parseLong(s));
+                    }
+                }
+                out.println("[PROMPT TOKENS]: " + String.join(" ", ids.stream().map(String::valueOf).toList()) + " ");
+                scene = new Scene(tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray(), false), "",
+                        List.of(), ids.size(), null);
+            } else {
+                failure = "Failed to query.";
+                out.println("[PROMPT]: " + o.prompt);
+                out.println();
+                scene = new Scene(o.prompt, "", List.of(), tokenizer.encode(o.prompt).getIds().length, null);
+            }
+            if (scene.promptTokens() > config.contextSize()) {
+                throw queryFailure(failure, "[WARN]  \"Context limit exceeded (0 + " + scene.promptTokens() + " > "
+                        + config.contextSize() + ")\"");
+            }
+            long queryStart = System.nanoTime();
+            ctx.sleep(Math.round(scene.promptTokens() / ctx.timing().promptTokensPerSecond() * 1000));
+            int generated;
+            try {
+                generated = stream(scene, config, tokenizer, o.outputType.equals("token"), failure,
+                        o.embeddings != null && o.table == null);
+            } catch (EngineError e) {
+                out.println();
+                throw queryFailure(failure, "[ERROR] \"" + e.getMessage() + "\"");
+            }
+            out.println();
+            out.flush();
+            if (o.profile != null) {
+                writeProfile(o.profile, started, queryStart, scene.promptTokens(), generated);
+            }
+        }
+        return 0;
+    }
+
+    private Options parse(String[] args) throws IOException {
+        Options o = new Options();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                throw new ToolFailure("", 0, true);
+            }
+            if (a.equals("--pid") || a.equals("--add_example_sampler")) {
+                continue;
+            }
+            if (!VALUE_FLAGS.contains(a)) {
+                throw ToolFailure.unknownOption(a);
+            }
+            if (i + 1 >= args.length) {
+                throw new ToolFailure("ERROR: Invalid parameter for argument: " + a, 1, true);
+            }
+            String v = args[++i];
+            switch (a) {
+                case "-c", "--config" -> {
+                    readable(ctx.shownArgument(v), ctx.path(v));
+                    o.config = v;
+                }
+                case "-p", "--prompt" -> {
+                    o.prompt = v;
+                    o.promptSet = true;
+                }
+                case "--prompt_file" -> {
+                    readable(ctx.shownArgument(v), ctx.path(v));
+                    o.prompt = Files.readString(ctx.path(v));
+                    o.promptFileSet = true;
+                }
+                case "-e", "--embedding_file" -> {
+                    o.embeddings = Spec.parse(v, ctx);
+                    readable(ctx.shownArgument(fileArgument(v)), o.embeddings.file());
+                }
+                case "-t", "--embedding_table" -> {
+                    o.table = Spec.parse(v, ctx);
+                    readable(ctx.shownArgument(fileArgument(v)), o.table.file());
+                }
+                case "-tok", "--tokens_file" -> {
+                    // the real tool records a tokens file under --prompt_file
+                    o.tokensFile = ctx.path(v);
+                    o.promptFileSet = true;
+                }
+                case "--embedding_query_output_type" -> {
+                    if (!v.equals("text") && !v.equals("token")) {
+                        throw new ToolFailure("ERROR: Invalid --embedding_query_output_type argument. Argument " + v
+                                + " is not one of token, text.");
+                    }
+                    o.outputType = v;
+                }
+                case "--profile" -> {
+                    if (Files.exists(ctx.path(v))) {
+                        throw new ToolFailure("ERROR: Invalid --profile argument. Output file "
+                                + ctx.shownArgument(v) + " already exists.");
+                    }
+                    o.profile = ctx.path(v);
+                }
+                case "--log" -> {
+                    if (!Set.of("error", "warn", "info", "verbose").contains(v)) {
+                        throw new ToolFailure("ERROR: Invalid --log argument. Argument " + v
+                                + " is not one of error, warn, info, or verbose.");
+                    }
+                }
+                default -> {
+                    // accepted and not emulated: save/restore, actions, LoRA, priority, engine switching
+                }
+            }
+        }
+        if (o.embeddings != null) {
+            if (o.promptSet || o.promptFileSet) {
+                throw new ToolFailure("ERROR:: Please do not provide a text/token prompt and embedding prompt at the"
+                        + " same time.");
+            }
+        } else if (o.table != null) {
+            throw new ToolFailure("ERROR:: Please provide an embedding file using --embedding_file.");
+        } else if (!o.promptSet && !o.promptFileSet) {
+            throw new ToolFailure("ERROR:: Please provide prompt using --prompt or --prompt_file.");
+        } else if (o.promptSet && o.promptFileSet) {
+            throw new ToolFailure("ERROR:: Please provide only one of --prompt or --prompt_file.");
+        }
+        if (o.config == null) {
+            // the real tool goes on with an empty config, which Genie rejects
+            throw new ToolFailure("[ERROR] \"Dialog config is not an object\"\n", "Failed to create the dialog config.",
+                    1, false);
+        }
+        return o;
+    }
+
+    /** The file part of an {@code -e}/{@code -t} argument, as given. */
+    private static String fileArgument(String arg) {
+        int comma = arg.indexOf(',');
+        return comma < 0 ? arg : arg.substring(0, comma);
+    }
+
+    /** The real tool's check of each file argument, printed on stdout. */
+    private static void readable(String shown, Path file) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new ToolFailure(" ".repeat(19) + "File " + shown + " doesn't exists or is in bad shape.\n", "", 1,
+                    false);
+        }
+    }
+
+    /** What {@code GenieDialog_create} checks before the dialog can answer. */
+    private void createDialog(DialogConfig config) {
+        if (!config.dialogType().equals(GenieConfig.TYPE_BASIC)) {
+            throw dialogFailure("dialog type " + config.dialogType() + " is not emulated (basic only)");
+        }
+        if (config.backendType() == BackendType.QNN_HTP) {
             ctx.requireLd("libQnnHtp.so");
             ctx.requireLd("libQnnHtpV" + ctx.htpArch() + "Stub.so");
             ctx.requireLd("libQnnSystem.so");
             ctx.requireAdsp("libQnnHtpV" + ctx.htpArch() + "Skel.so");
-        } else {
+        } else if (config.backendType() == BackendType.QNN_GEN_AI_TRANSFORMER) {
             ctx.requireLd("libQnnGenAiTransformer.so");
+        } else {
+            throw dialogFailure("backend " + config.backendType().jsonName() + " is not emulated");
+        }
+        if (config.modelFiles().isEmpty()) {
+            throw dialogFailure("the engine names no model file");
         }
         for (Path model : config.modelFiles()) {
             if (!Files.isRegularFile(model)) {
-                throw new ToolFailure("Failed to create dialog: model file " + ctx.shown(model) + " not found");
+                throw dialogFailure("model file " + ctx.shown(model) + " not found");
             }
             EmulatedGraph graph;
             try {
                 graph = EmulatedGraph.read(model);
             } catch (IOException e) {
-                throw new ToolFailure("Failed to create dialog: " + e.getMessage());
+                throw dialogFailure(e.getMessage());
             }
             if (graph.kind() != EmulatedGraph.Kind.DECODER || graph.width() != config.embeddingSize()) {
-                throw new ToolFailure("Failed to create dialog: " + ctx.shown(model) + " is a " + graph.kind()
-                        + " of width " + graph.width() + ", config says a decoder of n-embd " + config.embeddingSize());
+                throw dialogFailure(ctx.shown(model) + " is a " + graph.kind() + " of width " + graph.width()
+                        + ", config says a decoder of n-embd " + config.embeddingSize());
             }
         }
         if (!Files.isRegularFile(config.tokenizer())) {
-            throw new ToolFailure("Failed to create dialog: tokenizer " + ctx.shown(config.tokenizer()) + " not found");
+            throw dialogFailure("tokenizer " + ctx.shown(config.tokenizer()) + " not found");
         }
-        long started = System.nanoTime();
-        ctx.sleep(ctx.timing().decoderInitMillis());
-        out.println("Using libGenie.so version " + GENIE_VERSION + " (fastvlm emulated)");
-        out.println();
-        out.flush();
-        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(config.tokenizer())
-                .optAddSpecialTokens(false).build()) {
-            Scene scene;
-            if (embeddingArg != null) {
-                scene = readEmbeddings(Tensor.parse(embeddingArg, ctx),
-                        tableArg == null ? null : Tensor.parse(tableArg, ctx), config, tokenizer);
-            } else if (tokensFile != null) {
-                Path file = ctx.path(tokensFile);
-                if (!Files.isRegularFile(file)) {
-                    throw new ToolFailure("Error: failed to open tokens file " + ctx.shown(file));
-                }
-                List<Long> ids = new ArrayList<>();
-                for (String s : Files.readString(file).trim().split("[\\s,]+")) {
-                    ids.add(Long.parseLong(s));
-                }
-                out.println("[PROMPT TOKENS]: " + String.join(" ", ids.stream().map(String::valueOf).toList()));
-                scene = new Scene(tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray(), false), "",
-                        List.of(), ids.size(), null);
-            } else {
-                String text = promptFile != null ? Files.readString(ctx.path(promptFile)) : prompt;
-                if (text == null) {
-                    throw new ToolFailure("Error: no query: give -p, --prompt_file, -e or -tok", 1, true);
-                }
-                out.println("[PROMPT]: " + text);
-                scene = new Scene(text, "", List.of(), tokenizer.encode(text).getIds().length, null);
-            }
-            if (scene.promptTokens() > config.contextSize()) {
-                throw new ToolFailure("Error: query of " + scene.promptTokens() + " tokens exceeds the context size "
-                        + config.contextSize(), 4, false);
-            }
-            long queryStart = System.nanoTime();
-            double promptSeconds = scene.promptTokens() / ctx.timing().promptTokensPerSecond();
-            ctx.sleep(Math.round(promptSeconds * 1000));
-            int generated = stream(scene, config, tokenizer, outputType.equals("token"),
-                    Math.min(config.maxNumTokens(), config.contextSize() - scene.promptTokens()));
-            if (profile != null) {
-                writeProfile(profile, started, queryStart, scene.promptTokens(), generated);
-            }
+    }
+
+    /** The decoder's embedding input, which a {@code native} embedding follows. */
+    private TensorSpec decoderInput(DialogConfig config) throws IOException {
+        return EmulatedGraph.read(config.modelFiles().get(0)).inputs().get(0);
+    }
+
+    private static ToolFailure dialogFailure(String reason) {
+        return new ToolFailure("[ERROR] \"" + reason + "\"\n", "Failed to create the dialog.", 1, false);
+    }
+
+    /** A failed query: Genie's log line on stdout, the tool's message on stderr, exit code 1. */
+    private static ToolFailure queryFailure(String message, String logLine) {
+        return new ToolFailure(logLine + "\n", message, 1, false);
+    }
+
+    @FunctionalInterface
+    private interface Query {
+        Scene run() throws IOException;
+    }
+
+    /** Runs the query's reading; the emulated engine's complaints fail the query as Genie's do. */
+    private static Scene query(String failure, Query query) throws IOException {
+        try {
+            return query.run();
+        } catch (EngineError e) {
+            throw queryFailure(failure, "[ERROR] \"" + e.getMessage() + "\"");
         }
-        return 0;
+    }
+
+    /** A problem the emulated engine finds in what it was given. */
+    private static final class EngineError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        EngineError(String message) {
+            super(message);
+        }
     }
 
     /** What reached the decoder. */
@@ -198,42 +361,97 @@ final class GenieT2tRun {
                          TableReader table) {
     }
 
-    private Scene readEmbeddings(Tensor embeddings, Tensor table, DialogConfig config, HuggingFaceTokenizer tokenizer)
-            throws IOException {
-        if (!Files.isRegularFile(embeddings.file())) {
-            throw new ToolFailure("Error: failed to open embedding file " + ctx.shown(embeddings.file()));
+    /**
+     * The engine's embedding input: one token's embedding is {@code width} elements of the config's
+     * datatype (float32, the decoder's own input type for {@code native}, or fixed point with the
+     * config's quant-param); the bytes Genie receives are taken as they are.
+     */
+    private record Engine(int width, String datatype, int elementBytes, double scale, int offset) {
+        Engine(DialogConfig config, TensorSpec decoderInput) {
+            this(config.embeddingSize(), datatype(config, decoderInput), bytes(datatype(config, decoderInput)),
+                    config.quantParam() == null ? 1.0 : config.quantParam().scale(),
+                    config.quantParam() == null ? 0 : config.quantParam().offset());
         }
-        long size = Files.size(embeddings.file());
-        out.println("Embedding file size: " + size + " bytes");
-        out.flush();
-        int width = config.embeddingSize();
-        long rowBytes = (long) width * embeddings.elementBytes();
-        if (size == 0 || size % rowBytes != 0) {
-            throw new ToolFailure("Error: embedding file size " + size + " is not a whole number of " + rowBytes
-                    + "-byte rows (n-embd " + width + " x " + embeddings.type() + ")");
-        }
-        TableReader lut = null;
-        if (table != null) {
-            if (!Files.isRegularFile(table.file())) {
-                throw new ToolFailure("Error: failed to open embedding table " + ctx.shown(table.file()));
+
+        private static String datatype(DialogConfig config, TensorSpec decoderInput) {
+            if (!config.embeddingDatatype().equals("native")) {
+                return config.embeddingDatatype();
             }
-            lut = new TableReader(table, width, config.nVocab());
+            return switch (decoderInput.dataType()) {
+                case UFIXED_POINT_8 -> "ufixed8";
+                case SFIXED_POINT_8 -> "sfixed8";
+                case UFIXED_POINT_16 -> "ufixed16";
+                case SFIXED_POINT_16 -> "sfixed16";
+                default -> "float32";
+            };
         }
-        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(embeddings.file())).order(ByteOrder.LITTLE_ENDIAN);
+
+        private static int bytes(String datatype) {
+            return switch (datatype) {
+                case "ufixed8", "sfixed8" -> 1;
+                case "ufixed16", "sfixed16" -> 2;
+                default -> 4;
+            };
+        }
+
+        int rowBytes() {
+            return width * elementBytes;
+        }
+
+        /** The real values of one row's bytes: {@code (q + offset) * scale} for fixed point. */
+        float[] decode(ByteBuffer b, int at) {
+            float[] row = new float[width];
+            for (int j = 0; j < width; j++) {
+                int p = at + j * elementBytes;
+                row[j] = switch (datatype) {
+                    case "ufixed8" -> (float) (((b.get(p) & 0xff) + offset) * scale);
+                    case "sfixed8" -> (float) ((b.get(p) + offset) * scale);
+                    case "ufixed16" -> (float) (((b.getShort(p) & 0xffff) + offset) * scale);
+                    case "sfixed16" -> (float) ((b.getShort(p) + offset) * scale);
+                    default -> b.getFloat(p);
+                };
+            }
+            return row;
+        }
+
+        /** The bytes the engine would hold for these real values. */
+        byte[] encode(float[] row) {
+            ByteBuffer b = ByteBuffer.allocate(rowBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : row) {
+                long q = Math.round(v / scale) - offset;
+                switch (datatype) {
+                    case "ufixed8", "sfixed8" -> b.put((byte) q);
+                    case "ufixed16", "sfixed16" -> b.putShort((short) q);
+                    default -> b.putFloat(v);
+                }
+            }
+            return b.array();
+        }
+    }
+
+    private Scene readEmbeddings(Path file, long size, Engine engine, TableReader table, DialogConfig config,
+                                 HuggingFaceTokenizer tokenizer) throws IOException {
+        long rowBytes = engine.rowBytes();
+        if (size == 0 || size % rowBytes != 0) {
+            throw new EngineError("The embeddings buffer size must be an integer multiple of the embedding vector"
+                    + " size in bytes. (" + size + " bytes, " + rowBytes + " per token: n-embd " + engine.width()
+                    + " x " + engine.datatype() + ")");
+        }
+        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
         int rows = (int) (size / rowBytes);
         List<Long> before = new ArrayList<>();
         List<Long> after = new ArrayList<>();
         List<EmulatedEncoding.Patch> patches = new ArrayList<>();
         int visionStart = -1;
         for (int r = 0; r < rows; r++) {
-            float[] row = new float[width];
-            for (int j = 0; j < width; j++) {
-                row[j] = embeddings.value(data, r * width + j);
-            }
+            int at = (int) (r * rowBytes);
+            float[] row = engine.decode(data, at);
             int id = EmulatedEncoding.claimedToken(row);
-            if (id >= 0 && id < config.nVocab() && matches(row, lut, id, width)) {
+            byte[] bytes = Arrays.copyOfRange(data.array(), at, (int) (at + rowBytes));
+            if (id >= 0 && id < config.nVocab() && Arrays.equals(bytes, table != null ? table.row(id)
+                    : engine.encode(EmulatedEncoding.textRow(id, engine.width())))) {
                 if (visionStart >= 0 && patches.size() < EmulatedEncoding.VISION_TOKENS) {
-                    throw new ToolFailure("Error: the image's rows are split: text row " + r + " after only "
+                    throw new EngineError("the image's rows are split: text row " + r + " after only "
                             + patches.size() + " of " + EmulatedEncoding.VISION_TOKENS + " vision rows");
                 }
                 (visionStart >= 0 ? after : before).add((long) id);
@@ -241,55 +459,56 @@ final class GenieT2tRun {
             }
             EmulatedEncoding.Patch patch = EmulatedEncoding.decodeVision(row);
             if (patch == null) {
-                throw new ToolFailure("Error: embedding row " + r + " is neither a row of the embedding table nor an"
+                throw new EngineError("embedding row " + r + " is neither a row of the embedding table nor an"
                         + " emulated vision feature (wrong dtype, dequantization or row width upstream?)");
             }
             if (visionStart < 0) {
                 visionStart = r;
             } else if (!after.isEmpty()) {
-                throw new ToolFailure("Error: a second block of vision rows starts at row " + r);
+                throw new EngineError("a second block of vision rows starts at row " + r);
             }
             if (patch.index() != patches.size()) {
-                throw new ToolFailure("Error: vision row " + r + " holds patch " + patch.index() + " where patch "
+                throw new EngineError("vision row " + r + " holds patch " + patch.index() + " where patch "
                         + patches.size() + " belongs (rows reordered upstream?)");
             }
             patches.add(patch);
         }
         if (visionStart >= 0 && patches.size() != EmulatedEncoding.VISION_TOKENS) {
-            throw new ToolFailure("Error: " + patches.size() + " vision rows, the vision encoder gives "
+            throw new EngineError(patches.size() + " vision rows, the vision encoder gives "
                     + EmulatedEncoding.VISION_TOKENS);
         }
-        return new Scene(decode(tokenizer, before), decode(tokenizer, after), patches, rows, lut);
+        return new Scene(decode(tokenizer, before), decode(tokenizer, after), patches, rows, table);
     }
 
     private static String decode(HuggingFaceTokenizer tokenizer, List<Long> ids) {
         return ids.isEmpty() ? "" : tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray(), false);
     }
 
-    private static boolean matches(float[] row, TableReader lut, int id, int width) throws IOException {
-        float[] expected = lut != null ? lut.row(id) : EmulatedEncoding.textRow(id, width);
-        for (int j = 0; j < width; j++) {
-            if (Float.floatToIntBits(row[j]) != Float.floatToIntBits(expected[j]) && row[j] != expected[j]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
+    /**
+     * Streams the answer as Genie's query callback prints it. Generation stops at the end of the
+     * answer (the model's end-of-sequence token), at {@code max-num-tokens} (then {@code [END]} as
+     * Genie's limit does), or fails when the next token would not fit the context (Genie's
+     * "Context Size was exceeded": no {@code [END]}, exit code 1). An embedding query without a
+     * table ends after its first token: Genie has no token-to-embedding callback to go on with.
+     */
     private int stream(Scene scene, DialogConfig config, HuggingFaceTokenizer tokenizer, boolean tokenOutput,
-                       int budget) throws IOException {
+                       String failure, boolean firstTokenOnly) throws IOException {
         String answer = compose(scene);
         long[] ids = tokenizer.encode(answer).getIds();
         int printed = 0;
         String text = "";
         int emitted = 0;
         out.print("[BEGIN]: ");
-        for (int i = 0; i < ids.length && emitted < budget; i++) {
+        for (int i = 0; i < ids.length; i++) {
+            // producing token k (k >= 2) first runs token k-1 through the engine, which needs room
+            if (i >= 1 && scene.promptTokens() + i > config.contextSize()) {
+                return contextExceeded(scene.promptTokens() + i - 1, config, failure);
+            }
             if (scene.table() != null) {
-                float[] row = scene.table().row((int) ids[i]);
+                float[] row = scene.table().decoded((int) ids[i]);
                 if (EmulatedEncoding.claimedToken(row) != ids[i]) {
-                    throw new ToolFailure("Error: T2E conversion gave a row that is not token " + ids[i]
-                            + "'s (embedding table not the model's?)");
+                    throw queryFailure(failure, "[ERROR] \"T2E conversion gave a row that is not token " + ids[i]
+                            + "'s (embedding table not the model's?)\"");
                 }
             }
             emitted++;
@@ -300,7 +519,8 @@ final class GenieT2tRun {
                 if (!tokenOutput && stop > printed) {
                     out.print(text.substring(printed, stop));
                 }
-                text = text.substring(0, Math.max(printed, stop));
+                printed = Math.max(printed, stop);
+                text = text.substring(0, printed);
                 break;
             }
             if (tokenOutput) {
@@ -315,6 +535,16 @@ final class GenieT2tRun {
                 }
             }
             out.flush();
+            if (emitted >= config.maxNumTokens() || firstTokenOnly) {
+                break;
+            }
+            if (i == ids.length - 1 && scene.promptTokens() + ids.length > config.contextSize()) {
+                // the end-of-sequence token comes from running the last answer token
+                if (!tokenOutput && text.length() > printed) {
+                    out.print(text.substring(printed));
+                }
+                return contextExceeded(scene.promptTokens() + ids.length, config, failure);
+            }
         }
         if (!tokenOutput && text.length() > printed) {
             out.print(text.substring(printed));
@@ -322,6 +552,12 @@ final class GenieT2tRun {
         out.println("[END]");
         out.flush();
         return emitted;
+    }
+
+    private int contextExceeded(int nPast, DialogConfig config, String failure) {
+        out.flush();
+        throw queryFailure(failure, "\n[WARN]  \"Context limit exceeded (" + nPast + " + 1 > " + config.contextSize()
+                + ")\"");
     }
 
     /** Index of the earliest stop sequence in the text, or -1. */
@@ -385,12 +621,14 @@ final class GenieT2tRun {
         return q.replace("<image>", "").strip();
     }
 
+    /** The profile genie-t2t-run writes: the dialog's create, query and free events, as Genie's profiler does. */
     private void writeProfile(Path file, long started, long queryStart, int promptTokens, int generated)
             throws IOException {
         var timing = ctx.timing();
         long initUs = timing.decoderInitMillis() * 1000;
         long ttftUs = Math.round(promptTokens / timing.promptTokensPerSecond() * 1e6);
         long genUs = Math.round(generated / timing.tokensPerSecond() * 1e6);
+        long freeUs = 30_000;
         long t0 = started / 1000;
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
@@ -398,29 +636,33 @@ final class GenieT2tRun {
         header.putObject("header_version").put("major", 0).put("minor", 1).put("patch", 0);
         header.putObject("version").put("major", 0).put("minor", 1).put("patch", 0);
         header.put("artifact_type", "GENIE_PROFILE");
-        root.putObject("metadata").put("timestamp", System.currentTimeMillis() * 1000);
+        root.putObject("metadata").put("timestamp", t0);
         ObjectNode dialog = root.putArray("components").addObject();
-        dialog.put("name", "dialog0 (fastvlm emulated)");
+        dialog.put("name", "dialog0");
         dialog.put("type", "dialog");
-        var events = dialog.putArray("events");
-        ObjectNode create = events.addObject();
-        create.put("type", "GenieDialog_create").put("duration", initUs).put("start", t0).put("stop", t0 + initUs);
-        metric(create, "init-time", initUs, "us");
+        ArrayNode events = dialog.putArray("events");
         long q0 = t0 + initUs;
-        ObjectNode query = events.addObject();
-        query.put("type", "GenieDialog_query").put("duration", ttftUs + genUs).put("start", q0)
-                .put("stop", q0 + ttftUs + genUs);
+        long q1 = q0 + ttftUs + genUs;
+        ObjectNode create = event(events, ProfileEvent.GENIE_TYPES.get(0), t0, initUs);
+        metric(create, "init-time", initUs, "us");
+        ObjectNode query = event(events, ProfileEvent.GENIE_TYPES.get(1), q0, ttftUs + genUs);
         metric(query, "num-prompt-tokens", promptTokens, "");
         metric(query, "prompt-processing-rate", timing.promptTokensPerSecond(), "toks/sec");
         metric(query, "time-to-first-token", ttftUs, "us");
         metric(query, "num-generated-tokens", generated, "");
         metric(query, "token-generation-rate", generated == 0 ? 0 : timing.tokensPerSecond(), "toks/sec");
         metric(query, "token-generation-time", genUs, "us");
+        event(events, ProfileEvent.GENIE_TYPES.get(2), q1, freeUs);
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, ".profile-", ".tmp");
         json.writeValue(temp.toFile(), root);
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static ObjectNode event(ArrayNode events, String type, long start, long duration) {
+        return events.addObject().put("type", type).put("duration", duration).put("start", start)
+                .put("stop", start + duration);
     }
 
     private static void metric(ObjectNode event, String name, double value, String unit) {
@@ -433,66 +675,76 @@ final class GenieT2tRun {
         m.put("unit", unit);
     }
 
-    private static String first(Map<String, String> o, String a, String b) {
-        return o.containsKey(a) ? o.get(a) : o.get(b);
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> o = new java.util.HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (SWITCHES.contains(a)) {
-                if (a.equals("-h") || a.equals("--help")) {
-                    throw new ToolFailure("", 0, true);
-                }
-                continue;
-            }
-            if (!VALUE_FLAGS.contains(a)) {
-                throw ToolFailure.unknownOption(a);
-            }
-            if (i + 1 >= args.length) {
-                throw new ToolFailure("Error: option " + a + " needs a value", 1, true);
-            }
-            o.put(a, args[++i]);
-        }
-        return o;
-    }
-
-    /** Reads rows of the embedding table as Genie's token-to-embedding callback does. */
+    /**
+     * Genie's token-to-embedding callbacks over the {@code -t} table: a float32 table gives the
+     * engine's row bytes as they are at {@code token * rowBytes}; a fixed-point table is requantized
+     * to the {@code -e} type, {@code out = (T) (rs * lut + ro)} with {@code rs = lutScale / inputScale}
+     * and {@code ro = rs * lutOffset - inputOffset}.
+     */
     static final class TableReader {
-        private final Tensor table;
-        private final int width;
-        private final long rowBytes;
-        private final long rows;
+        private final Spec table;
+        private final Spec input;
+        private final Engine engine;
+        private final long size;
 
-        TableReader(Tensor table, int width, int nVocab) throws IOException {
+        private TableReader(Spec table, Spec input, Engine engine) throws IOException {
             this.table = table;
-            this.width = width;
-            this.rowBytes = (long) width * table.elementBytes();
-            long size = Files.size(table.file());
-            if (size % rowBytes != 0) {
-                throw new ToolFailure("Error: embedding table size " + size + " is not a whole number of " + rowBytes
-                        + "-byte rows");
-            }
-            this.rows = size / rowBytes;
-            if (rows < nVocab) {
-                throw new ToolFailure("Error: embedding table has " + rows + " rows, n-vocab is " + nVocab);
-            }
+            this.input = input;
+            this.engine = engine;
+            this.size = Files.size(table.file());
         }
 
-        float[] row(int token) throws IOException {
-            if (token < 0 || token >= rows) {
-                throw new ToolFailure("Error: T2E conversion overflow.");
+        /** The row bytes the engine receives for {@code token}. */
+        byte[] row(int token) throws IOException {
+            int rowBytes = engine.rowBytes();
+            if (table.type().equals("float32")) {
+                return read((long) token * rowBytes, rowBytes);
             }
-            ByteBuffer b = ByteBuffer.allocate((int) rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+            int inBytes = bytes(input.type());
+            int lutBytes = bytes(table.type());
+            int elements = rowBytes / inBytes;
+            ByteBuffer src = ByteBuffer.wrap(read((long) token * elements * lutBytes, elements * lutBytes))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            double rs = table.scale() / input.scale();
+            double ro = rs * table.offset() - input.offset();
+            ByteBuffer out = ByteBuffer.allocate(rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < elements; i++) {
+                double v = switch (table.type()) {
+                    case "int8" -> src.get(i);
+                    case "uint8" -> src.get(i) & 0xff;
+                    case "int16" -> src.getShort(i * 2);
+                    default -> src.getShort(i * 2) & 0xffff;
+                };
+                long q = (long) (rs * v + ro);
+                if (inBytes == 1) {
+                    out.put((byte) q);
+                } else {
+                    out.putShort((short) q);
+                }
+            }
+            return out.array();
+        }
+
+        /** The real values the engine reads from {@code token}'s row. */
+        float[] decoded(int token) throws IOException {
+            return engine.decode(ByteBuffer.wrap(row(token)).order(ByteOrder.LITTLE_ENDIAN), 0);
+        }
+
+        private static int bytes(String type) {
+            return type.endsWith("8") ? 1 : 2;
+        }
+
+        private byte[] read(long at, int length) throws IOException {
+            if (at < 0 || at + length > size) {
+                throw new EngineError("Error: T2E conversion overflow.");
+            }
+            ByteBuffer b = ByteBuffer.allocate(length);
             try (FileChannel ch = FileChannel.open(table.file())) {
-                ch.read(b, token * rowBytes);
+                while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
+                    // read until full
+                }
             }
-            float[] row = new float[width];
-            for (int j = 0; j < width; j++) {
-                row[j] = table.value(b, j);
-            }
-            return row;
+            return b.array();
         }
     }
 }

@@ -21,7 +21,14 @@ import java.util.Set;
 /**
  * Emulated {@code qnn-net-run}: the real flags, input-list format and output layout
  * ({@code <output_dir>/Result_<k>/<name>.raw}, or {@code <name>_native.raw} for non-float32
- * tensors with {@code --use_native_output_files}); runs the emulated graphs.
+ * tensors with {@code --use_native_output_files}; a context of several graphs writes each under
+ * {@code <output_dir>/<graphName>/}); runs the emulated graphs.
+ *
+ * <p>Input lists are read as QNN's own reader reads them (docs/qualcomm-formats.md): empty lines
+ * are skipped, then only a first line starting with {@code #} and after it a first line starting
+ * with {@code %} are dropped; every other line is an inference whose entries are separated by
+ * single spaces, each a path or {@code name:=path} (names count only when every entry of the first
+ * line has one). {@code --input_list} may name one list per graph, separated by commas.
  */
 final class QnnNetRun {
     static final String NAME = "qnn-net-run";
@@ -65,41 +72,54 @@ final class QnnNetRun {
         if (!Files.isRegularFile(contextFile)) {
             throw new ToolFailure("ERROR: could not read context binary " + o.context + ": No such file or directory");
         }
-        EmulatedGraph graph;
+        List<EmulatedGraph> graphs;
         try {
-            graph = EmulatedGraph.read(contextFile);
+            graphs = EmulatedGraph.readAll(contextFile);
         } catch (IOException e) {
             throw new ToolFailure("ERROR: failed to retrieve context: " + e.getMessage());
         }
-        if (graph.kind() == EmulatedGraph.Kind.DECODER) {
+        if (graphs.get(0).kind() == EmulatedGraph.Kind.DECODER) {
             throw new ToolFailure("ERROR: " + o.context + " holds a decoder; run it with genie-t2t-run");
         }
-        Path listFile = ctx.path(o.inputList);
-        if (!Files.isRegularFile(listFile)) {
-            throw new ToolFailure("ERROR: could not open input list " + o.inputList);
+        List<List<List<String>>> lists = new ArrayList<>();
+        for (String list : o.inputList.split(",")) {
+            Path listFile = ctx.path(list);
+            if (!Files.isRegularFile(listFile)) {
+                throw new ToolFailure("ERROR: could not open input list " + list);
+            }
+            lists.add(inputList(listFile));
         }
-        List<List<Path>> inferences = inputLists(listFile, graph);
-        int count = o.numInferences < 0 ? inferences.size() : Math.min(o.numInferences, inferences.size());
         Path outputDir = ctx.path(o.outputDir);
-        for (int k = 0; k < count; k++) {
-            ctx.sleep(graph.kind() == EmulatedGraph.Kind.VISION_ENCODER ? ctx.timing().visionEncoderMillis()
-                    : ctx.timing().textEmbedderMillis());
-            List<Path> inputs = inferences.get(k);
-            byte[] input = readInput(inputs.get(0), graph.inputs().get(0), o.nativeInputs);
-            float[] result = graph.kind() == EmulatedGraph.Kind.VISION_ENCODER
-                    ? encodeImage(input, graph.inputs().get(0), o.nativeInputs, graph.width())
-                    : embedTokens(input, graph.inputs().get(0), o.nativeInputs, graph.width());
-            Path resultDir = Files.createDirectories(outputDir.resolve("Result_" + k));
-            TensorSpec output = graph.outputs().get(0);
-            writeOutput(resultDir, output, result, o.nativeOutputs);
+        int total = 0;
+        for (int g = 0; g < graphs.size(); g++) {
+            EmulatedGraph graph = graphs.get(g);
+            if (g >= lists.size()) {
+                throw new ToolFailure("ERROR: No Inputs available for: " + g + " (graph " + graph.graphName() + ")");
+            }
+            List<List<Path>> inferences = byInput(lists.get(g), graph);
+            int count = o.numInferences < 0 ? inferences.size() : Math.min(o.numInferences, inferences.size());
+            Path graphDir = graphs.size() > 1 ? outputDir.resolve(graph.graphName()) : outputDir;
+            for (int k = 0; k < count; k++) {
+                ctx.sleep(graph.kind() == EmulatedGraph.Kind.VISION_ENCODER ? ctx.timing().visionEncoderMillis()
+                        : ctx.timing().textEmbedderMillis());
+                List<Path> inputs = inferences.get(k);
+                byte[] input = readInput(inputs.get(0), graph.inputs().get(0), o.nativeInputs);
+                float[] result = graph.kind() == EmulatedGraph.Kind.VISION_ENCODER
+                        ? encodeImage(input, graph.inputs().get(0), o.nativeInputs, graph.width())
+                        : embedTokens(input, graph.inputs().get(0), o.nativeInputs, graph.width());
+                Path resultDir = Files.createDirectories(graphDir.resolve("Result_" + k));
+                TensorSpec output = graph.outputs().get(0);
+                writeOutput(resultDir, output, result, o.nativeOutputs);
+            }
+            total += count;
+            out.println("qnn-net-run (fastvlm emulated): " + count + " inference(s) of graph " + graph.graphName()
+                    + " finished");
         }
         if (o.profilingLevel != null) {
             Files.createDirectories(outputDir);
             Files.writeString(outputDir.resolve("qnn-profiling-data_0.log"),
-                    "fastvlm emulated profiling data (" + o.profilingLevel + "): " + count + " inference(s)\n");
+                    "fastvlm emulated profiling data (" + o.profilingLevel + "): " + total + " inference(s)\n");
         }
-        out.println("qnn-net-run (fastvlm emulated): " + count + " inference(s) of graph " + graph.graphName()
-                + " finished");
         return 0;
     }
 
@@ -157,37 +177,59 @@ final class QnnNetRun {
         return o;
     }
 
-    private List<List<Path>> inputLists(Path listFile, EmulatedGraph graph) throws IOException {
-        List<List<Path>> inferences = new ArrayList<>();
+    /** Reads an input list as QNN's reader does (see the class comment). */
+    private static List<List<String>> inputList(Path listFile) throws IOException {
+        List<String> lines = new ArrayList<>();
         for (String line : Files.readAllLines(listFile)) {
-            String trimmed = line.strip();
-            if (trimmed.isEmpty() || trimmed.startsWith("#") || trimmed.startsWith("%")) {
-                continue;
+            if (!line.isEmpty()) {
+                lines.add(line);
             }
-            String[] entries = trimmed.split("\\s+");
-            boolean named = true;
-            for (String e : entries) {
-                named &= e.contains(":=");
+        }
+        if (!lines.isEmpty() && lines.get(0).startsWith("#")) {
+            lines.remove(0);
+        }
+        if (!lines.isEmpty() && lines.get(0).startsWith("%")) {
+            lines.remove(0);
+        }
+        List<List<String>> entries = new ArrayList<>();
+        for (String line : lines) {
+            List<String> words = new ArrayList<>();
+            for (String word : line.split(" ")) {
+                if (!word.isEmpty()) {
+                    words.add(word);
+                }
             }
+            entries.add(words);
+        }
+        return entries;
+    }
+
+    /** Each inference's files in the graph's input order. */
+    private List<List<Path>> byInput(List<List<String>> lines, EmulatedGraph graph) {
+        if (lines.isEmpty()) {
+            throw new ToolFailure("ERROR: the input list for graph " + graph.graphName() + " has no inputs");
+        }
+        // names count only when every entry of the first line has one
+        boolean named = lines.get(0).stream().allMatch(e -> e.contains(":="));
+        List<List<Path>> inferences = new ArrayList<>();
+        for (List<String> entries : lines) {
             Path[] ordered = new Path[graph.inputs().size()];
-            for (int i = 0; i < entries.length; i++) {
-                String e = entries[i];
+            for (int i = 0; i < entries.size(); i++) {
+                String e = entries.get(i);
+                int sep = e.indexOf(":=");
+                String file = sep < 0 ? e : e.substring(sep + 2);
                 int slot = i;
-                String file = e;
-                if (named) {
-                    String name = e.substring(0, e.indexOf(":="));
-                    file = e.substring(e.indexOf(":=") + 2);
+                if (named && sep >= 0) {
+                    String name = e.substring(0, sep);
                     slot = indexOf(graph.inputs(), name);
                     if (slot < 0) {
                         throw new ToolFailure("ERROR: input list names tensor " + name + ", which graph "
                                 + graph.graphName() + " does not have");
                     }
-                } else if (e.contains(":=")) {
-                    file = e.substring(e.indexOf(":=") + 2);
                 }
                 if (slot >= ordered.length) {
-                    throw new ToolFailure("ERROR: input list line has " + entries.length + " entries, graph "
-                            + graph.graphName() + " has " + ordered.length + " input(s)");
+                    throw new ToolFailure("ERROR: Incorrect amount of Input files for graph " + graph.graphName()
+                            + ": expected " + ordered.length + ", received " + entries.size());
                 }
                 ordered[slot] = ctx.path(file);
             }
@@ -197,9 +239,6 @@ final class QnnNetRun {
                 }
             }
             inferences.add(List.of(ordered));
-        }
-        if (inferences.isEmpty()) {
-            throw new ToolFailure("ERROR: input list " + ctx.shown(listFile) + " has no inputs");
         }
         return inferences;
     }

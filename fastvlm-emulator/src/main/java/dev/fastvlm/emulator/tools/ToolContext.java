@@ -57,6 +57,15 @@ final class ToolContext {
         return given.normalize();
     }
 
+    /**
+     * A path argument as the program received it on the device: relative ones as given, absolute
+     * ones (which the emulator's shell mapped into the sandbox) as the device path.
+     */
+    String shownArgument(String argument) {
+        Path given = Path.of(argument);
+        return given.isAbsolute() ? shown(given) : argument;
+    }
+
     /** A host path shown as the device path it stands for. */
     String shown(Path host) {
         if (sandbox != null && host.startsWith(sandbox)) {

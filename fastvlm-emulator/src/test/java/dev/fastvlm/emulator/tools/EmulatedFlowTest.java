@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EmulatedFlowTest {
     static final int WIDTH = 28;
     static final String DIR = "/data/local/tmp/fastvlm";
-    static final String ENV = "cd " + DIR + " && export LD_LIBRARY_PATH=" + DIR + ":/vendor/lib64 ADSP_LIBRARY_PATH=\""
+    static final String ENV = "cd " + DIR + " && export LD_LIBRARY_PATH=" + DIR + ":/vendor/dsp/cdsp:/vendor/lib64"
+            + " ADSP_LIBRARY_PATH=\""
             + DIR + ";/vendor/dsp/cdsp\" && ";
     static final String PROMPT = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n"
             + "What is in the image?<|im_end|>\n<|im_start|>assistant\n";
@@ -186,25 +187,28 @@ class EmulatedFlowTest {
                 + " --embedding_query_output_type text --profile profile.json");
         assertThat(r.getExitCode()).as(r.getAllOutput()).isZero();
         assertThat(r.getOutput()).isEqualTo("Using libGenie.so version 1.13.0 (fastvlm emulated)\n\n"
-                + "Embedding file size: " + (256 + ids.length) * WIDTH * 4 + " bytes\n"
-                + "[BEGIN]: " + answer + "[END]\n");
+                + "Embedding file size: " + (256 + ids.length) * WIDTH * 4 + " bytes\n\n"
+                + "[BEGIN]: " + answer + "[END]\n\n");
+        assertThat(r.getErrorOutput()).isEmpty();
         JsonNode profile = new ObjectMapper().readTree(device.hostPath(DIR + "/profile.json").toFile());
         assertThat(profile.at("/header/artifact_type").asText()).isEqualTo("GENIE_PROFILE");
         JsonNode query = profile.at("/components/0/events/1");
         assertThat(query.get("type").asText()).isEqualTo("GenieDialog_query");
         assertThat(query.at("/num-prompt-tokens/value").asInt()).isEqualTo(256 + ids.length);
         assertThat(query.at("/num-generated-tokens/value").asInt()).isGreaterThan(10);
+        assertThat(profile.at("/components/0/events/2/type").asText()).isEqualTo("GenieDialog_free");
 
         AdbShellResponse again = shell("./genie-t2t-run -c genie.json -e combined.raw --profile profile.json");
-        assertThat(again.getExitCode()).isNotZero();
-        assertThat(again.getErrorOutput()).contains("profile file /data/local/tmp/fastvlm/profile.json already exists");
+        assertThat(again.getExitCode()).isEqualTo(1);
+        assertThat(again.getErrorOutput()).isEqualTo("ERROR: Invalid --profile argument. Output file profile.json"
+                + " already exists.\n");
 
         // a token budget
         pushConfig("short.json", "\"max-num-tokens\": 5, ");
         AdbShellResponse budget = shell("./genie-t2t-run -c short.json -e combined.raw -t " + EmulatedBundle.LUT);
         assertThat(budget.getExitCode()).as(budget.getAllOutput()).isZero();
         assertThat(firstFive).isNotEmpty();
-        assertThat(budget.getOutput()).endsWith("[BEGIN]: " + firstFive + "[END]\n");
+        assertThat(budget.getOutput()).endsWith("[BEGIN]: " + firstFive + "[END]\n\n");
 
         // the placeholder layout (text, image, text) and a stop sequence
         int split = 12;
@@ -214,7 +218,7 @@ class EmulatedFlowTest {
         AdbShellResponse spliced = shell("./genie-t2t-run -c stop.json -e spliced.raw -t " + EmulatedBundle.LUT);
         assertThat(spliced.getExitCode()).as(spliced.getAllOutput()).isZero();
         assertThat(spliced.getOutput()).contains("[BEGIN]: Emulated FastVLM answer: the image is red on the left and"
-                + " blue on the right. The image came inside the text, after \"").endsWith("\".[END]\n")
+                + " blue on the right. The image came inside the text, after \"").endsWith("\".[END]\n\n")
                 .doesNotContain("You asked");
 
         // vision features left quantized (dequantization skipped upstream) fail the tool
@@ -224,8 +228,35 @@ class EmulatedFlowTest {
         }
         pushFloats("wrong.raw", raw, text);
         AdbShellResponse wrong = shell("./genie-t2t-run -c genie.json -e wrong.raw");
-        assertThat(wrong.getExitCode()).isNotZero();
-        assertThat(wrong.getErrorOutput()).contains("embedding row 0 is neither a row of the embedding table");
+        assertThat(wrong.getExitCode()).isEqualTo(1);
+        assertThat(wrong.getOutput()).contains("embedding row 0 is neither a row of the embedding table");
+        assertThat(wrong.getErrorOutput()).isEqualTo("Failed to query with embedding.\n");
+
+        // a missing table is reported on stdout, with an empty stderr and exit code 1
+        AdbShellResponse noTable = shell("./genie-t2t-run -c genie.json -e combined.raw -t missing_LUT.bin");
+        assertThat(noTable.getExitCode()).isEqualTo(1);
+        assertThat(noTable.getOutput()).isEqualTo("                   File missing_LUT.bin doesn't exists or is in bad"
+                + " shape.\n");
+        assertThat(noTable.getErrorOutput()).isEmpty();
+
+        // float32 is not a TYPE of the 4-field spec; a described -e without a table passes through unchanged
+        AdbShellResponse float32 = shell("./genie-t2t-run -c genie.json -e combined.raw,float32,1,0");
+        assertThat(float32.getExitCode()).isEqualTo(1);
+        assertThat(float32.getErrorOutput()).isEqualTo("ERROR: invalid datatype: float32\n");
+        AdbShellResponse described = shell("./genie-t2t-run -c genie.json -e combined.raw,int16,0.25,3");
+        AdbShellResponse plain = shell("./genie-t2t-run -c genie.json -e combined.raw");
+        assertThat(described.getExitCode()).as(described.getAllOutput()).isZero();
+        assertThat(described.getOutput()).isEqualTo(plain.getOutput());
+
+        // a context too small for the prompt: a failed query with exit code 1, not a warning code
+        pushConfig("small.json", "");
+        Files.writeString(host.resolve("small.json"), Files.readString(host.resolve("small.json"))
+                .replace("\"size\": 512", "\"size\": 64"));
+        push(host.resolve("small.json"), 0644);
+        AdbShellResponse exceeded = shell("./genie-t2t-run -c small.json -e combined.raw -t " + EmulatedBundle.LUT);
+        assertThat(exceeded.getExitCode()).isEqualTo(1);
+        assertThat(exceeded.getOutput()).contains("Context limit exceeded (0 + " + (256 + ids.length) + " > 64)");
+        assertThat(exceeded.getErrorOutput()).isEqualTo("Failed to query with embedding.\n");
     }
 
     @Test
@@ -247,8 +278,10 @@ class EmulatedFlowTest {
         push(host.resolve("ragged.raw"), 0644);
         pushConfig("genie.json", "");
         AdbShellResponse ragged = shell("./genie-t2t-run -c genie.json -e ragged.raw");
-        assertThat(ragged.getExitCode()).isNotZero();
-        assertThat(ragged.getErrorOutput()).contains("is not a whole number of " + WIDTH * 4 + "-byte rows");
+        assertThat(ragged.getExitCode()).isEqualTo(1);
+        assertThat(ragged.getOutput()).contains("The embeddings buffer size must be an integer multiple of the"
+                + " embedding vector size in bytes. (" + (WIDTH * 4 + 3) + " bytes, " + WIDTH * 4 + " per token");
+        assertThat(ragged.getErrorOutput()).isEqualTo("Failed to query with embedding.\n");
 
         AdbShellResponse missing = shell("./qnn-net-run --backend libQnnHtp.so --retrieve_context none.bin"
                 + " --input_list embed.txt");

@@ -1,8 +1,8 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
 
 /**
  * The {@code dialog.engine.backend} block: which backend runs the decoder, and that backend's own
@@ -48,23 +48,12 @@ public record BackendConfig(BackendType type, String extensions, QnnHtpConfig qn
         return new BackendConfig(type, path, qnnHtp, qnnGenAiTransformer);
     }
 
-    static BackendConfig read(JsonFields f) {
-        f.version();
-        String typeName = f.string("type", true);
-        BackendType type = null;
-        if (typeName != null) {
-            type = BackendType.fromJsonName(typeName).orElse(null);
-            if (type == null) {
-                f.problem("type", "must be one of " + BackendType.names() + ", was \"" + typeName + "\"");
-            }
-        }
-        String extensions = f.string("extensions", false);
-        JsonFields htpFields = f.object(BackendType.QNN_HTP.jsonName(), false);
-        QnnHtpConfig htp = htpFields == null ? null : QnnHtpConfig.read(htpFields);
-        JsonFields cpuFields = f.object(BackendType.QNN_GEN_AI_TRANSFORMER.jsonName(), false);
-        QnnGenAiTransformerConfig cpu = cpuFields == null ? null : QnnGenAiTransformerConfig.read(cpuFields);
-        f.rejectUnknownKeys();
-        return type == null ? null : new BackendConfig(type, extensions, htp, cpu);
+    static BackendConfig read(JsonNode n) {
+        JsonNode htp = Views.object(n, BackendType.QNN_HTP.jsonName());
+        JsonNode cpu = Views.object(n, BackendType.QNN_GEN_AI_TRANSFORMER.jsonName());
+        return new BackendConfig(BackendType.fromJsonName(n.path("type").asText()).orElse(null),
+                Views.text(n, "extensions"), htp == null ? null : QnnHtpConfig.read(htp),
+                cpu == null ? null : QnnGenAiTransformerConfig.read(cpu));
     }
 
     ObjectNode toJsonNode() {

@@ -1,9 +1,8 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
-import dev.fastvlm.genie.internal.Violation;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,8 +12,8 @@ import java.util.List;
  * The {@code dialog.context} block: how many tokens the KV cache holds and the special tokens.
  *
  * @param size      context length in tokens (prompt plus generated)
- * @param nVocab    vocabulary size; every token id must be below it
- * @param bosToken  beginning-of-sequence token
+ * @param nVocab    vocabulary size (Genie does not range-check token ids against it)
+ * @param bosToken  beginning-of-sequence token; {@code -1} means none
  * @param eosTokens end-of-sequence token(s); Genie accepts a number or an array, one id is written
  *                  as a number
  * @param eotToken  end-of-turn token, or null
@@ -49,34 +48,16 @@ public record ContextConfig(int size, int nVocab, int bosToken, List<Integer> eo
         return new ContextConfig(newSize, nVocab, bosToken, eosTokens, eotToken, padToken, nEmbd);
     }
 
-    static ContextConfig read(JsonFields f) {
-        f.version();
-        Integer size = f.int32("size", true);
-        Integer nVocab = f.int32("n-vocab", true);
-        Integer bos = f.int32("bos-token", true);
-        List<Integer> eos = readEos(f);
-        Integer eot = f.int32("eot-token", false);
-        Integer pad = f.int32("pad-token", false);
-        Integer nEmbd = f.int32("n-embd", false);
-        f.rejectUnknownKeys();
-        if (size == null || nVocab == null || bos == null || eos == null) {
-            return null;
+    static ContextConfig read(JsonNode n) {
+        List<Integer> eos = new ArrayList<>();
+        JsonNode eosNode = n.path("eos-token");
+        if (eosNode.isArray()) {
+            eosNode.forEach(e -> eos.add(e.asInt()));
+        } else if (eosNode.isNumber()) {
+            eos.add(eosNode.asInt());
         }
-        return new ContextConfig(size, nVocab, bos, eos, eot, pad, nEmbd);
-    }
-
-    private static List<Integer> readEos(JsonFields f) {
-        if (f.has("eos-token") && f.raw("eos-token").isArray()) {
-            return f.array("eos-token", true, (element, path) -> {
-                if (element.canConvertToExactIntegral() && element.canConvertToInt()) {
-                    return element.asInt();
-                }
-                f.problems().add(new Violation(path, "must be a 32-bit integer, was " + JsonFields.describe(element)));
-                return null;
-            });
-        }
-        Integer single = f.int32("eos-token", true);
-        return single == null ? null : List.of(single);
+        return new ContextConfig(n.path("size").asInt(), n.path("n-vocab").asInt(), n.path("bos-token").asInt(), eos,
+                Views.int32(n, "eot-token"), Views.int32(n, "pad-token"), Views.int32(n, "n-embd"));
     }
 
     ObjectNode toJsonNode() {

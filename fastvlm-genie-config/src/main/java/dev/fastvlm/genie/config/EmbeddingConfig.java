@@ -1,8 +1,8 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
 
 /**
  * The {@code dialog.embedding} block: the width and element type of the embeddings the dialog takes,
@@ -12,7 +12,7 @@ import dev.fastvlm.genie.internal.JsonFields;
  * @param type       {@code lut} (needs {@code lutPath}) or {@code callback}, or null
  * @param lutPath    the token-to-embedding table on the device, only with type {@code lut}
  * @param datatype   element type, or null (Genie's default, float32)
- * @param quantParam scale and offset of fixed-point embeddings, or null
+ * @param quantParam scale and offset of fixed-point embeddings, or null (also when the block lacks either)
  */
 public record EmbeddingConfig(int size, String type, String lutPath, EmbeddingDatatype datatype,
                               QuantParam quantParam) {
@@ -41,24 +41,12 @@ public record EmbeddingConfig(int size, String type, String lutPath, EmbeddingDa
         return new EmbeddingConfig(size, TYPE_LUT, path, datatype, quantParam);
     }
 
-    static EmbeddingConfig read(JsonFields f) {
-        f.version();
-        Integer size = f.int32("size", true);
-        String type = f.string("type", false);
-        String lutPath = f.string("lut-path", false);
-        String datatypeName = f.string("datatype", false);
-        EmbeddingDatatype datatype = null;
-        if (datatypeName != null) {
-            datatype = EmbeddingDatatype.fromJsonName(datatypeName).orElse(null);
-            if (datatype == null) {
-                f.problem("datatype", "must be one of " + EmbeddingDatatype.names() + ", was \"" + datatypeName
-                        + "\"");
-            }
-        }
-        JsonFields quant = f.object("quant-param", false);
-        QuantParam quantParam = quant == null ? null : QuantParam.read(quant);
-        f.rejectUnknownKeys();
-        return size == null ? null : new EmbeddingConfig(size, type, lutPath, datatype, quantParam);
+    static EmbeddingConfig read(JsonNode n) {
+        String datatypeName = Views.text(n, "datatype");
+        JsonNode quant = Views.object(n, "quant-param");
+        return new EmbeddingConfig(n.path("size").asInt(), Views.text(n, "type"), Views.text(n, "lut-path"),
+                datatypeName == null ? null : EmbeddingDatatype.fromJsonName(datatypeName).orElse(null),
+                quant == null ? null : QuantParam.read(quant));
     }
 
     ObjectNode toJsonNode() {

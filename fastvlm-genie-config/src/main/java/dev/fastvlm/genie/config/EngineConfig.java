@@ -1,13 +1,14 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
 
 /**
- * The {@code dialog.engine} block.
+ * The {@code dialog.engine} block (or one engine of a multi-engine dialog). An engine's
+ * {@code role}, {@code longcontext} and {@code cache-groups} are kept in the config's JSON.
  *
- * @param nThreads CPU threads Genie may use, &gt; 0
+ * @param nThreads CPU threads Genie may use
  * @param backend  the backend and its block
  * @param model    where the weights are
  */
@@ -33,16 +34,9 @@ public record EngineConfig(int nThreads, BackendConfig backend, ModelConfig mode
         return new EngineConfig(nThreads, backend, newModel);
     }
 
-    static EngineConfig read(JsonFields f) {
-        f.version();
-        Integer nThreads = f.int32("n-threads", true);
-        JsonFields backendFields = f.object("backend", true);
-        BackendConfig backend = backendFields == null ? null : BackendConfig.read(backendFields);
-        JsonFields modelFields = f.object("model", true);
-        ModelConfig model = modelFields == null ? null : ModelConfig.read(modelFields);
-        f.rejectUnknownKeys();
-        return nThreads == null || backend == null || model == null ? null
-                : new EngineConfig(nThreads, backend, model);
+    static EngineConfig read(JsonNode n) {
+        return new EngineConfig(n.path("n-threads").asInt(), BackendConfig.read(n.path("backend")),
+                ModelConfig.read(n.path("model")));
     }
 
     ObjectNode toJsonNode() {

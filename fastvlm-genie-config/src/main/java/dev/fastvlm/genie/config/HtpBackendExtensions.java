@@ -1,7 +1,6 @@
 package dev.fastvlm.genie.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
 import dev.fastvlm.genie.internal.JsonFields;
@@ -11,41 +10,53 @@ import dev.fastvlm.genie.soc.Soc;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The HTP backend extension JSON that a {@code QnnHtp} dialog names in
  * {@code dialog.engine.backend.extensions}: which chip and DSP architecture to target, the
- * performance profile, the memory type and weight sharing between context binaries.
- * Keys this model does not know are rejected rather than silently dropped.
+ * performance profile, the memory type and how context binaries share resources. Read in every
+ * form Qualcomm's own files use: {@code soc_model} or the older {@code soc_id}, weight sharing as
+ * {@code context.weight_sharing_enabled} (the Genie tutorial's template) or
+ * {@code groupContext.share_resources} (the current ChatApp), and the cores-only device of the
+ * SDK's example without any chip. The file is kept as written: keys this model does not know are
+ * kept and written back (and named in {@link #warnings()}).
  *
- * @param devices              one entry per HTP device, normally one
- * @param memType              {@code memory.mem_type}, e.g. {@code shared_buffer}, or null
- * @param weightSharingEnabled {@code context.weight_sharing_enabled}, or null
+ * <p>The extension file is read by Qualcomm's closed HTP extension library, whose rules are not
+ * public; this class rejects only values of the wrong JSON type and keeps other doubts as warnings.
  */
-public record HtpBackendExtensions(List<Device> devices, String memType, Boolean weightSharingEnabled) {
+public final class HtpBackendExtensions {
 
     private static final Set<String> PERF_PROFILES = Set.of("low_balanced", "balanced", "default",
             "high_performance", "sustained_high_performance", "burst", "low_power_saver", "power_saver",
             "high_power_saver", "extreme_power_saver");
     private static final Pattern DSP_ARCH = Pattern.compile("v[0-9]{2}");
+    /** The keys of each object this model reads; others are kept and warned about. */
+    private static final Map<String, Set<String>> KNOWN = Map.of(
+            "", Set.of("devices", "memory", "context", "groupContext"),
+            "devices", Set.of("soc_model", "soc_id", "dsp_arch", "cores"),
+            "cores", Set.of("core_id", "perf_profile", "rpc_control_latency"),
+            "memory", Set.of("mem_type"),
+            "context", Set.of("weight_sharing_enabled"),
+            "groupContext", Set.of("share_resources"));
 
     /**
      * One HTP device.
      *
-     * @param socModel QNN's {@code soc_model} number
-     * @param dspArch  HTP architecture, e.g. {@code v79}
+     * @param socModel QNN's SoC number ({@code soc_model}, or the older spelling {@code soc_id}), or null
+     *                 when the file leaves the chip to the backend
+     * @param dspArch  HTP architecture, e.g. {@code v79}, or null
      * @param cores    per-core settings
      */
-    public record Device(int socModel, String dspArch, List<Core> cores) {
+    public record Device(Integer socModel, String dspArch, List<Core> cores) {
         /**
-         * Copies the core list.
+         * A device; the core list is copied.
          *
-         * @param socModel QNN's {@code soc_model} number
-         * @param dspArch HTP architecture, e.g. {@code v79}
-         * @param cores per-core settings
-         * @throws NullPointerException when {@code cores} is null or holds null
+         * @param socModel QNN's SoC number, or null
+         * @param dspArch  HTP architecture, or null
+         * @param cores    per-core settings
          */
         public Device {
             cores = List.copyOf(cores);
@@ -55,75 +66,46 @@ public record HtpBackendExtensions(List<Device> devices, String memType, Boolean
     /**
      * One HTP core's settings.
      *
-     * @param coreId            the core, normally 0
-     * @param perfProfile       e.g. {@code burst}
-     * @param rpcControlLatency RPC control latency in microseconds
+     * @param coreId            the core, or null when the file leaves it out (the SDK's example)
+     * @param perfProfile       e.g. {@code burst}, or null
+     * @param rpcControlLatency RPC control latency in microseconds, or null
      */
-    public record Core(int coreId, String perfProfile, int rpcControlLatency) {
+    public record Core(Integer coreId, String perfProfile, Integer rpcControlLatency) {
     }
 
-    /**
-     * Checks every device and core, and copies the device list.
-     *
-     * @param devices one entry per HTP device, normally one
-     * @param memType {@code memory.mem_type}, e.g. {@code shared_buffer}, or null
-     * @param weightSharingEnabled {@code context.weight_sharing_enabled}, or null
-     * @throws GenieConfigException listing every problem with its JSON path: no device, a {@code soc_model} not
-     *     positive, a {@code dsp_arch} not like {@code v79}, an unknown {@code perf_profile} or a negative latency
-     */
-    public HtpBackendExtensions {
-        devices = List.copyOf(devices);
-        List<Violation> violations = new ArrayList<>();
-        if (devices.isEmpty()) {
-            violations.add(new Violation("devices", "must list at least one device"));
-        }
-        for (int i = 0; i < devices.size(); i++) {
-            Device d = devices.get(i);
-            String path = "devices[" + i + "]";
-            if (d.socModel() <= 0) {
-                violations.add(new Violation(path + ".soc_model", "must be > 0, was " + d.socModel()));
-            }
-            if (d.dspArch() == null || !DSP_ARCH.matcher(d.dspArch()).matches()) {
-                violations.add(new Violation(path + ".dsp_arch", "must look like \"v79\", was "
-                        + (d.dspArch() == null ? "null" : "\"" + d.dspArch() + "\"")));
-            }
-            for (int j = 0; j < d.cores().size(); j++) {
-                Core c = d.cores().get(j);
-                if (!PERF_PROFILES.contains(c.perfProfile())) {
-                    violations.add(new Violation(path + ".cores[" + j + "].perf_profile", "must be one of "
-                            + String.join(", ", PERF_PROFILES.stream().sorted().toList()) + ", was \""
-                            + c.perfProfile() + "\""));
-                }
-                if (c.rpcControlLatency() < 0) {
-                    violations.add(new Violation(path + ".cores[" + j + "].rpc_control_latency", "must be >= 0, was "
-                            + c.rpcControlLatency()));
-                }
-            }
-        }
-        if (!violations.isEmpty()) {
-            throw new GenieConfigException(violations);
-        }
+    private final ObjectNode root;
+    private final List<String> warnings;
+
+    private HtpBackendExtensions(ObjectNode root, List<Violation> warnings) {
+        this.root = root;
+        this.warnings = warnings.stream().map(Violation::toString).toList();
     }
 
     /**
      * The settings of Qualcomm's public Genie HTP template for {@code soc}: one device, core 0 in
      * {@code burst} with 100 us RPC latency, shared-buffer memory, weight sharing enabled.
      *
-     * @param soc the device's chip
-     * @return the extension settings for that chip
+     * @param soc the chip
+     * @return the extension settings
      */
     public static HtpBackendExtensions forSoc(Soc soc) {
-        return new HtpBackendExtensions(List.of(new Device(soc.socModel(), soc.htpArch().dspArch(),
-                List.of(new Core(0, "burst", 100)))), "shared_buffer", true);
+        ObjectNode root = Json.object();
+        ObjectNode device = root.putArray("devices").addObject();
+        device.put("soc_model", soc.socModel());
+        device.put("dsp_arch", soc.htpArch().dspArch());
+        device.putArray("cores").addObject().put("core_id", 0).put("perf_profile", "burst")
+                .put("rpc_control_latency", 100);
+        root.putObject("memory").put("mem_type", "shared_buffer");
+        root.putObject("context").put("weight_sharing_enabled", true);
+        return check(root);
     }
 
     /**
-     * Parses an extension JSON; every problem is reported in one {@link GenieConfigException}.
+     * Parses an extension file's text.
      *
-     * @param json the JSON text
+     * @param json the text
      * @return the settings
-     * @throws GenieConfigException when the text is not JSON, lacks a required key, has an unknown key, or breaks a
-     *     rule above
+     * @throws GenieConfigException naming each value of the wrong type by its path
      */
     public static HtpBackendExtensions parse(String json) {
         StringBuilder error = new StringBuilder();
@@ -131,99 +113,220 @@ public record HtpBackendExtensions(List<Device> devices, String memType, Boolean
         if (root == null) {
             throw new GenieConfigException(List.of(new Violation("<document>", error.toString())));
         }
-        List<Violation> problems = new ArrayList<>();
-        JsonFields top = JsonFields.of(root, "", problems);
-        if (top == null) {
-            throw new GenieConfigException(problems);
+        if (!root.isObject()) {
+            throw new GenieConfigException(List.of(new Violation("<document>", "must be an object, was "
+                    + JsonFields.describe(root))));
         }
-        List<Device> devices = top.array("devices", true, (element, path) -> readDevice(element, path, problems));
-        String memType = null;
-        JsonFields memory = top.object("memory", false);
-        if (memory != null) {
-            memType = memory.string("mem_type", false);
-            memory.rejectUnknownKeys();
-        }
-        Boolean weightSharing = null;
-        JsonFields context = top.object("context", false);
-        if (context != null) {
-            weightSharing = context.bool("weight_sharing_enabled", false);
-            context.rejectUnknownKeys();
-        }
-        top.rejectUnknownKeys();
-        if (!problems.isEmpty()) {
-            throw new GenieConfigException(problems);
-        }
-        return new HtpBackendExtensions(devices, memType, weightSharing);
+        return check((ObjectNode) root);
     }
 
     /**
-     * Reads and parses an extension JSON file.
+     * Reads an extension file; problems name the file.
      *
      * @param file the file
      * @return the settings
-     * @throws GenieConfigException when the file cannot be read or is not valid; the message names the file
+     * @throws GenieConfigException when it cannot be read or has values of the wrong type
      */
     public static HtpBackendExtensions read(Path file) {
         return ConfigFiles.read(file, HtpBackendExtensions::parse);
     }
 
-    private static Device readDevice(JsonNode node, String path, List<Violation> problems) {
-        JsonFields f = JsonFields.of(node, path, problems);
-        if (f == null) {
-            return null;
-        }
-        Integer socModel = f.int32("soc_model", true);
-        String dspArch = f.string("dsp_arch", true);
-        List<Core> cores = f.array("cores", false, (element, corePath) -> {
-            JsonFields c = JsonFields.of(element, corePath, problems);
-            if (c == null) {
-                return null;
+    private static HtpBackendExtensions check(ObjectNode root) {
+        List<Violation> errors = new ArrayList<>();
+        List<Violation> warnings = new ArrayList<>();
+        unknownKeys(root, "", "", warnings);
+        JsonNode devices = root.get("devices");
+        if (devices != null && !devices.isArray()) {
+            errors.add(new Violation("devices", "must be an array, was " + JsonFields.describe(devices)));
+        } else if (devices != null) {
+            for (int i = 0; i < devices.size(); i++) {
+                device(devices.get(i), "devices[" + i + "]", errors, warnings);
             }
-            Integer id = c.int32("core_id", true);
-            String profile = c.string("perf_profile", true);
-            Integer latency = c.int32("rpc_control_latency", true);
-            c.rejectUnknownKeys();
-            return id == null || profile == null || latency == null ? null : new Core(id, profile, latency);
+        }
+        section(root, "memory", "mem_type", false, errors, warnings);
+        section(root, "context", "weight_sharing_enabled", true, errors, warnings);
+        section(root, "groupContext", "share_resources", true, errors, warnings);
+        if (!errors.isEmpty()) {
+            throw new GenieConfigException(errors);
+        }
+        return new HtpBackendExtensions((ObjectNode) Json.normalized(root), warnings);
+    }
+
+    private static void device(JsonNode d, String path, List<Violation> errors, List<Violation> warnings) {
+        if (!d.isObject()) {
+            errors.add(new Violation(path, "must be an object, was " + JsonFields.describe(d)));
+            return;
+        }
+        unknownKeys(d, "devices", path, warnings);
+        integer(d, "soc_model", path, errors);
+        integer(d, "soc_id", path, errors);
+        if (d.has("soc_model") && d.has("soc_id")) {
+            warnings.add(new Violation(path, "names its chip twice (soc_model and soc_id)"));
+        }
+        JsonNode arch = d.get("dsp_arch");
+        if (arch != null && !arch.isTextual()) {
+            errors.add(new Violation(path + ".dsp_arch", "must be a string, was " + JsonFields.describe(arch)));
+        } else if (arch != null && !DSP_ARCH.matcher(arch.asText()).matches()) {
+            warnings.add(new Violation(path + ".dsp_arch", "\"" + arch.asText() + "\" does not look like \"v79\""));
+        }
+        JsonNode cores = d.get("cores");
+        if (cores != null && !cores.isArray()) {
+            errors.add(new Violation(path + ".cores", "must be an array, was " + JsonFields.describe(cores)));
+            return;
+        }
+        for (int j = 0; cores != null && j < cores.size(); j++) {
+            JsonNode c = cores.get(j);
+            String corePath = path + ".cores[" + j + "]";
+            if (!c.isObject()) {
+                errors.add(new Violation(corePath, "must be an object, was " + JsonFields.describe(c)));
+                continue;
+            }
+            unknownKeys(c, "cores", corePath, warnings);
+            integer(c, "core_id", corePath, errors);
+            integer(c, "rpc_control_latency", corePath, errors);
+            JsonNode profile = c.get("perf_profile");
+            if (profile != null && !profile.isTextual()) {
+                errors.add(new Violation(corePath + ".perf_profile", "must be a string, was "
+                        + JsonFields.describe(profile)));
+            } else if (profile != null && !PERF_PROFILES.contains(profile.asText())) {
+                warnings.add(new Violation(corePath + ".perf_profile", "\"" + profile.asText()
+                        + "\" is not one of " + String.join(", ", PERF_PROFILES.stream().sorted().toList())));
+            }
+            if (c.path("rpc_control_latency").asLong(0) < 0) {
+                warnings.add(new Violation(corePath + ".rpc_control_latency", "a negative latency has no meaning"));
+            }
+        }
+    }
+
+    private static void section(ObjectNode root, String name, String key, boolean bool, List<Violation> errors,
+                                List<Violation> warnings) {
+        JsonNode s = root.get(name);
+        if (s == null) {
+            return;
+        }
+        if (!s.isObject()) {
+            errors.add(new Violation(name, "must be an object, was " + JsonFields.describe(s)));
+            return;
+        }
+        unknownKeys(s, name, name, warnings);
+        JsonNode v = s.get(key);
+        if (v != null && (bool ? !v.isBoolean() : !v.isTextual())) {
+            errors.add(new Violation(name + "." + key, "must be " + (bool ? "true or false" : "a string")
+                    + ", was " + JsonFields.describe(v)));
+        }
+    }
+
+    private static void integer(JsonNode o, String key, String path, List<Violation> errors) {
+        JsonNode v = o.get(key);
+        if (v != null && !(v.canConvertToExactIntegral() && v.canConvertToInt())) {
+            errors.add(new Violation(path + "." + key, "must be an integer, was " + JsonFields.describe(v)));
+        }
+    }
+
+    private static void unknownKeys(JsonNode o, String kind, String path, List<Violation> warnings) {
+        Set<String> known = KNOWN.get(kind);
+        o.fieldNames().forEachRemaining(k -> {
+            if (!known.contains(k)) {
+                warnings.add(new Violation(path.isEmpty() ? k : path + "." + k, "not known to this project; kept as"
+                        + " written"));
+            }
         });
-        f.rejectUnknownKeys();
-        return socModel == null || dspArch == null ? null
-                : new Device(socModel, dspArch, cores == null ? List.of() : cores);
     }
 
     /**
-     * The JSON, pretty-printed with a stable key order.
+     * The devices, in file order.
      *
-     * @return the JSON text, ending with a newline
+     * @return the devices (empty when the file has none)
+     */
+    public List<Device> devices() {
+        List<Device> out = new ArrayList<>();
+        for (JsonNode d : root.path("devices")) {
+            List<Core> cores = new ArrayList<>();
+            for (JsonNode c : d.path("cores")) {
+                cores.add(new Core(Views.int32(c, "core_id"), Views.text(c, "perf_profile"),
+                        Views.int32(c, "rpc_control_latency")));
+            }
+            Integer soc = d.has("soc_model") ? Views.int32(d, "soc_model") : Views.int32(d, "soc_id");
+            out.add(new Device(soc, Views.text(d, "dsp_arch"), cores));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The memory type.
+     *
+     * @return {@code memory.mem_type}, e.g. {@code shared_buffer}, or null
+     */
+    public String memType() {
+        return Views.text(root.path("memory"), "mem_type");
+    }
+
+    /**
+     * Weight sharing between context binaries, in the template's spelling.
+     *
+     * @return {@code context.weight_sharing_enabled}, or null
+     */
+    public Boolean weightSharingEnabled() {
+        return Views.bool(root.path("context"), "weight_sharing_enabled");
+    }
+
+    /**
+     * Resource sharing between the context binaries of a group, in the current ChatApp's spelling.
+     *
+     * @return {@code groupContext.share_resources}, or null
+     */
+    public Boolean shareResources() {
+        return Views.bool(root.path("groupContext"), "share_resources");
+    }
+
+    /**
+     * Doubts that do not reject the file (unknown keys, unusual values), each as {@code path: doubt}.
+     *
+     * @return the warnings, in document order
+     */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /**
+     * The file as JSON (a copy).
+     *
+     * @return the whole document
+     */
+    public ObjectNode json() {
+        return root.deepCopy();
+    }
+
+    /**
+     * The JSON, pretty-printed in the file's own key order.
+     *
+     * @return the text, ending with a newline
      */
     public String toJson() {
-        ObjectNode root = Json.object();
-        ArrayNode deviceArray = root.putArray("devices");
-        for (Device d : devices) {
-            ObjectNode device = deviceArray.addObject();
-            device.put("soc_model", d.socModel());
-            device.put("dsp_arch", d.dspArch());
-            ArrayNode coreArray = device.putArray("cores");
-            for (Core c : d.cores()) {
-                coreArray.addObject().put("core_id", c.coreId()).put("perf_profile", c.perfProfile())
-                        .put("rpc_control_latency", c.rpcControlLatency());
-            }
-        }
-        if (memType != null) {
-            root.putObject("memory").put("mem_type", memType);
-        }
-        if (weightSharingEnabled != null) {
-            root.putObject("context").put("weight_sharing_enabled", weightSharingEnabled);
-        }
         return Json.pretty(root);
     }
 
     /**
      * Writes {@link #toJson()} atomically.
      *
-     * @param file the file to write; its parent folders are created
-     * @throws dev.fastvlm.FastVlmException when the file cannot be written
+     * @param file where to write
      */
     public void write(Path file) {
         Json.writeAtomically(file, toJson());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HtpBackendExtensions other && root.equals(other.root);
+    }
+
+    @Override
+    public int hashCode() {
+        return root.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "HtpBackendExtensions" + root;
     }
 }

@@ -1,8 +1,8 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -96,47 +96,22 @@ public record ModelConfig(ModelType type, List<String> ctxBins, String modelBin,
         return new ModelConfig(ModelType.LIBRARY, null, file, positionalEncoding, lora);
     }
 
-    static ModelConfig read(JsonFields f) {
-        f.version();
-        String typeName = f.string("type", true);
+    static ModelConfig read(JsonNode n) {
         ModelType type = null;
-        if (typeName != null) {
-            for (ModelType t : ModelType.values()) {
-                if (t.jsonName().equals(typeName)) {
-                    type = t;
-                }
-            }
-            if (type == null) {
-                f.problem("type", "must be one of binary, library, was \"" + typeName + "\"");
+        for (ModelType t : ModelType.values()) {
+            if (t.jsonName().equals(n.path("type").asText())) {
+                type = t;
             }
         }
-        List<String> ctxBins = null;
-        ObjectNode lora = null;
-        JsonFields binary = f.object("binary", false);
-        if (binary != null) {
-            binary.version();
-            ctxBins = binary.strings("ctx-bins", true);
-            lora = readLora(binary);
-            binary.rejectUnknownKeys();
-        }
-        String modelBin = null;
-        JsonFields library = f.object("library", false);
-        if (library != null) {
-            library.version();
-            modelBin = library.string("model-bin", true);
-            ObjectNode libraryLora = readLora(library);
-            lora = libraryLora == null ? lora : libraryLora;
-            library.rejectUnknownKeys();
-        }
-        JsonFields encoding = f.object("positional-encoding", false);
-        PositionalEncoding positionalEncoding = encoding == null ? null : PositionalEncoding.read(encoding);
-        f.rejectUnknownKeys();
-        return type == null ? null : new ModelConfig(type, ctxBins, modelBin, positionalEncoding, lora);
-    }
-
-    /** LoRA adapters are kept as written: this project does not apply them, but must not drop them. */
-    private static ObjectNode readLora(JsonFields block) {
-        return block.object("lora", false) == null ? null : (ObjectNode) block.raw("lora");
+        ObjectNode binary = Views.object(n, "binary");
+        ObjectNode library = Views.object(n, "library");
+        // LoRA adapters are kept as written: this project does not apply them, but must not drop them
+        ObjectNode lora = library != null && Views.object(library, "lora") != null ? Views.object(library, "lora")
+                : Views.object(binary, "lora");
+        ObjectNode encoding = Views.object(n, "positional-encoding");
+        return new ModelConfig(type, binary == null ? null : Views.texts(binary, "ctx-bins"),
+                library == null ? null : Views.text(library, "model-bin"),
+                encoding == null ? null : PositionalEncoding.read(encoding), lora);
     }
 
     ObjectNode toJsonNode() {

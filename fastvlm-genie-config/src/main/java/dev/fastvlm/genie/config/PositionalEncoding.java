@@ -1,8 +1,8 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
 
 /**
  * The {@code dialog.engine.model.positional-encoding} block (the newer form of {@code QnnHtp}'s
@@ -51,14 +51,9 @@ public record PositionalEncoding(String type, Integer ropeDim, Double ropeTheta,
         return ropeScaling == null ? null : ropeScaling.deepCopy();
     }
 
-    static PositionalEncoding read(JsonFields f) {
-        String type = f.string("type", true);
-        Integer ropeDim = f.int32("rope-dim", false);
-        Double ropeTheta = f.number("rope-theta", false);
-        JsonFields scaling = f.object("rope-scaling", false);
-        f.rejectUnknownKeys();
-        return type == null ? null : new PositionalEncoding(type, ropeDim, ropeTheta,
-                scaling == null ? null : (ObjectNode) f.raw("rope-scaling"));
+    static PositionalEncoding read(JsonNode n) {
+        return new PositionalEncoding(Views.text(n, "type"), Views.int32(n, "rope-dim"), Views.number(n, "rope-theta"),
+                Views.object(n, "rope-scaling"));
     }
 
     ObjectNode toJsonNode() {

@@ -1,8 +1,8 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
 
 /**
  * The {@code QnnGenAiTransformer} block: Genie's CPU decoder, which the seed flow runs. Every field
@@ -13,7 +13,7 @@ import dev.fastvlm.genie.internal.JsonFields;
  * @param nLogits        logits returned per step
  * @param nLayer         decoder layers
  * @param nEmbd          embedding width
- * @param nHeads         attention heads; a multiple of {@code nKvHeads}
+ * @param nHeads         attention heads, normally a multiple of {@code nKvHeads}
  * @param nKvHeads       key/value heads
  * @param modelInput     {@code embeddings} when the dialog is fed embeddings instead of token ids
  * @param sharedEngine   share one engine between dialogs
@@ -39,14 +39,11 @@ public record QnnGenAiTransformerConfig(Boolean useMmap, Boolean kvQuantization,
     /** The {@code model-input} value of a decoder fed embeddings rather than token ids. */
     public static final String INPUT_EMBEDDINGS = "embeddings";
 
-    static QnnGenAiTransformerConfig read(JsonFields f) {
-        f.version();
-        QnnGenAiTransformerConfig config = new QnnGenAiTransformerConfig(f.bool("use-mmap", false),
-                f.bool("kv-quantization", false), f.int32("n-logits", false), f.int32("n-layer", false),
-                f.int32("n-embd", false), f.int32("n-heads", false), f.int32("n-kv-heads", false),
-                f.string("model-input", false), f.bool("shared-engine", false));
-        f.rejectUnknownKeys();
-        return config;
+    static QnnGenAiTransformerConfig read(JsonNode n) {
+        return new QnnGenAiTransformerConfig(Views.bool(n, "use-mmap"), Views.bool(n, "kv-quantization"),
+                Views.int32(n, "n-logits"), Views.int32(n, "n-layer"), Views.int32(n, "n-embd"),
+                Views.int32(n, "n-heads"), Views.int32(n, "n-kv-heads"), Views.text(n, "model-input"),
+                Views.bool(n, "shared-engine"));
     }
 
     ObjectNode toJsonNode() {

@@ -1,8 +1,8 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
 
 /**
  * The {@code QnnHtp} block: Genie's NPU decoder. The first five fields are mandatory in Genie; the
@@ -63,26 +63,17 @@ public record QnnHtpConfig(long spillFillBufsize, long mmapBudget, boolean useMm
         return b;
     }
 
-    static QnnHtpConfig read(JsonFields f) {
-        f.version();
-        Long spillFill = f.integer("spill-fill-bufsize", true);
-        Long mmapBudget = f.integer("mmap-budget", true);
-        Boolean useMmap = f.bool("use-mmap", true);
-        String cpuMask = f.string("cpu-mask", true);
-        Boolean poll = f.bool("poll", true);
-        Builder b = builder().kvDim(f.int32("kv-dim", false)).posIdDim(f.int32("pos-id-dim", false))
-                .ropeTheta(f.number("rope-theta", false)).dataAlignmentSize(f.int32("data-alignment-size", false))
-                .kvUpdateMethod(f.string("kv-update-method", false)).allowAsyncInit(f.bool("allow-async-init", false))
-                .enableGraphSwitching(f.bool("enable-graph-switching", false))
-                .sharedEngine(f.bool("shared-engine", false))
-                .skipLoraValidation(f.bool("skip-lora-validation", false))
-                .graphSwitchingLoraPolicy(f.string("graph-switching-lora-policy", false));
-        f.rejectUnknownKeys();
-        if (spillFill == null || mmapBudget == null || useMmap == null || cpuMask == null || poll == null) {
-            return null;
-        }
-        return b.spillFillBufsize(spillFill).mmapBudget(mmapBudget).useMmap(useMmap).cpuMask(cpuMask).poll(poll)
-                .build();
+    static QnnHtpConfig read(JsonNode n) {
+        return builder().kvDim(Views.int32(n, "kv-dim")).posIdDim(Views.int32(n, "pos-id-dim"))
+                .ropeTheta(Views.number(n, "rope-theta")).dataAlignmentSize(Views.int32(n, "data-alignment-size"))
+                .kvUpdateMethod(Views.text(n, "kv-update-method")).allowAsyncInit(Views.bool(n, "allow-async-init"))
+                .enableGraphSwitching(Views.bool(n, "enable-graph-switching"))
+                .sharedEngine(Views.bool(n, "shared-engine"))
+                .skipLoraValidation(Views.bool(n, "skip-lora-validation"))
+                .graphSwitchingLoraPolicy(Views.text(n, "graph-switching-lora-policy"))
+                .spillFillBufsize(n.path("spill-fill-bufsize").asLong()).mmapBudget(n.path("mmap-budget").asLong())
+                .useMmap(n.path("use-mmap").asBoolean()).cpuMask(Views.text(n, "cpu-mask"))
+                .poll(n.path("poll").asBoolean()).build();
     }
 
     ObjectNode toJsonNode() {

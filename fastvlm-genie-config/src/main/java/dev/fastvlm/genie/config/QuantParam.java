@@ -1,22 +1,21 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
 
 /**
  * {@code dialog.embedding.quant-param}: how fixed-point embeddings map to real numbers, in QNN's
  * convention {@code float = (q + offset) * scale}.
  *
- * @param scale  the quantization step, &gt; 0
+ * @param scale  the quantization step
  * @param offset added to the quantized value before scaling
  */
 public record QuantParam(double scale, int offset) {
 
-    static QuantParam read(JsonFields f) {
-        Double scale = f.number("scale", true);
-        Integer offset = f.int32("offset", true);
-        f.rejectUnknownKeys();
+    static QuantParam read(JsonNode n) {
+        Double scale = Views.number(n, "scale");
+        Integer offset = Views.int32(n, "offset");
         return scale == null || offset == null ? null : new QuantParam(scale, offset);
     }
 

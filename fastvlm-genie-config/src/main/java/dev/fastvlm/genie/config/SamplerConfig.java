@@ -1,19 +1,20 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.GenerationOptions;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
 
 /**
  * The {@code dialog.sampler} block; every field may be null (absent, Genie's default applies).
  *
  * @param seed         random seed
- * @param temp         temperature, &gt;= 0
- * @param topK         top-k, &gt;= 1
- * @param topP         nucleus sampling, in (0, 1]
+ * @param temp         temperature (Genie does not range-check sampler values)
+ * @param topK         top-k
+ * @param topP         nucleus sampling
  * @param greedy       always take the most likely token
- * @param type         {@code basic} or {@code custom}
+ * @param type         {@code basic} or {@code custom} (a custom sampler also names its {@code callback-name},
+ *                     kept in the config's JSON)
  * @param tokenPenalty repetition/presence/frequency penalties
  */
 public record SamplerConfig(Long seed, Double temp, Integer topK, Double topP, Boolean greedy, String type,
@@ -30,18 +31,11 @@ public record SamplerConfig(Long seed, Double temp, Integer topK, Double topP, B
                 options.greedy(), null, null);
     }
 
-    static SamplerConfig read(JsonFields f) {
-        f.version();
-        Long seed = f.integer("seed", false);
-        Double temp = f.number("temp", false);
-        Integer topK = f.int32("top-k", false);
-        Double topP = f.number("top-p", false);
-        Boolean greedy = f.bool("greedy", false);
-        String type = f.string("type", false);
-        JsonFields penaltyFields = f.object("token-penalty", false);
-        TokenPenalty penalty = penaltyFields == null ? null : TokenPenalty.read(penaltyFields);
-        f.rejectUnknownKeys();
-        return new SamplerConfig(seed, temp, topK, topP, greedy, type, penalty);
+    static SamplerConfig read(JsonNode n) {
+        JsonNode penalty = Views.object(n, "token-penalty");
+        return new SamplerConfig(Views.int64(n, "seed"), Views.number(n, "temp"), Views.int32(n, "top-k"),
+                Views.number(n, "top-p"), Views.bool(n, "greedy"), Views.text(n, "type"),
+                penalty == null ? null : TokenPenalty.read(penalty));
     }
 
     ObjectNode toJsonNode() {

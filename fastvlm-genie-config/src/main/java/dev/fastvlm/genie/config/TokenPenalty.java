@@ -1,8 +1,8 @@
 package dev.fastvlm.genie.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fastvlm.genie.internal.Json;
-import dev.fastvlm.genie.internal.JsonFields;
 
 /**
  * The {@code dialog.sampler.token-penalty} block; every field may be null (absent).
@@ -15,13 +15,9 @@ import dev.fastvlm.genie.internal.JsonFields;
 public record TokenPenalty(Integer penalizeLastN, Double repetitionPenalty, Double presencePenalty,
                            Double frequencyPenalty) {
 
-    static TokenPenalty read(JsonFields f) {
-        f.version();
-        TokenPenalty penalty = new TokenPenalty(f.int32("penalize-last-n", false),
-                f.number("repetition-penalty", false), f.number("presence-penalty", false),
-                f.number("frequency-penalty", false));
-        f.rejectUnknownKeys();
-        return penalty;
+    static TokenPenalty read(JsonNode n) {
+        return new TokenPenalty(Views.int32(n, "penalize-last-n"), Views.number(n, "repetition-penalty"),
+                Views.number(n, "presence-penalty"), Views.number(n, "frequency-penalty"));
     }
 
     ObjectNode toJsonNode() {

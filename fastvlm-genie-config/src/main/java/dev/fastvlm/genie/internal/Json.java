@@ -1,6 +1,8 @@
 package dev.fastvlm.genie.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
@@ -16,6 +18,11 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** The one JSON setup of this module: parsing, stable pretty printing, atomic file writes. Not API. */
 public final class Json {
@@ -64,11 +71,83 @@ public final class Json {
     }
 
     /**
-     * Pretty-printed JSON with two-space indentation, "key": value spacing and a final newline.
-     *
-     * @param node the tree to write
-     * @return the text, ending with a newline
+     * The keys that appear more than once in the top-level object of {@code json} (Genie rejects a
+     * repeated top-level key; deeper repeats it resolves as the last one, as Jackson does). Empty
+     * when the text is not a JSON object or is malformed: {@link #parse} reports that.
      */
+    public static List<String> repeatedTopLevelKeys(String json) {
+        List<String> repeated = new ArrayList<>();
+        try (JsonParser parser = MAPPER.getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return repeated;
+            }
+            Set<String> seen = new HashSet<>();
+            for (JsonToken t = parser.nextToken(); t == JsonToken.FIELD_NAME; t = parser.nextToken()) {
+                if (!seen.add(parser.currentName())) {
+                    repeated.add(parser.currentName());
+                }
+                parser.nextToken();
+                parser.skipChildren();
+            }
+        } catch (IOException e) {
+            return repeated;
+        }
+        return repeated;
+    }
+
+    /**
+     * {@code typed} written over {@code old}: keys of {@code old} that {@code modelled} does not list
+     * for this object's path are kept where they were; modelled keys take {@code typed}'s value (or
+     * go, when {@code typed} lacks them), and nested objects that both sides have and whose path is
+     * listed are merged the same way. Keys new in {@code typed} are appended.
+     *
+     * @param old      the object as it was, or null
+     * @param typed    the object a typed model wrote
+     * @param path     this object's path in {@code modelled}, e.g. {@code engine.backend}
+     * @param modelled for each object path, the keys a typed model owns
+     * @return a new object
+     */
+    public static ObjectNode merge(JsonNode old, ObjectNode typed, String path, Map<String, Set<String>> modelled) {
+        Set<String> owned = modelled.get(path);
+        if (old == null || !old.isObject() || owned == null) {
+            return typed.deepCopy();
+        }
+        ObjectNode out = object();
+        for (Map.Entry<String, JsonNode> e : old.properties()) {
+            String key = e.getKey();
+            if (!owned.contains(key)) {
+                out.set(key, e.getValue().deepCopy());
+            } else if (typed.has(key)) {
+                JsonNode value = typed.get(key);
+                String child = path + "." + key;
+                out.set(key, value.isObject() && e.getValue().isObject() && modelled.containsKey(child)
+                        ? merge(e.getValue(), (ObjectNode) value, child, modelled) : value.deepCopy());
+            }
+        }
+        for (Map.Entry<String, JsonNode> e : typed.properties()) {
+            if (!out.has(e.getKey()) && !(old.has(e.getKey()) && !owned.contains(e.getKey()))) {
+                out.set(e.getKey(), e.getValue().deepCopy());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The same tree as a parser would read it back from text, so that trees built in code and trees
+     * parsed from files compare equal (1000000 as a long and as an int are one number).
+     *
+     * @param node a tree
+     * @return an equal tree with the node types a parser gives
+     */
+    public static JsonNode normalized(JsonNode node) {
+        try {
+            return MAPPER.readTree(MAPPER.writeValueAsString(node));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree could not be written back", e);
+        }
+    }
+
+    /** Pretty-printed JSON with two-space indentation, "key": value spacing and a final newline. */
     public static String pretty(JsonNode node) {
         try {
             return PRETTY.writeValueAsString(node) + "\n";

@@ -102,6 +102,7 @@ class FastVlmGenieConfigsTest {
         assertThat(config.embedding()).isEqualTo(new EmbeddingConfig(896, "lut", "/data/local/tmp/fastvlm/LUT.bin",
                 EmbeddingDatatype.NATIVE, null));
         assertThat(config.maxNumTokens()).isEqualTo(128);
+        assertThat(config.warnings()).as("the project's own configs need no advice").isEmpty();
         assertThat(GenieConfig.parse(config.toJson())).isEqualTo(config);
     }
 

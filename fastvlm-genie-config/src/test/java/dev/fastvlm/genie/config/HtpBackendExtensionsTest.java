@@ -21,31 +21,55 @@ class HtpBackendExtensionsTest {
     }
 
     @Test
-    void optionalSectionsMayBeAbsent() {
-        HtpBackendExtensions ext = HtpBackendExtensions.parse(
-                "{\"devices\": [{\"soc_model\": 57, \"dsp_arch\": \"v75\"}]}");
+    void optionalSectionsMayBeAbsentAndTheFileIsKeptAsWritten() {
+        String json = "{\"devices\": [{\"soc_model\": 57, \"dsp_arch\": \"v75\"}]}";
+        HtpBackendExtensions ext = HtpBackendExtensions.parse(json);
         assertThat(ext.memType()).isNull();
         assertThat(ext.weightSharingEnabled()).isNull();
+        assertThat(ext.shareResources()).isNull();
         assertThat(ext.devices().get(0).cores()).isEmpty();
-        assertThat(Fixtures.tree(ext.toJson())).isEqualTo(Fixtures.tree(
-                "{\"devices\": [{\"soc_model\": 57, \"dsp_arch\": \"v75\", \"cores\": []}]}"));
+        assertThat(ext.warnings()).isEmpty();
+        assertThat(Fixtures.tree(ext.toJson())).isEqualTo(Fixtures.tree(json));
     }
 
     @Test
-    void problemsAreNamedByPath() {
+    void everyFormOfQualcommsFilesIsRead() {
+        HtpBackendExtensions group = HtpBackendExtensions.parse("{\"devices\": [{\"soc_model\": 69, \"dsp_arch\":"
+                + " \"v79\", \"cores\": [{\"core_id\": 0, \"perf_profile\": \"burst\", \"rpc_control_latency\": 100}]}],"
+                + " \"memory\": {\"mem_type\": \"shared_buffer\"}, \"groupContext\": {\"share_resources\": true}}");
+        assertThat(group.shareResources()).isTrue();
+        assertThat(group.weightSharingEnabled()).isNull();
+        assertThat(group.warnings()).isEmpty();
+
+        HtpBackendExtensions socId = HtpBackendExtensions.parse("{\"devices\": [{\"soc_id\": 43, \"dsp_arch\":"
+                + " \"v73\"}]}");
+        assertThat(socId.devices().get(0)).isEqualTo(new HtpBackendExtensions.Device(43, "v73", List.of()));
+        assertThat(socId.toJson()).contains("\"soc_id\"").doesNotContain("soc_model");
+
+        HtpBackendExtensions coresOnly = HtpBackendExtensions.parse("{\"devices\": [{\"cores\": [{\"perf_profile\":"
+                + " \"burst\", \"rpc_control_latency\": 100}]}]}");
+        assertThat(coresOnly.devices()).containsExactly(new HtpBackendExtensions.Device(null, null,
+                List.of(new HtpBackendExtensions.Core(null, "burst", 100))));
+
+        HtpBackendExtensions extra = HtpBackendExtensions.parse("{\"devices\": [], \"graphs\": [{\"vtcm_mb\": 8}]}");
+        assertThat(extra.warnings()).containsExactly("graphs: not known to this project; kept as written");
+        assertThat(extra.json().at("/graphs/0/vtcm_mb").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void wrongTypesAreRejectedByPathAndDoubtsAreWarnings() {
         assertThatThrownBy(() -> HtpBackendExtensions.parse("{\"devices\": [{\"soc_model\": \"69\", \"dsp_arch\":"
-                + " \"v79\", \"cores\": [{\"core_id\": 0, \"perf_profile\": \"burst\"}]}], \"memory\": {\"type\": 1}}"))
+                + " \"v79\", \"cores\": [{\"core_id\": 0, \"perf_profile\": 3}]}], \"memory\": {\"mem_type\": 1}}"))
                 .isInstanceOf(GenieConfigException.class)
-                .hasMessage("devices[0].soc_model: must be a 32-bit integer, was \"69\"; "
-                        + "devices[0].cores[0].rpc_control_latency: is required; memory.type: unknown key");
-        assertThatThrownBy(() -> HtpBackendExtensions.parse("{\"devices\": [{\"soc_model\": 69, \"dsp_arch\": \"79\","
-                + " \"cores\": [{\"core_id\": 0, \"perf_profile\": \"turbo\", \"rpc_control_latency\": 100}]}]}"))
-                .hasMessage("devices[0].dsp_arch: must look like \"v79\", was \"79\"; devices[0].cores[0].perf_profile:"
-                        + " must be one of balanced, burst, default, extreme_power_saver, high_performance,"
-                        + " high_power_saver, low_balanced, low_power_saver, power_saver, sustained_high_performance,"
-                        + " was \"turbo\"");
-        assertThatThrownBy(() -> HtpBackendExtensions.parse("{\"devices\": []}"))
-                .hasMessage("devices: must list at least one device");
+                .hasMessage("devices[0].soc_model: must be an integer, was \"69\"; "
+                        + "devices[0].cores[0].perf_profile: must be a string, was 3; memory.mem_type: must be a"
+                        + " string, was 1");
+        HtpBackendExtensions odd = HtpBackendExtensions.parse("{\"devices\": [{\"soc_model\": 69, \"dsp_arch\": \"79\","
+                + " \"cores\": [{\"core_id\": 0, \"perf_profile\": \"turbo\", \"rpc_control_latency\": 100}]}]}");
+        assertThat(odd.warnings()).containsExactly("devices[0].dsp_arch: \"79\" does not look like \"v79\"",
+                "devices[0].cores[0].perf_profile: \"turbo\" is not one of balanced, burst, default,"
+                        + " extreme_power_saver, high_performance, high_power_saver, low_balanced, low_power_saver,"
+                        + " power_saver, sustained_high_performance");
         assertThatThrownBy(() -> HtpBackendExtensions.parse("[1]"))
                 .hasMessage("<document>: must be an object, was an array");
     }

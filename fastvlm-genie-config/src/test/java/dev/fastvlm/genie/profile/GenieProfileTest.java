@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,6 +55,51 @@ class GenieProfileTest {
         assertThat(profile.components().get(1).events().get(2).metric("kv-cache-bytes"))
                 .contains(new ProfileMetric(12_582_912, "B"));
         assertThat(profile.components().get(1).events().get(1).metrics()).isEmpty();
+    }
+
+    @Test
+    void everyUnitAndMetricGeniesProfilerWritesIsReadAndKept() {
+        String json = """
+                {"header": {"artifact_type": "GENIE_PROFILE"}, "components": [
+                  {"name": "dialog0", "type": "dialog", "events": [
+                    {"type": "GenieDialog_applyLora", "duration": 5, "start": 0, "stop": 5,
+                     "lora-adapter-switching-time": {"value": 4, "unit": "us"}},
+                    {"type": "GenieDialog_getEngine", "duration": 2, "start": 5, "stop": 7,
+                     "getEngine-time": {"value": 2, "unit": "us"}},
+                    {"type": "GenieDialog_bindEngine", "duration": 3, "start": 7, "stop": 10,
+                     "bindEngine-time": {"value": 3, "unit": "us"}},
+                    {"type": "GenieDialog_query", "duration": 90, "start": 10, "stop": 100,
+                     "num-prompt-tokens": {"value": 7, "unit": ""},
+                     "prompt-processing-rate": {"value": 70.5, "unit": "toks/sec"},
+                     "time-to-first-token": {"value": 10, "unit": "us"},
+                     "num-generated-tokens": {"value": 3, "unit": ""},
+                     "token-generation-rate": {"value": 37.5, "unit": "toks/sec"},
+                     "token-generation-time": {"value": 80, "unit": "us"},
+                     "apply-engine-state": {"value": 6, "unit": "us"},
+                     "token-acceptance-rate": {"value": 2.25, "unit": "toks/iteration"},
+                     "kv-bytes": {"value": 4096, "unit": "bytes"},
+                     "npu-cycles": {"value": 123456, "unit": "cycles"},
+                     "fan-speed": {"value": 3, "unit": "rpm"}},
+                    {"type": "GenieDialog_free", "duration": 1, "start": 100, "stop": 101}]}]}
+                """;
+        GenieProfile profile = GenieProfile.parse(json);
+        assertThat(profile.lastQuery()).contains(new DialogQuery(7, 70.5, 10, 3, 37.5, 80));
+        List<ProfileEvent> events = profile.components().get(0).events();
+        assertThat(events).extracting(ProfileEvent::type).containsExactly("GenieDialog_applyLora",
+                "GenieDialog_getEngine", "GenieDialog_bindEngine", "GenieDialog_query", "GenieDialog_free");
+        assertThat(events).extracting(ProfileEvent::type).allMatch(ProfileEvent.GENIE_TYPES::contains);
+        assertThat(events.get(0).metric("lora-adapter-switching-time")).contains(new ProfileMetric(4, "us"));
+        assertThat(events.get(1).metric("getEngine-time")).contains(new ProfileMetric(2, "us"));
+        assertThat(events.get(2).metric("bindEngine-time")).contains(new ProfileMetric(3, "us"));
+        ProfileEvent query = events.get(3);
+        assertThat(query.metric("apply-engine-state")).contains(new ProfileMetric(6, "us"));
+        assertThat(query.metric("token-acceptance-rate")).contains(new ProfileMetric(2.25, "toks/iteration"));
+        assertThat(query.metric("kv-bytes")).contains(new ProfileMetric(4096, "bytes"));
+        assertThat(query.metric("npu-cycles")).contains(new ProfileMetric(123_456, "cycles"));
+        assertThat(query.metrics().values().stream().filter(m -> !m.genieUnit()))
+                .containsExactly(new ProfileMetric(3, "rpm"));
+        assertThat(events.get(4).metrics()).isEmpty();
+        assertThat(ProfileMetric.UNITS).containsExactly("", "us", "bytes", "cycles", "toks/sec", "toks/iteration");
     }
 
     @Test
