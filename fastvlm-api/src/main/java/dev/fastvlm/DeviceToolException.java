@@ -15,6 +15,7 @@ public class DeviceToolException extends FastVlmException {
     private final int exitCode;
     /** The end of the program's stderr, never null. */
     private final String stderrTail;
+    /** The end of the program's stdout without any answer text, never null. */
     private final String stdoutTail;
 
     /**

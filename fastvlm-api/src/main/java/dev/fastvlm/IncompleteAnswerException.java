@@ -20,7 +20,9 @@ public class IncompleteAnswerException extends DeviceToolException {
         NO_ANSWER
     }
 
+    /** How the answer fell short. */
     private final Reason reason;
+    /** What the tool had answered before it stopped, never null. */
     private final String partialAnswer;
 
     /**
