@@ -64,7 +64,11 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
         outputs = List.copyOf(outputs);
     }
 
-    /** The JSON {@code qnn-context-binary-utility --json_file} writes for a context of this one graph. */
+    /**
+     * The JSON {@code qnn-context-binary-utility --json_file} writes for a context of this one graph.
+     *
+     * @return a new JSON tree in the utility's layout
+     */
     public ObjectNode contextInfo() {
         return contextInfo(List.of(this));
     }
@@ -129,7 +133,12 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
         return n;
     }
 
-    /** Writes the emulated binary of this one graph (to a temporary name, then moved into place). */
+    /**
+     * Writes the emulated binary of this one graph (to a temporary name, then moved into place).
+     *
+     * @param file the file to write; its parent folders are created
+     * @throws IOException when the file cannot be written
+     */
     public void write(Path file) throws IOException {
         write(file, List.of(this));
     }

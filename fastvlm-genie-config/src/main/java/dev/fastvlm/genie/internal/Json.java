@@ -74,6 +74,9 @@ public final class Json {
      * The keys that appear more than once in the top-level object of {@code json} (Genie rejects a
      * repeated top-level key; deeper repeats it resolves as the last one, as Jackson does). Empty
      * when the text is not a JSON object or is malformed: {@link #parse} reports that.
+     *
+     * @param json the text of a JSON document
+     * @return the repeated keys, in the order their repeats appear
      */
     public static List<String> repeatedTopLevelKeys(String json) {
         List<String> repeated = new ArrayList<>();
@@ -147,7 +150,12 @@ public final class Json {
         }
     }
 
-    /** Pretty-printed JSON with two-space indentation, "key": value spacing and a final newline. */
+    /**
+     * Pretty-printed JSON with two-space indentation, "key": value spacing and a final newline.
+     *
+     * @param node the tree to write
+     * @return the text, ending with a newline
+     */
     public static String pretty(JsonNode node) {
         try {
             return PRETTY.writeValueAsString(node) + "\n";

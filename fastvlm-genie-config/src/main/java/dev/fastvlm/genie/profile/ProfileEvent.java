@@ -25,6 +25,16 @@ public record ProfileEvent(String type, Long duration, Long start, Long stop, Ma
             "GenieEngine_free", "GeniePipeline_create", "GeniePipeline_free", "GeniePipeline_execute",
             "GenieNode_create", "GenieNode_free", "GenieNode_setData");
 
+    /**
+     * Copies the metrics, keeping their order.
+     *
+     * @param type e.g. {@code GenieDialog_query}
+     * @param duration duration in microseconds, or null when absent
+     * @param start start time in microseconds, or null when absent
+     * @param stop stop time in microseconds, or null when absent
+     * @param metrics every {@code {value, unit}} field of the event, in file order
+     * @throws NullPointerException when {@code metrics} is null
+     */
     public ProfileEvent {
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
