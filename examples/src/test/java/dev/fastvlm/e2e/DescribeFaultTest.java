@@ -15,7 +15,6 @@ import dev.fastvlm.emulator.tools.EmulatedSdk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,8 +127,9 @@ class DescribeFaultTest {
     @Test
     void aLinkThatGoesSilentMidPush() throws InterruptedException {
         try (FastVlm vlm = vlm()) {
-            link.silenceAfterDeviceSends(30);
+            link.silenceAtNextPush();
             assertTimesOutWithinItsLimitAndMargin(vlm, dev.fastvlm.TokenListener.NONE);
+            assertThat(link.awaitSilence(Duration.ZERO)).as("the request's push went silent").isTrue();
             assertTheNextRequestWorksAtOnceAndNothingIsLeft(vlm);
         }
     }
@@ -158,13 +158,14 @@ class DescribeFaultTest {
     }
 
     @Test
-    @Disabled("open defect (issue 23): on a loaded 2-core CI machine the request after the cancel "
-            + "can reuse the silenced link and time out in SyncLock.take; the cancel itself ends in time")
     void aCancelDuringAPushOnASilentLinkEndsTheRequestWithinASecond() throws Exception {
         try (FastVlm vlm = vlm()) {
-            link.silenceAfterDeviceSends(30);
+            link.silenceAtNextPush();
             Future<?> running = vlm.describeAsync(ImageInput.of(image), "What is in the image?", null);
-            Thread.sleep(500);
+            // Cancelled only once it waits on the silent link: a cancel before would leave the fault
+            // armed for the next request.
+            assertThat(link.awaitSilence(LIMIT)).as("the request's push went silent").isTrue();
+            Thread.sleep(200);
             long start = System.nanoTime();
             assertThat(running.cancel(true)).isTrue();
             assertThatThrownBy(running::get).isInstanceOf(CancellationException.class);

@@ -138,6 +138,15 @@ final class DescribePipeline implements AutoCloseable {
                         ? OutputLayout.FLOAT32_NCHW : OutputLayout.UINT8_HWC)
                 .build();
         PromptTokenizer tokenizer = PromptTokenizer.load(bundle.require(ModelArtifact.TOKENIZER));
+        if (config.literalPrompts()) {
+            // At build(), not in the first request, whose time limit and cancel it would not obey.
+            try {
+                tokenizer.loadLiteralEncoder();
+            } catch (RuntimeException e) {
+                tokenizer.close();
+                throw e;
+            }
+        }
         LOG.info("FastVLM on {} ({} {}, HTP {}): {} vision tokens x {}, context {}", config.device().target(),
                 soc.chip(), soc.marketingName(), soc.htpArch().dspArch(), bundle.visionTokens(),
                 bundle.geometry().nEmbd(), bundle.contextSize());
