@@ -155,7 +155,8 @@ public interface FastVlm extends AutoCloseable {
          * within this limit plus {@link dev.fastvlm.transport.Deadline#MARGIN 10%} of it, the
          * margin being for stopping its device program and removing its files, and a request
          * whose future is cancelled ends within a second. What it could not remove in time is
-         * removed by the next request.
+         * removed by the next request. {@link #build()} obeys it too: its own waits (the device's
+         * first answers, the SDK's host {@code qnn-context-binary-utility}) end within this limit.
          */
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout;
