@@ -54,7 +54,8 @@ import java.util.ServiceLoader;
  *     <td>that connection; ends when the transport drops or closes it</td></tr>
  * <tr><td>{@code fastvlm-adb-connect TARGET}, {@code fastvlm-adb-open SERIAL}</td><td>a first
  *     handshake, or a stream opened through the adb server, that the caller waits for within its
- *     deadline</td><td>the attempt; ends with it</td></tr>
+ *     deadline</td><td>the attempt; ends with it (an adb server that never answers an open keeps
+ *     that thread waiting for its answer, though no caller waits any more)</td></tr>
  * <tr><td>{@code fastvlm-adb-watchdog SERIAL}</td><td>closes a transfer through the adb server at its
  *     deadline or cancel</td><td>the connection through the adb server; ends when it is closed</td></tr>
  * <tr><td>{@code fastvlm-local-N}</td><td>reads local programs' output ({@code LocalTransport})</td>
