@@ -28,6 +28,45 @@ import java.util.ServiceLoader;
  * }</pre>
  *
  * <p>An instance is thread-safe and owns its transport: {@link #close()} closes it.
+ *
+ * <h2>Threads</h2>
+ * Every thread the library starts is a daemon thread named {@code fastvlm-...}, and has one owner
+ * that ends it; once {@link #close()} returns, none of an instance's threads is left (one told to
+ * stop may take a moment to unwind its last step). This list is the one place they are documented.
+ * <table class="striped">
+ * <caption>The library's threads</caption>
+ * <thead><tr><th>Name</th><th>What it does</th><th>Owner, and what ends it</th></tr></thead>
+ * <tbody>
+ * <tr><td>{@code fastvlm-describe-N}</td><td>runs a {@link #describeAsync} request</td>
+ *     <td>the instance; {@code close()} interrupts it</td></tr>
+ * <tr><td>{@code fastvlm-cleanup}</td><td>removes finished requests' device directories</td>
+ *     <td>the instance; {@code close()} removes what is left, then ends it</td></tr>
+ * <tr><td>{@code fastvlm-image-decode-N}</td><td>decodes a large image while the request resizes it</td>
+ *     <td>the request that needs it; ends with that decode, which stops between rows when the
+ *     request is cancelled or past its deadline</td></tr>
+ * <tr><td>{@code fastvlm-sync-lease DIR}</td><td>renews the device's sync lock</td>
+ *     <td>the sync holding the lock; ends when it releases it</td></tr>
+ * <tr><td>{@code fastvlm-genie-watchdog-N}</td><td>watches an in-process Genie query's deadline and
+ *     cancel ({@link DecoderEngine#IN_PROCESS})</td><td>the instance's Genie dialog; {@code close()}</td></tr>
+ * <tr><td>{@code fastvlm-adb TARGET}</td><td>reads device programs' output, stops them, reconnects</td>
+ *     <td>the ADB transport; its {@code close()} interrupts them</td></tr>
+ * <tr><td>{@code fastvlm-adb-reader ADDRESS}</td><td>reads one direct ADB connection</td>
+ *     <td>that connection; ends when the transport drops or closes it</td></tr>
+ * <tr><td>{@code fastvlm-adb-connect TARGET}, {@code fastvlm-adb-open SERIAL}</td><td>a first
+ *     handshake, or a stream opened through the adb server, that the caller waits for within its
+ *     deadline</td><td>the attempt; ends with it (an adb server that never answers an open keeps
+ *     that thread waiting for its answer, though no caller waits any more)</td></tr>
+ * <tr><td>{@code fastvlm-adb-watchdog SERIAL}</td><td>closes a transfer through the adb server at its
+ *     deadline or cancel</td><td>the connection through the adb server; ends when it is closed</td></tr>
+ * <tr><td>{@code fastvlm-local-N}</td><td>reads local programs' output ({@code LocalTransport})</td>
+ *     <td>the local transport; ends with the program's output, and takes no work after its
+ *     {@code close()}</td></tr>
+ * </tbody>
+ * </table>
+ * The instance owns its transport, so its {@code close()} ends the transport's threads too. Shared
+ * threads that are not the library's own also do some of the work: the JDK's common
+ * {@code ForkJoinPool} resizes large images on both cores, the JDK reaps finished processes, and
+ * JNA frees native memory on its {@code JNA Cleaner} thread.
  */
 public interface FastVlm extends AutoCloseable {
 
@@ -243,7 +282,8 @@ public interface FastVlm extends AutoCloseable {
          * within this limit plus {@link dev.fastvlm.transport.Deadline#MARGIN 10%} of it, the
          * margin being for stopping its device program and removing its files, and a request
          * whose future is cancelled ends within a second. What it could not remove in time is
-         * removed by the next request.
+         * removed by the next request. {@link #build()} obeys it too: its own waits (the device's
+         * first answers, the SDK's host {@code qnn-context-binary-utility}) end within this limit.
          *
          * @param requestTimeout positive limit for one request, including its transfers
          * @return this builder

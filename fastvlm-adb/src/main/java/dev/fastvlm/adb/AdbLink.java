@@ -1,7 +1,6 @@
 package dev.fastvlm.adb;
 
 import dadb.AdbStream;
-import dadb.Dadb;
 import dadb.adbserver.AdbServer;
 
 import java.io.IOException;
@@ -14,6 +13,33 @@ interface AdbLink extends AutoCloseable {
     AdbStream open(String destination) throws IOException;
 
     boolean supportsFeature(String feature);
+
+    /**
+     * Makes a transfer on {@code stream} obey the calling thread's {@link dev.fastvlm.transport.Deadline}
+     * and interrupt until the guard is closed; a link whose streams obey them already needs nothing.
+     */
+    default Guard guard(AdbStream stream) {
+        return Guard.NONE;
+    }
+
+    /** A transfer's bound (see {@link #guard}). */
+    interface Guard extends AutoCloseable {
+        /** For streams that obey the deadline themselves. */
+        Guard NONE = () -> { };
+
+        /**
+         * The exception a failed read or write stands for: a {@link java.net.SocketTimeoutException}
+         * when the guard closed the stream at the deadline, an {@link java.io.InterruptedIOException}
+         * when it closed it for an interrupt, else {@code e} itself.
+         */
+        default IOException translate(IOException e) {
+            return e;
+        }
+
+        /** Stops guarding: the transfer is over. */
+        @Override
+        void close();
+    }
 
     @Override
     void close();
@@ -39,26 +65,7 @@ interface AdbLink extends AutoCloseable {
 
     /** A device through the adb server ({@code host:transport:SERIAL}), with dadb's server client. */
     static AdbLink viaServer(String host, int port, String serial, int connectTimeoutMillis) {
-        Dadb dadb = AdbServer.createDadb(host, port, "host:transport:" + serial, connectTimeoutMillis, 0);
-        return new AdbLink() {
-            @Override
-            public AdbStream open(String destination) throws IOException {
-                return dadb.open(destination);
-            }
-
-            @Override
-            public boolean supportsFeature(String feature) {
-                return dadb.supportsFeature(feature);
-            }
-
-            @Override
-            public void close() {
-                try {
-                    dadb.close();
-                } catch (Exception ignored) {
-                    // Each stream had its own socket; nothing else to release.
-                }
-            }
-        };
+        return new ServerLink(AdbServer.createDadb(host, port, "host:transport:" + serial, connectTimeoutMillis, 0),
+                serial);
     }
 }

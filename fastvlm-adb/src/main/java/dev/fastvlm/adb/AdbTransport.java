@@ -60,8 +60,10 @@ import java.util.function.LongFunction;
  * <p>Every wait obeys the calling thread's {@link Deadline} and interrupt: connecting (a
  * reconnect runs off the caller's thread), programs, and, on a {@link #direct} connection, each
  * stream's open, read and write. A transfer past its deadline drops the link, so nothing else
- * waits on a link that went silent, and the next call reconnects. Through the adb server, a
- * transfer's reads and writes go through dadb's streams, which the deadline does not reach.
+ * waits on a link that went silent, and the next call reconnects. Through the adb server, whose
+ * streams (dadb's, a socket each) block without limit, opening a stream waits only as long as the
+ * deadline allows, and a watchdog closes a transfer's stream at the deadline or the caller's
+ * interrupt, which ends it with the timeout or cancel.
  */
 public final class AdbTransport implements Transport {
 
@@ -222,8 +224,10 @@ public final class AdbTransport implements Transport {
         int confirmed = 0;
         AdbLink connection = link();
         SyncClient sync = null;
+        AdbLink.Guard guard = AdbLink.Guard.NONE;
         try {
             sync = syncs.take(connection);
+            guard = connection.guard(sync.stream());
             try {
                 for (; current < uploads.size(); current++) {
                     Upload upload = uploads.get(current);
@@ -247,7 +251,9 @@ public final class AdbTransport implements Transport {
             removeQuietly(sent);
             throw new DeviceException("device " + target + " refused "
                     + uploads.get(Math.min(confirmed, uploads.size() - 1)).devicePath() + ": " + e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (IOException failure) {
+            guard.close();
+            IOException e = guard.translate(failure);
             closeQuietly(sync);
             Upload failed = uploads.get(Math.min(current, uploads.size() - 1));
             RuntimeException stopped = stopped(e, connection, "pushing " + failed.devicePath() + " to " + target);
@@ -264,6 +270,8 @@ public final class AdbTransport implements Transport {
             closeQuietly(sync);
             removeQuietly(sent);
             throw e;
+        } finally {
+            guard.close();
         }
         syncs.giveBack(connection, sync);
         StringBuilder renames = new StringBuilder();
@@ -338,8 +346,10 @@ public final class AdbTransport implements Transport {
                          String unchanged) {
         AdbLink connection = link();
         SyncClient sync = null;
+        AdbLink.Guard guard = AdbLink.Guard.NONE;
         try {
             sync = syncs.take(connection);
+            guard = connection.guard(sync.stream());
             sync.requestStatAndContent(devicePath);
             SyncClient.Stat stat = sync.readStat(devicePath);
             // A missing file or a directory: the RECV's FAIL is left unread, the stream closes.
@@ -358,7 +368,9 @@ public final class AdbTransport implements Transport {
             closeQuietly(sync);
             throw new DeviceException("device " + this.target + " refused to send " + devicePath + ": "
                     + e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (IOException failure) {
+            guard.close();
+            IOException e = guard.translate(failure);
             closeQuietly(sync);
             RuntimeException stopped = stopped(e, connection, "pulling " + devicePath + " from " + this.target);
             if (stopped != null) {
@@ -370,6 +382,8 @@ public final class AdbTransport implements Transport {
         } catch (RuntimeException e) {
             closeQuietly(sync);
             throw e;
+        } finally {
+            guard.close();
         }
         syncs.giveBack(connection, sync);
     }
@@ -427,7 +441,8 @@ public final class AdbTransport implements Transport {
             return;
         }
         closed = true;
-        threads.shutdown();
+        // Interrupts what still runs for it (a kill waiting for a PID, a reconnect): none outlives the transport.
+        threads.shutdownNow();
         syncs.clear();
         if (link != null) {
             closeQuietly(link);
@@ -578,7 +593,8 @@ public final class AdbTransport implements Transport {
     }
 
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    /** This transport's threads: named after its target, daemon (see the threads section of {@code FastVlm}). */
+    static java.util.concurrent.ThreadFactory daemon(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);

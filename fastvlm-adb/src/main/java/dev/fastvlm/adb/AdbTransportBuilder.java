@@ -215,7 +215,7 @@ public final class AdbTransportBuilder {
             } catch (Exception e) {
                 throw e instanceof RuntimeException r ? r : new DeviceException(e.getMessage(), e);
             }
-        });
+        }, task -> AdbTransport.daemon("fastvlm-adb-connect " + target).newThread(task).start());
         try {
             return new AdbTransport(target, connector, handshake.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {

@@ -62,6 +62,11 @@ final class SyncClient implements AutoCloseable {
         this.out = stream.getSink();
     }
 
+    /** The session's stream, for a {@link AdbLink#guard guard} of a transfer on it. */
+    AdbStream stream() {
+        return stream;
+    }
+
     /**
      * Asks for a file's attributes and its content at once: one round trip where STAT then RECV
      * would take two. Read the answers with {@link #readStat}, then (if the file

@@ -10,14 +10,21 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback TCP relay in front of an emulated device's adbd whose link faults can be switched on
  * and off while connections are open, for tests of how a client survives a bad link: a link that
- * goes silent in the middle of a transfer (one connection, once), and a slow link. Unlike the
+ * goes silent in the middle of a transfer or at the start of a push (one connection, once), and a
+ * slow link. Unlike the
  * {@link EmulatorFaults} given at start, which hold for every connection, these faults hit the
  * connection in use and let the next one through, so a test can show that the next request works.
  *
@@ -37,6 +44,10 @@ public final class FaultyLink implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     /** Device bytes still let through before the connection carrying them goes silent; negative when disarmed. */
     private final AtomicLong silenceBudget = new AtomicLong(-1);
+    /** Whether the next connection to start a push goes silent. */
+    private final AtomicBoolean silenceAtPush = new AtomicBoolean();
+    /** Completed when a connection goes silent after the fault was armed. */
+    private volatile CompletableFuture<Void> silenced = new CompletableFuture<>();
     private volatile long bytesPerSecond;
 
     private FaultyLink(ServerSocket listener, int devicePort) {
@@ -75,7 +86,37 @@ public final class FaultyLink implements AutoCloseable {
      * @param bytes the device bytes to let through first
      */
     public void silenceAfterDeviceSends(long bytes) {
+        silenced = new CompletableFuture<>();
         silenceBudget.set(bytes);
+    }
+
+    /**
+     * Silences, in both directions, the next connection on which the client starts a push (an
+     * ADB write whose payload begins with a sync {@code SEND} request): that request reaches the
+     * device, nothing after it does, so the client waits in the middle of the push. Later
+     * connections are not affected.
+     */
+    public void silenceAtNextPush() {
+        silenced = new CompletableFuture<>();
+        silenceAtPush.set(true);
+    }
+
+    /**
+     * Waits until a connection has gone silent since the fault was last armed.
+     *
+     * @param timeout the longest to wait
+     * @return whether a connection went silent within {@code timeout}
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    public boolean awaitSilence(Duration timeout) throws InterruptedException {
+        try {
+            silenced.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("never completed exceptionally", e);
+        }
     }
 
     /**
@@ -108,9 +149,71 @@ public final class FaultyLink implements AutoCloseable {
         }
     }
 
-    /** One relayed connection; silenced for good once its device bytes use up the budget. */
-    private static final class Connection {
+    /** One relayed connection; silenced for good once its device bytes use up the budget, or at a push. */
+    private final class Connection {
         private volatile boolean silent;
+        private final PushSpotter pushes = new PushSpotter();
+
+        void silence() {
+            silent = true;
+            silenced.complete(null);
+            LOG.info("faulty link: connection silenced");
+        }
+    }
+
+    /**
+     * Follows the ADB messages the client sends (a 24-byte header whose fourth word is the
+     * payload's length, then the payload) and spots a {@code WRTE} whose payload starts with a
+     * sync {@code SEND} request.
+     */
+    private static final class PushSpotter {
+        private static final int HEADER = 24;
+        private static final int A_WRTE = 0x45545257;
+        private static final byte[] SEND = {'S', 'E', 'N', 'D'};
+        private final byte[] header = new byte[HEADER];
+        private int headerFill;
+        private long payloadLeft;
+        private int payloadSeen;
+        private boolean write;
+
+        /** The count of {@code data}'s first bytes up to the end of a push's {@code SEND}, or -1 if it has none. */
+        int endOfPushStart(byte[] data, int length) {
+            for (int i = 0; i < length; i++) {
+                byte b = data[i];
+                if (headerFill < HEADER) {
+                    header[headerFill++] = b;
+                    if (headerFill == HEADER) {
+                        write = word(0) == A_WRTE;
+                        payloadLeft = word(12) & 0xFFFF_FFFFL;
+                        payloadSeen = 0;
+                        if (payloadLeft == 0) {
+                            headerFill = 0;
+                        }
+                    }
+                    continue;
+                }
+                boolean pushStarts = false;
+                if (write && payloadSeen < SEND.length) {
+                    if (b == SEND[payloadSeen]) {
+                        pushStarts = ++payloadSeen == SEND.length;
+                    } else {
+                        write = false;
+                    }
+                }
+                if (--payloadLeft == 0) {
+                    headerFill = 0;
+                }
+                if (pushStarts) {
+                    return i + 1;
+                }
+            }
+            return -1;
+        }
+
+        private int word(int offset) {
+            return (header[offset] & 0xFF) | (header[offset + 1] & 0xFF) << 8 | (header[offset + 2] & 0xFF) << 16
+                    | (header[offset + 3] & 0xFF) << 24;
+        }
     }
 
     private void pump(Connection connection, Socket from, Socket to, boolean fromDevice) {
@@ -119,7 +222,8 @@ public final class FaultyLink implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buffer)) > 0; ) {
                     // A silenced connection stays open and swallows what either side sends.
-                    int pass = connection.silent ? 0 : fromDevice ? passBeforeSilence(connection, n) : n;
+                    int pass = connection.silent ? 0 : fromDevice ? passBeforeSilence(connection, n)
+                            : passBeforePush(connection, n, buffer);
                     if (pass == 0) {
                         continue;
                     }
@@ -154,11 +258,20 @@ public final class FaultyLink implements AutoCloseable {
                 continue;
             }
             if (silenceBudget.compareAndSet(budget, -1)) {
-                connection.silent = true;
-                LOG.info("faulty link: connection silenced");
+                connection.silence();
                 return (int) budget;
             }
         }
+    }
+
+    /** How many of the client's {@code n} bytes go through before a push, if the push fault is armed. */
+    private int passBeforePush(Connection connection, int n, byte[] buffer) {
+        int end = connection.pushes.endOfPushStart(buffer, n);
+        if (end < 0 || !silenceAtPush.compareAndSet(true, false)) {
+            return n;
+        }
+        connection.silence();
+        return end;
     }
 
     /** Writes at the throttled rate; the rest goes at once when the throttle is lifted meanwhile. */

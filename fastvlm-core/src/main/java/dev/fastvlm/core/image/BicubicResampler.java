@@ -55,6 +55,7 @@ final class BicubicResampler {
         byte[] temp = new byte[cropW * rows * 3];
         byte[] out = new byte[cropW * cropH * 3];
         boolean parallel = (long) cropW * rows + (long) src.width() * rows > PARALLEL_THRESHOLD;
+        StopCheck stop = StopCheck.ofCurrentRequest();
         int done = 0;
         int from = 0;
         if (src.arriving()) {
@@ -66,17 +67,17 @@ final class BicubicResampler {
                     break;
                 }
                 int to = Math.min(rows, from + ROWS_PER_TASK);
-                horizontalPass(src, firstRow, from, to, horizontal, temp, cropW);
+                horizontalPass(src, firstRow, from, to, horizontal, temp, cropW, stop);
                 int ready = done;
                 while (ready < cropH && vertical.start[ready] + vertical.count[ready] - firstRow <= to) {
                     ready++;
                 }
-                verticalPass(temp, firstRow, done, ready, vertical, out, cropW);
+                verticalPass(temp, firstRow, done, ready, vertical, out, cropW, stop);
                 done = ready;
             }
         }
-        forChunks(from, rows, parallel, (a, b) -> horizontalPass(src, firstRow, a, b, horizontal, temp, cropW));
-        forChunks(done, cropH, parallel, (a, b) -> verticalPass(temp, firstRow, a, b, vertical, out, cropW));
+        forChunks(from, rows, parallel, (a, b) -> horizontalPass(src, firstRow, a, b, horizontal, temp, cropW, stop));
+        forChunks(done, cropH, parallel, (a, b) -> verticalPass(temp, firstRow, a, b, vertical, out, cropW, stop));
         return new RgbImage(cropW, cropH, out);
     }
 
@@ -88,7 +89,7 @@ final class BicubicResampler {
      * in an int, as it does in Pillow; and two rows share each coefficient load.
      */
     private static void horizontalPass(SourcePixels src, int firstRow, int from, int to, Axis axis,
-                                       byte[] temp, int outW) {
+                                       byte[] temp, int outW, StopCheck stop) {
         int x0 = axis.firstUsed();
         int x1 = axis.lastUsed();
         byte[] scratch = src.onHeap() ? null : new byte[src.width() * 3];
@@ -97,6 +98,7 @@ final class BicubicResampler {
         long[] bb = new long[x1];
         int yy = from;
         for (; yy + 1 < to; yy += 2) {
+            stop.check();
             int y = firstRow + yy;
             src.awaitRows(y + 2);
             widen(src.row(y, scratch), src.rowOffset(y), x0, x1, rg0, bb, false);
@@ -184,11 +186,12 @@ final class BicubicResampler {
      * coefficients stay in registers while the loop runs down the column of source rows.
      */
     private static void verticalPass(byte[] temp, int firstRow, int from, int to, Axis axis,
-                                     byte[] out, int width) {
+                                     byte[] out, int width, StopCheck stop) {
         int rowBytes = width * 3;
         int blocks = rowBytes & ~7;
         int[] kk = axis.coefficients;
         for (int yy = from; yy < to; yy++) {
+            stop.check();
             int k0 = yy * axis.ksize + axis.skip[yy];
             int n = axis.count[yy];
             int base0 = (axis.start[yy] - firstRow) * rowBytes;

@@ -1,6 +1,5 @@
 package dev.fastvlm.core.image;
 
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -10,14 +9,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Where decoders run while the calling thread resamples the rows they have finished. */
 final class DecodeThreads {
     private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final Duration IDLE = Duration.ofSeconds(1);
     /**
-     * Threads come and go with demand; daemon, so they never keep a JVM alive. An idle one ends after
-     * {@link #IDLE}, so none outlives the requests that used it (a closed FastVlm leaves none behind)
-     * by more than that; a new thread costs far less than the decode it serves.
+     * A thread per large decode, started by the request that needs it and ended with that decode:
+     * none waits idle, so none outlives the request it served (the request stops its decoder
+     * between rows when it ends early), and a closed FastVlm leaves none behind. Daemon, so they
+     * never keep a JVM alive; a new thread costs far less than the decode it serves (at least
+     * {@link #MIN_PIXELS} pixels).
      */
-    static final ExecutorService POOL = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE.toMillis(),
-            TimeUnit.MILLISECONDS, new SynchronousQueue<>(), task -> {
+    static final ExecutorService POOL = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 0, TimeUnit.MILLISECONDS,
+            new SynchronousQueue<>(), task -> {
                 Thread thread = new Thread(task, "fastvlm-image-decode-" + THREADS.incrementAndGet());
                 thread.setDaemon(true);
                 return thread;

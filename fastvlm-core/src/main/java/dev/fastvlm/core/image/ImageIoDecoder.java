@@ -1,11 +1,14 @@
 package dev.fastvlm.core.image;
 
+import dev.fastvlm.CancelledException;
+import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.InvalidInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadProgressListener;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -42,6 +45,9 @@ final class ImageIoDecoder implements ImageDecoder {
         if (format == ImageFormat.WEBP) {
             checkRiffLength(encoded, name);
         }
+        // ImageIO finds no reader for a stream made on an interrupted thread: a cancel must not read as a bad image.
+        StopCheck stop = StopCheck.ofCurrentRequest();
+        stop.check();
         ImageReader reader = null;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -61,15 +67,20 @@ final class ImageIoDecoder implements ImageDecoder {
                     LOG.debug("{}: ImageIO warning: {}", name, warning);
                 }
             });
+            reader.addIIOReadProgressListener(new AbortWhenStopped(stop));
             BufferedImage image = reader.read(0);
+            // A reader aborted by the listener returns what it has: the request is over, not the image bad.
+            stop.check();
             if (!truncation.isEmpty()) {
                 throw new InvalidInputException(name + ": truncated or corrupt " + format.displayName()
                         + " data (" + String.join("; ", truncation) + ")");
             }
             return toRgb(image, name);
-        } catch (InvalidInputException e) {
+        } catch (InvalidInputException | CancelledException | FastVlmTimeoutException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
+            // A read that an interrupt broke (ClosedByInterruptException) is a cancel, not a corrupt image.
+            stop.check();
             throw new InvalidInputException(name + ": truncated or corrupt " + format.displayName()
                     + " data (" + rootMessage(e) + ")", e);
         } finally {
@@ -171,5 +182,55 @@ final class ImageIoDecoder implements ImageDecoder {
             }
         }
         return new RgbImage(w, h, rgb);
+    }
+
+    /** Aborts a read, between the rows a reader reports, once the request it serves is to stop. */
+    private static final class AbortWhenStopped implements IIOReadProgressListener {
+        private final StopCheck stop;
+
+        AbortWhenStopped(StopCheck stop) {
+            this.stop = stop;
+        }
+
+        @Override
+        public void imageProgress(ImageReader source, float percentageDone) {
+            try {
+                stop.check();
+            } catch (CancelledException | FastVlmTimeoutException e) {
+                source.abort();
+            }
+        }
+
+        @Override
+        public void sequenceStarted(ImageReader source, int minIndex) {
+        }
+
+        @Override
+        public void sequenceComplete(ImageReader source) {
+        }
+
+        @Override
+        public void imageStarted(ImageReader source, int imageIndex) {
+        }
+
+        @Override
+        public void imageComplete(ImageReader source) {
+        }
+
+        @Override
+        public void thumbnailStarted(ImageReader source, int imageIndex, int thumbnailIndex) {
+        }
+
+        @Override
+        public void thumbnailProgress(ImageReader source, float percentageDone) {
+        }
+
+        @Override
+        public void thumbnailComplete(ImageReader source) {
+        }
+
+        @Override
+        public void readAborted(ImageReader source) {
+        }
     }
 }

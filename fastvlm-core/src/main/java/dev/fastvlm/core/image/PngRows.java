@@ -74,8 +74,15 @@ final class PngRows implements ArrivingRows, PngDecoder.RowProgress {
         return inflated.available() >= rows;
     }
 
+    /** Waits for, and unfilters, the first {@code rows} rows; the caller's cancel or deadline stops it between rows. */
     @Override
     public void await(int rows) {
+        try {
+            StopCheck.checkCurrentRequest();
+        } catch (RuntimeException e) {
+            inflated.cancel();
+            throw e;
+        }
         if (unfiltered >= rows) {
             return;
         }

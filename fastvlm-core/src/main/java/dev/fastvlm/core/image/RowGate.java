@@ -1,6 +1,9 @@
 package dev.fastvlm.core.image;
 
 import dev.fastvlm.CancelledException;
+import dev.fastvlm.transport.Deadline;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * How far a decoder running on another thread has got: the consumer waits for the rows it needs,
@@ -33,11 +36,26 @@ final class RowGate implements PngDecoder.RowProgress, ArrivingRows {
         return ready;
     }
 
+    /**
+     * Waits for the first {@code rows} rows; the calling thread's interrupt and its request's
+     * {@link Deadline} stop the wait, and the decoder with it.
+     */
     @Override
     public synchronized void await(int rows) {
+        try {
+            StopCheck.checkCurrentRequest();
+        } catch (RuntimeException e) {
+            cancelled = true;
+            throw e;
+        }
         while (ready < rows && failure == null) {
             try {
-                wait();
+                long left = Deadline.remainingNanos(Long.MAX_VALUE);
+                if (left == 0) {
+                    cancelled = true;
+                    throw Deadline.timeout("waiting for the image to decode", java.time.Duration.ZERO);
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancelled = true;

@@ -26,7 +26,11 @@ final class StandardDecoder implements ImageDecoder {
 
     private static RgbImage decode(PngDecoder png) {
         byte[] rgb = new byte[png.width() * png.height() * 3];
-        png.decode(rgb, rows -> true);
+        StopCheck stop = StopCheck.ofCurrentRequest();
+        png.decode(rgb, rows -> {
+            stop.check();
+            return true;
+        });
         return new RgbImage(png.width(), png.height(), rgb);
     }
 

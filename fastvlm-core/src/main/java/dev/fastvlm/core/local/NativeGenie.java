@@ -63,7 +63,8 @@ public final class NativeGenie implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NativeGenie.class);
     private static final long WATCH_MILLIS = 20;
     private static final AtomicInteger WATCHERS = new AtomicInteger();
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** Watches a running query's deadline and its caller's interrupt; this instance's own, ended by {@link #close()}. */
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "fastvlm-genie-watchdog-" + WATCHERS.incrementAndGet());
         thread.setDaemon(true);
         return thread;
@@ -222,7 +223,7 @@ public final class NativeGenie implements AutoCloseable {
                 embeddings.writeTo(input.getByteBuffer(0, embeddings.byteSize()));
                 check("GenieDialog_setMaxNumTokens", genie.GenieDialog_setMaxNumTokens(dialog, maxNewTokens), "");
                 active = sink;
-                ScheduledFuture<?> watch = WATCHDOG.scheduleWithFixedDelay(() -> sink.watch(caller, deadline),
+                ScheduledFuture<?> watch = watchdog.scheduleWithFixedDelay(() -> sink.watch(caller, deadline),
                         WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
                 try {
                     status = genie.GenieDialog_embeddingQuery(dialog, input, (int) embeddings.byteSize(),
@@ -287,6 +288,7 @@ public final class NativeGenie implements AutoCloseable {
         abort();
         queries.lock();
         try {
+            watchdog.shutdownNow();
             if (dialog != null) {
                 logFailure("GenieDialog_free", genie.GenieDialog_free(dialog));
                 dialog = null;

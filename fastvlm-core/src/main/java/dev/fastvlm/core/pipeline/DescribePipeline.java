@@ -73,6 +73,8 @@ final class DescribePipeline implements AutoCloseable {
     private static final ConcurrentHashMap<String, ReentrantLock> DEVICE_LOCKS = new ConcurrentHashMap<>();
     static final String HTP_EXTENSIONS = "htp_backend_ext_config.json";
     private static final Duration CLEANUP_WAIT = Duration.ofMinutes(1);
+    /** How long close() tries to remove failed requests' leftovers: on a dead link it must not hang. */
+    private static final Duration LEFTOVERS_WAIT = Duration.ofSeconds(10);
     /** A Genie profile is a few kilobytes; anything near this is not one. */
     private static final int PROFILE_LIMIT = 16 * 1024 * 1024;
     /** How long a finished request's directory waits for the next request's device program before it goes anyway. */
@@ -137,6 +139,15 @@ final class DescribePipeline implements AutoCloseable {
                         ? OutputLayout.FLOAT32_NCHW : OutputLayout.UINT8_HWC)
                 .build();
         PromptTokenizer tokenizer = PromptTokenizer.load(bundle.require(ModelArtifact.TOKENIZER));
+        if (config.literalPrompts()) {
+            // At build(), not in the first request, whose time limit and cancel it would not obey.
+            try {
+                tokenizer.loadLiteralEncoder();
+            } catch (RuntimeException e) {
+                tokenizer.close();
+                throw e;
+            }
+        }
         LOG.info("FastVLM on {} ({} {}, HTP {}): {} vision tokens x {}, context {}", config.device().target(),
                 soc.chip(), soc.marketingName(), soc.htpArch().dspArch(), bundle.visionTokens(),
                 bundle.geometry().nEmbd(), bundle.contextSize());
@@ -394,9 +405,25 @@ final class DescribePipeline implements AutoCloseable {
     private record RawOutput(ByteBuffer data, String source) {
     }
 
+    /**
+     * Removes what this instance's requests left on the device (a successful request's directory,
+     * a failed one's that its clean-up margin could not remove), then frees the tokenizer and an
+     * in-process Genie. Called once no request runs.
+     */
     @Override
     public void close() {
         cleaner.close();
+        List<String> leftovers = new ArrayList<>(failedRequests);
+        if (!leftovers.isEmpty()) {
+            try {
+                Deadline.cleanUp("removing " + leftovers, LEFTOVERS_WAIT, () -> RequestDirectory.sweep(transport,
+                        deviceDir + "/requests", staleAfter(), leftovers));
+                failedRequests.removeAll(leftovers);
+            } catch (RuntimeException e) {
+                LOG.warn("could not remove {} on {}: {}; the next instance's first request removes what is old",
+                        leftovers, transport.target(), e.getMessage());
+            }
+        }
         try {
             if (inProcess != null) {
                 inProcess.close();

@@ -6,6 +6,7 @@ import dev.fastvlm.FastVlm;
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.TokenListener;
 import dev.fastvlm.spi.FastVlmConfig;
+import dev.fastvlm.transport.Deadline;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,8 @@ final class PipelineFastVlm implements FastVlm {
     PipelineFastVlm(FastVlmConfig config) {
         this.config = config;
         try {
-            this.pipeline = DescribePipeline.open(config);
+            // build()'s own waits (the device's first answers, the SDK's host tool) obey requestTimeout too.
+            this.pipeline = Deadline.after(config.requestTimeout(), "build").call(() -> DescribePipeline.open(config));
         } catch (RuntimeException | Error e) {
             // build() failed: what it was given is still closed, as a built instance's close() would.
             async.shutdownNow();
