@@ -115,8 +115,9 @@ class LibraryThreadsTest {
 
     @Test
     void throughAdbEveryThreadIsNamedDaemonAndEndsWithClose() throws Exception {
-        try (DeviceEmulator emulator = DeviceEmulator.start(EmulatorOptions.defaults())) {
-            try (FastVlm vlm = FastVlm.builder().device(AdbTransport.direct("127.0.0.1", emulator.port()))
+        try (DeviceEmulator emulator = DeviceEmulator.start(
+                EmulatorOptions.builder().authorizedKeys(dir.resolve("adbkey.pub")).build())) {
+            try (FastVlm vlm = FastVlm.builder().device(AdbTransport.direct("127.0.0.1", emulator.port(), dir.resolve("adbkey")))
                     .models(bundle).runtime(QairtRuntime.of(sdk)).build()) {
                 assertThat(vlm.describe(image, "What is in the image?").text()).contains("red on the left");
                 assertThat(vlm.describeAsync(ImageInput.of(image), "And now?", null).get(1, TimeUnit.MINUTES).text())

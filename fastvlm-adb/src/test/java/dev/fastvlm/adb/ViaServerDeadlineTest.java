@@ -51,9 +51,9 @@ class ViaServerDeadlineTest {
 
     @BeforeEach
     void start() throws IOException {
-        device = DeviceEmulator.start(EmulatorOptions.defaults());
-        link = FaultyLink.to(device.port());
         server = HostAdb.start(home);
+        device = DeviceEmulator.start(EmulatorOptions.builder().authorizedKeys(server.publicKey()).build());
+        link = FaultyLink.to(device.port());
         String serial = "127.0.0.1:" + link.port();
         server.connect(serial);
         adb = AdbTransport.builder().adbServer("127.0.0.1", server.serverPort()).serial(serial).build();
