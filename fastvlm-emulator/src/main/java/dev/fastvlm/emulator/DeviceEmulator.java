@@ -8,7 +8,9 @@ import dev.fastvlm.emulator.fs.DeviceFileSystem;
 import dev.fastvlm.emulator.fs.SyncService;
 import dev.fastvlm.emulator.shell.DeviceProperties;
 import dev.fastvlm.emulator.shell.DeviceShell;
+import dev.fastvlm.emulator.shell.ProcessLauncher;
 import dev.fastvlm.emulator.shell.ShellService;
+import dev.fastvlm.emulator.shell.ToolRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +27,9 @@ import java.util.stream.Stream;
 
 /**
  * A virtual Snapdragon phone: an adbd endpoint on {@code 127.0.0.1} with a sandboxed file system,
- * a {@code /bin/sh} shell over it, emulated device properties and, through the emulated QAIRT
- * SDK ({@link dev.fastvlm.emulator.tools.EmulatedSdk}), emulated Qualcomm tools.
+ * a confined shell over it ({@link Confinement}: Linux namespaces through bubblewrap, or the
+ * emulator's restricted interpreter; never a host shell), emulated device properties and, through
+ * the emulated QAIRT SDK ({@link dev.fastvlm.emulator.tools.EmulatedSdk}), emulated Qualcomm tools.
  *
  * <pre>{@code
  * try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults())) {
@@ -44,6 +47,7 @@ public final class DeviceEmulator implements AutoCloseable {
     private final DeviceFileSystem fs;
     private final boolean temporarySandbox;
     private final AdbServer server;
+    private final Confinement confinement;
 
     private DeviceEmulator(EmulatorOptions options, DeviceFileSystem fs, boolean temporarySandbox) throws IOException {
         this.options = options;
@@ -51,10 +55,12 @@ public final class DeviceEmulator implements AutoCloseable {
         this.temporarySandbox = temporarySandbox;
         DeviceProperties properties = DeviceProperties.of(options.soc());
         properties.install(fs.root());
-        for (String dir : new String[] {"data/local/tmp", "sdcard", "vendor/lib64", "vendor/dsp/cdsp"}) {
+        for (String dir : new String[] {"data/local/tmp", DeviceFileSystem.STORAGE, "vendor/lib64", "vendor/dsp/cdsp"}) {
             Files.createDirectories(fs.root().resolve(dir));
         }
-        DeviceShell shell = new DeviceShell(fs.root(), toolEnvironment());
+        DeviceShell shell = DeviceShell.open(options.confinement(), fs.root(),
+                new ToolRuntime(options.javaCommand(), options.toolClasspath(), toolSettings()), ProcessLauncher.DIRECT);
+        this.confinement = shell.confinement();
         long disk = options.faults().diskBytes() > 0 ? options.faults().diskBytes() : Long.MAX_VALUE;
         SyncService sync = new SyncService(fs, new AtomicLong(disk));
         LinkSettings link = new LinkSettings(properties.banner(FEATURES), options.requireAuth(),
@@ -80,11 +86,9 @@ public final class DeviceEmulator implements AutoCloseable {
         }
     }
 
-    private Map<String, String> toolEnvironment() {
+    /** The tools' settings, which (unlike their java command, class path and sandbox) hold no host path. */
+    private Map<String, String> toolSettings() {
         Map<String, String> env = new HashMap<>();
-        env.put(ToolEnvironment.JAVA, options.javaCommand());
-        env.put(ToolEnvironment.CLASSPATH, options.toolClasspath());
-        env.put(ToolEnvironment.SANDBOX, fs.root().toString());
         env.put(ToolEnvironment.TIMING, options.timing().encode());
         env.put(ToolEnvironment.SOC, options.soc().name());
         StringBuilder exits = new StringBuilder();
@@ -126,6 +130,16 @@ public final class DeviceEmulator implements AutoCloseable {
     /** The host folder holding the device's files ({@code /data/local/tmp} is {@code sandbox()/data/local/tmp}). */
     public Path sandbox() {
         return fs.root();
+    }
+
+    /**
+     * How the device's shell and tools are confined: {@link Confinement#NAMESPACES} or {@link
+     * Confinement#RESTRICTED}, never {@link Confinement#AUTO}.
+     *
+     * @return the confinement in use
+     */
+    public Confinement confinement() {
+        return confinement;
     }
 
     public EmulatedSoc soc() {

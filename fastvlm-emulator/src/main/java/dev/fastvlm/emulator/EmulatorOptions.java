@@ -7,8 +7,9 @@ import java.util.Optional;
 /**
  * How to start a {@link DeviceEmulator}. Defaults: an ephemeral port, an SM8750 (Snapdragon 8
  * Elite), a fresh temporary sandbox deleted on close, no ADB authentication, {@link
- * EmulatedTiming#INSTANT}, no faults, and emulated tools run with this JVM's {@code java} and
- * class path.
+ * EmulatedTiming#INSTANT}, no faults, emulated tools run with this JVM's {@code java} and
+ * class path, and the confinement the system property {@value Confinement#PROPERTY} names ({@link
+ * Confinement#AUTO} when unset).
  */
 public final class EmulatorOptions {
     private final int port;
@@ -19,6 +20,7 @@ public final class EmulatorOptions {
     private final EmulatorFaults faults;
     private final String javaCommand;
     private final String toolClasspath;
+    private final Confinement confinement;
 
     private EmulatorOptions(Builder b) {
         this.port = b.port;
@@ -29,6 +31,7 @@ public final class EmulatorOptions {
         this.faults = b.faults;
         this.javaCommand = b.javaCommand;
         this.toolClasspath = b.toolClasspath;
+        this.confinement = b.confinement;
     }
 
     public static EmulatorOptions defaults() {
@@ -72,6 +75,15 @@ public final class EmulatorOptions {
         return toolClasspath;
     }
 
+    /**
+     * How the device's shell and tools are kept away from the host.
+     *
+     * @return the confinement asked for
+     */
+    public Confinement confinement() {
+        return confinement;
+    }
+
     /** Builds {@link EmulatorOptions}. */
     public static final class Builder {
         private int port;
@@ -82,6 +94,7 @@ public final class EmulatorOptions {
         private EmulatorFaults faults = EmulatorFaults.NONE;
         private String javaCommand = ProcessHandle.current().info().command().orElse("java");
         private String toolClasspath = ToolEnvironment.currentClasspath();
+        private Confinement confinement = Confinement.fromSystemProperty();
 
         /** 0 (the default) picks a free port. */
         public Builder port(int port) {
@@ -128,6 +141,18 @@ public final class EmulatorOptions {
         /** The class path (holding this module and its dependencies) the emulated programs run with. */
         public Builder toolClasspath(String toolClasspath) {
             this.toolClasspath = Objects.requireNonNull(toolClasspath, "toolClasspath");
+            return this;
+        }
+
+        /**
+         * How to confine the device's shell and tools; by default what the system property
+         * {@value Confinement#PROPERTY} says, or {@link Confinement#AUTO}.
+         *
+         * @param confinement the confinement
+         * @return this builder
+         */
+        public Builder confinement(Confinement confinement) {
+            this.confinement = Objects.requireNonNull(confinement, "confinement");
             return this;
         }
 
