@@ -47,7 +47,7 @@ public final class DeviceEmulator implements AutoCloseable {
     private final DeviceFileSystem fs;
     private final boolean temporarySandbox;
     private final AdbServer server;
-    private final Confinement confinement;
+    private final DeviceShell shell;
 
     private DeviceEmulator(EmulatorOptions options, DeviceFileSystem fs, boolean temporarySandbox) throws IOException {
         this.options = options;
@@ -58,14 +58,18 @@ public final class DeviceEmulator implements AutoCloseable {
         for (String dir : new String[] {"data/local/tmp", DeviceFileSystem.STORAGE, "vendor/lib64", "vendor/dsp/cdsp"}) {
             Files.createDirectories(fs.root().resolve(dir));
         }
-        DeviceShell shell = DeviceShell.open(options.confinement(), fs.root(),
+        this.shell = DeviceShell.open(options.confinement(), fs.root(),
                 new ToolRuntime(options.javaCommand(), options.toolClasspath(), toolSettings()), ProcessLauncher.DIRECT);
-        this.confinement = shell.confinement();
-        long disk = options.faults().diskBytes() > 0 ? options.faults().diskBytes() : Long.MAX_VALUE;
-        SyncService sync = new SyncService(fs, new AtomicLong(disk));
-        LinkSettings link = new LinkSettings(properties.banner(FEATURES), options.requireAuth(),
-                options.faults().dropConnectionAfterBytes(), options.faults().linkBytesPerSecond());
-        this.server = AdbServer.start(options.port(), link, service -> resolve(service, shell, sync));
+        try {
+            long disk = options.faults().diskBytes() > 0 ? options.faults().diskBytes() : Long.MAX_VALUE;
+            SyncService sync = new SyncService(fs, new AtomicLong(disk));
+            LinkSettings link = new LinkSettings(properties.banner(FEATURES), options.requireAuth(),
+                    options.faults().dropConnectionAfterBytes(), options.faults().linkBytesPerSecond());
+            this.server = AdbServer.start(options.port(), link, service -> resolve(service, shell, sync));
+        } catch (IOException | RuntimeException e) {
+            shell.close();
+            throw e;
+        }
     }
 
     /**
@@ -139,7 +143,7 @@ public final class DeviceEmulator implements AutoCloseable {
      * @return the confinement in use
      */
     public Confinement confinement() {
-        return confinement;
+        return shell.confinement();
     }
 
     public EmulatedSoc soc() {
@@ -159,6 +163,7 @@ public final class DeviceEmulator implements AutoCloseable {
     public void close() {
         try {
             server.close();
+            shell.close();
             if (temporarySandbox) {
                 try (Stream<Path> files = Files.walk(fs.root())) {
                     files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

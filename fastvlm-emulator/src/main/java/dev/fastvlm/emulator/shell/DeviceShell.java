@@ -12,7 +12,7 @@ import java.util.Optional;
  * Runs device command lines, confined to the device's file tree: inside Linux namespaces
  * ({@link NamespaceShell}) or by the emulator's own restricted interpreter ({@link RestrictedShell}).
  */
-public interface DeviceShell {
+public interface DeviceShell extends AutoCloseable {
     /**
      * Starts {@code sh -c command} on the device (an interactive shell for an empty command), in
      * {@code /} with the device's environment.
@@ -30,6 +30,10 @@ public interface DeviceShell {
      * @return the confinement
      */
     Confinement confinement();
+
+    /** Ends every command still running and frees what the shell holds; safe to call again. */
+    @Override
+    void close();
 
     /**
      * Opens the shell of the device whose files are under {@code root}, confined as asked; logs which
@@ -49,8 +53,14 @@ public interface DeviceShell {
         if (asked != Confinement.RESTRICTED) {
             Optional<String> problem = NamespaceShell.unavailable(launcher);
             if (problem.isEmpty()) {
-                NamespaceShell shell = NamespaceShell.create(root, tools, launcher);
-                problem = shell.probe();
+                NamespaceShell shell;
+                try {
+                    shell = NamespaceShell.create(root, tools, launcher);
+                    problem = shell.probe();
+                } catch (IOException e) {
+                    shell = null;
+                    problem = Optional.of(e.getMessage());
+                }
                 if (problem.isEmpty()) {
                     log.info("device shell confined by Linux namespaces (bubblewrap): the device tree is its whole"
                             + " file system, no network, uid 2000 (shell)");

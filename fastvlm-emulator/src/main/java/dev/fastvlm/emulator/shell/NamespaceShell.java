@@ -20,19 +20,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The device's {@code /system/bin/sh} inside Linux namespaces made by bubblewrap, one sandbox per
- * command: the file system is the device tree ({@code /data} and {@code /storage/emulated/0}
- * writable, {@code /system} and {@code /vendor} read-only, {@code /sdcard} a link to the
- * emulated storage), on a read-only root with nothing else but, read-only: a fixed set of host
- * commands in {@code /system/bin}, the host's shared libraries, the JDK at {@value #JDK} and the
- * tools' class path under {@value #JAVALIB}. No network, no host process visible, a new session
- * (no terminal to inject into), uid and gid 2000 ({@code shell}) with the device's own
- * {@code /etc/passwd}, an Android-like environment with no host path, and the sandbox dies with
- * the emulator.
- *
- * <p>Each command gets its own PID namespace, with the command as PID 1: what it starts dies with
- * it, and a PID one command prints means nothing to another (an {@code adb shell kill PID} from a
- * second command does not reach the first; closing the first's stream ends it).
+ * The device's {@code /system/bin/sh} inside Linux namespaces made by bubblewrap. One sandbox per
+ * emulator (a holder process started with it and ended by {@link #close()} or the emulator's
+ * death) holds the device's namespaces; each command enters them with {@code nsenter}, so all of
+ * them share the device's PIDs, as on a phone ({@code kill} from one {@code adb shell} reaches a
+ * program another started), and die with the sandbox. The file system is the device tree
+ * ({@code /data} and {@code /storage/emulated/0} writable, {@code /system} and {@code /vendor}
+ * read-only, {@code /sdcard} a link to the emulated storage), on a read-only root with nothing
+ * else but, read-only: a fixed set of host commands in {@code /system/bin}, the host's shared
+ * libraries, the JDK at {@value #JDK} and the tools' class path under {@value #JAVALIB}. No
+ * network, no host process visible, a new session (no terminal to inject into), uid and gid 2000
+ * ({@code shell}) with the device's own {@code /etc/passwd}, and an Android-like environment with
+ * no host path.
  */
 final class NamespaceShell implements DeviceShell {
     /** Where the host's JDK appears on the device. */
@@ -43,19 +42,24 @@ final class NamespaceShell implements DeviceShell {
     /**
      * Host commands the device gets in {@code /system/bin} (where the host has them): what the
      * project's device scripts, {@code getprop} and a user at an {@code adb shell} prompt need.
-     * {@code echo}, {@code test}, {@code kill}, {@code printf} and {@code pwd} are shell built-ins.
+     * Those that are also shell built-ins ({@code echo printf test [ kill pwd}) are here for
+     * {@code exec} and {@code find -exec}.
      */
-    static final List<String> COMMANDS = List.of("cat", "ls", "mkdir", "rmdir", "rm", "mv", "cp", "ln", "chmod",
+    static final List<String> COMMANDS = List.of("echo", "printf", "test", "[", "kill", "pwd", "cat", "ls", "mkdir", "rmdir", "rm", "mv", "cp", "ln", "chmod",
             "touch", "stat", "sha256sum", "md5sum", "df", "du", "date", "grep", "find", "xargs", "sed", "awk", "sleep",
             "dirname", "basename", "head", "tail", "wc", "id", "env", "uname", "tr", "cut", "sort", "uniq", "tee",
             "readlink", "realpath", "timeout", "nproc", "expr", "seq", "od", "cmp", "ps", "true", "false");
     private static final List<String> HOST_BIN = List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin");
 
-    private final List<String> prefix;
+    private final List<String> holderCommand;
+    private final Map<String, String> environment;
     private final ProcessLauncher launcher;
+    private Process holder;
+    private List<String> enter;
 
-    private NamespaceShell(List<String> prefix, ProcessLauncher launcher) {
-        this.prefix = List.copyOf(prefix);
+    private NamespaceShell(List<String> holderCommand, Map<String, String> environment, ProcessLauncher launcher) {
+        this.holderCommand = List.copyOf(holderCommand);
+        this.environment = Map.copyOf(environment);
         this.launcher = launcher;
     }
 
@@ -64,8 +68,11 @@ final class NamespaceShell implements DeviceShell {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             return Optional.of("not Linux but " + System.getProperty("os.name"));
         }
-        if (bwrap().isEmpty()) {
+        if (hostProgram("bwrap").isEmpty()) {
             return Optional.of("bubblewrap (bwrap) is not installed");
+        }
+        if (hostProgram("nsenter").isEmpty()) {
+            return Optional.of("nsenter (util-linux) is not installed");
         }
         if (multiarch().isEmpty()) {
             return Optional.of("no known shared library layout for " + System.getProperty("os.arch"));
@@ -83,8 +90,8 @@ final class NamespaceShell implements DeviceShell {
         for (String dir : new String[] {"data/local/tmp", "data/media/0", "vendor"}) {
             Files.createDirectories(root.resolve(dir));
         }
-        List<String> a = new ArrayList<>(List.of(bwrap().orElseThrow().toString(), "--unshare-all",
-                "--die-with-parent", "--new-session", "--as-pid-1", "--uid", Integer.toString(SHELL_UID), "--gid",
+        List<String> a = new ArrayList<>(List.of(hostProgram("bwrap").orElseThrow().toString(), "--unshare-all",
+                "--die-with-parent", "--new-session", "--uid", Integer.toString(SHELL_UID), "--gid",
                 Integer.toString(SHELL_UID), "--hostname", "localhost", "--clearenv", "--proc", "/proc", "--dev", "/dev"));
         libraries(a);
         a.addAll(List.of("--ro-bind", root.resolve("system").toString(), "/system"));
@@ -124,14 +131,21 @@ final class NamespaceShell implements DeviceShell {
         env.put(ToolEnvironment.JAVA, JDK + "/bin/java");
         env.put(ToolEnvironment.CLASSPATH, String.join(File.pathSeparator, classpath));
         env.putAll(tools.settings());
-        env.forEach((name, value) -> a.addAll(List.of("--setenv", name, value)));
-        a.add("/system/bin/sh");
-        return new NamespaceShell(a, launcher);
+        // the holder: a shell that waits on its standard input, which only the emulator holds
+        a.addAll(List.of("/system/bin/sh", "-c", "read _"));
+        return new NamespaceShell(a, env, launcher);
     }
 
-    /** Runs {@code true} in the sandbox: why it fails, if it does (no user namespaces, a missing mount). */
+    /**
+     * Starts the sandbox's holder and runs {@code true} in it: why that fails, if it does (no user
+     * namespaces, a mount bubblewrap refuses, {@code nsenter} not allowed).
+     */
     Optional<String> probe() {
         try {
+            Optional<String> started = startHolder();
+            if (started.isPresent()) {
+                return started;
+            }
             Process p = start("true", true);
             p.getOutputStream().close();
             byte[] output;
@@ -140,31 +154,78 @@ final class NamespaceShell implements DeviceShell {
             }
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return Optional.of("bwrap did not finish a probe within 30 s");
+                close();
+                return Optional.of("a probe did not finish within 30 s");
             }
             if (p.exitValue() != 0) {
-                return Optional.of("bwrap exited with " + p.exitValue() + ": "
+                close();
+                return Optional.of("nsenter exited with " + p.exitValue() + ": "
                         + new String(output, StandardCharsets.UTF_8).strip());
             }
             return Optional.empty();
         } catch (IOException e) {
-            return Optional.of("bwrap could not be started: " + e.getMessage());
+            close();
+            return Optional.of("the sandbox could not be started: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.of("interrupted while probing bwrap");
+            close();
+            return Optional.of("interrupted while probing the sandbox");
         }
+    }
+
+    /** Starts bubblewrap and finds the holder inside it, whose namespaces every command enters. */
+    private synchronized Optional<String> startHolder() throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(holderCommand).redirectErrorStream(true);
+        builder.environment().clear();
+        holder = launcher.start(builder);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!holder.isAlive()) {
+                String output = new String(holder.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
+                return Optional.of("bwrap exited with " + holder.exitValue() + ": " + output);
+            }
+            // bwrap's child is the namespace's init; its child, the holder shell, is set up in full
+            Optional<ProcessHandle> inside = holder.children().flatMap(ProcessHandle::children).findFirst();
+            if (inside.isPresent()) {
+                enter = List.of(hostProgram("nsenter").orElseThrow().toString(), "--target",
+                        Long.toString(inside.get().pid()), "--user", "--mount", "--pid", "--net", "--uts", "--ipc",
+                        "--cgroup", "--root", "--wd", "--setuid", Integer.toString(SHELL_UID), "--setgid",
+                        Integer.toString(SHELL_UID), "/system/bin/sh");
+                return Optional.empty();
+            }
+            Thread.sleep(10);
+        }
+        holder.destroyForcibly();
+        return Optional.of("bwrap did not set up the sandbox within 30 s");
     }
 
     @Override
     public Process start(String command, boolean mergeStderr) throws IOException {
-        List<String> argv = new ArrayList<>(prefix);
+        List<String> argv;
+        synchronized (this) {
+            if (enter == null) {
+                throw new IOException("the device's sandbox is closed");
+            }
+            argv = new ArrayList<>(enter);
+        }
         if (!command.isBlank()) {
             argv.add("-c");
             argv.add(command);
         }
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(mergeStderr);
         builder.environment().clear();
+        builder.environment().putAll(environment);
         return launcher.start(builder);
+    }
+
+    /** Ends the sandbox: its init dies with bubblewrap, and every device process with its PID namespace. */
+    @Override
+    public synchronized void close() {
+        enter = null;
+        if (holder != null) {
+            holder.destroyForcibly();
+            holder = null;
+        }
     }
 
     @Override
@@ -176,9 +237,9 @@ final class NamespaceShell implements DeviceShell {
         args.addAll(List.of("--ro-bind", host.toString(), device));
     }
 
-    private static Optional<Path> bwrap() {
+    private static Optional<Path> hostProgram(String name) {
         for (String dir : HOST_BIN) {
-            Path candidate = Path.of(dir, "bwrap");
+            Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate)) {
                 return Optional.of(candidate);
             }

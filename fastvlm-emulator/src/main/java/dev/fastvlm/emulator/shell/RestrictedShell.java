@@ -142,6 +142,11 @@ final class RestrictedShell implements DeviceShell {
         return Confinement.RESTRICTED;
     }
 
+    @Override
+    public void close() {
+        processes.values().forEach(p -> p.signal(9));
+    }
+
     /** One command line run by the interpreter, seen by the shell service as a process. */
     final class ScriptProcess extends Process {
         final int pid;
