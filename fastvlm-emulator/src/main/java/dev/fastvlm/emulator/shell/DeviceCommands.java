@@ -682,8 +682,8 @@ final class DeviceCommands {
         try {
             Thread.sleep((long) (seconds * 1000));
         } catch (InterruptedException e) {
-            shell.process.checkAlive();
-            throw new ShellInterpreter.Exit(130);
+            // a kill ends the command line here; a trapped signal runs its trap and ends only the sleep
+            shell.process.checkAlive(shell);
         }
         return 0;
     }

@@ -126,13 +126,13 @@ final class RestrictedShell implements DeviceShell {
         return status;
     }
 
-    private static int signal(String name) {
+    static int signal(String name) {
         return switch (name.toUpperCase(java.util.Locale.ROOT).replace("SIG", "")) {
-            case "0" -> 0;
             case "1", "HUP" -> 1;
             case "2", "INT" -> 2;
             case "9", "KILL" -> 9;
             case "15", "TERM" -> 15;
+            case "0", "EXIT" -> 0;
             default -> -1;
         };
     }
@@ -156,6 +156,8 @@ final class RestrictedShell implements DeviceShell {
         private final CountDownLatch done = new CountDownLatch(1);
         private volatile int exitCode;
         private volatile int killedBy;
+        private volatile int pendingTrap;
+        private final Map<Integer, String> traps = new ConcurrentHashMap<>();
         private volatile Process child;
         private volatile Thread runner;
 
@@ -174,14 +176,40 @@ final class RestrictedShell implements DeviceShell {
                     stderr == null ? stdout.output() : stderr.output());
         }
 
-        /** Ends the command line here if it was killed. */
-        void checkAlive() {
+        /**
+         * Ends the command line here if it was killed, or runs the trap of a signal it received
+         * (whose {@code exit} ends it).
+         */
+        void checkAlive(ShellInterpreter at) {
+            int trapped = pendingTrap;
+            if (trapped != 0) {
+                pendingTrap = 0;
+                Thread.interrupted();
+                at.runTrap(traps.get(trapped), io());
+            }
             if (killedBy > 0) {
                 throw new ShellInterpreter.Exit(128 + killedBy);
             }
         }
 
+        /** {@code trap}: a handler for a signal, or none for {@code null}. */
+        void trap(int signal, String handler) {
+            if (handler == null) {
+                traps.remove(signal);
+            } else {
+                traps.put(signal, handler);
+            }
+        }
+
         void signal(int signal) {
+            if (signal != 9 && traps.containsKey(signal)) {
+                pendingTrap = signal;
+                Thread thread = runner;
+                if (thread != null && thread != Thread.currentThread()) {
+                    thread.interrupt();
+                }
+                return;
+            }
             killedBy = signal;
             Process running = child;
             if (running != null) {
@@ -198,8 +226,8 @@ final class RestrictedShell implements DeviceShell {
         }
 
         /** Runs an emulated tool's JVM as this command line's program, its output going where the command's goes. */
-        int runChild(ProcessBuilder builder, ShellInterpreter.Io io) {
-            checkAlive();
+        int runChild(ProcessBuilder builder, ShellInterpreter at, ShellInterpreter.Io io) {
+            checkAlive(at);
             Process process;
             try {
                 process = launcher.start(builder);
@@ -215,11 +243,11 @@ final class RestrictedShell implements DeviceShell {
                 int code = process.waitFor();
                 out.join();
                 err.join();
-                checkAlive();
+                checkAlive(at);
                 return code;
             } catch (InterruptedException e) {
                 process.destroyForcibly();
-                checkAlive();
+                checkAlive(at);
                 throw new ShellInterpreter.Exit(130);
             } catch (IOException e) {
                 process.destroyForcibly();

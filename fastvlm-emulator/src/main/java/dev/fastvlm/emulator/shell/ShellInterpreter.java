@@ -128,6 +128,15 @@ final class ShellInterpreter {
         }
     }
 
+    /** Runs a signal's trap; its {@code exit} ends the command line. */
+    void runTrap(String handler, Io io) {
+        try {
+            run(ShellSyntax.parse(handler), io);
+        } catch (ShellSyntax.SyntaxException e) {
+            io.errors().println("sh: trap: " + e.getMessage());
+        }
+    }
+
     int run(Sequence sequence, Io io) {
         int result = 0;
         for (ShellSyntax.AndOr item : sequence.items()) {
@@ -168,7 +177,7 @@ final class ShellInterpreter {
     }
 
     int runCommand(Command command, Io io) {
-        process.checkAlive();
+        process.checkAlive(this);
         List<Redirect> redirects;
         if (command instanceof Simple s) {
             redirects = s.redirects();
@@ -305,7 +314,7 @@ final class ShellInterpreter {
 
     /** Runs a command by name: a shell built-in, a device command, or a program file. */
     int execute(List<String> argv, Map<String, String> assigned, Io io) {
-        process.checkAlive();
+        process.checkAlive(this);
         String name = argv.get(0);
         List<String> args = argv.subList(1, argv.size());
         PrintStream err = io.errors();
@@ -389,6 +398,20 @@ final class ShellInterpreter {
             }
             case "kill" -> {
                 return shell.kill(args, err);
+            }
+            case "trap" -> {
+                if (args.size() < 2) {
+                    return 0;
+                }
+                for (String signalName : args.subList(1, args.size())) {
+                    int signal = RestrictedShell.signal(signalName);
+                    if (signal <= 0 || signal == 9) {
+                        err.println("trap: " + signalName + ": signals other than HUP, INT and TERM cannot be trapped here");
+                        return 1;
+                    }
+                    process.trap(signal, args.get(0).equals("-") ? null : args.get(0));
+                }
+                return 0;
             }
             default -> {
                 if (DeviceCommands.NAMES.contains(name)) {
@@ -522,7 +545,7 @@ final class ShellInterpreter {
         env.put(ToolEnvironment.JAVA, shell.tools().javaCommand());
         env.put(ToolEnvironment.CLASSPATH, shell.tools().classpath());
         env.put(ToolEnvironment.SANDBOX, shell.root().toString());
-        return process.runChild(builder, io);
+        return process.runChild(builder, this, io);
     }
 
     // ---- expansion -------------------------------------------------------------------------

@@ -127,6 +127,19 @@ class RestrictedShellTest {
     }
 
     @Test
+    void aTrappedSignalRunsItsTrap() throws Exception {
+        Process trapped = shell.start("trap 'echo term > /data/local/tmp/termed; exit 143' TERM; echo $$; "
+                + "while :; do sleep 0.05; done", false);
+        trapped.getOutputStream().close();
+        String pid = new String(trapped.getInputStream().readNBytes(5), StandardCharsets.UTF_8).strip();
+        assertThat(run("kill -0 " + pid + " && kill " + pid).status()).isZero();
+        assertThat(trapped.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(trapped.exitValue()).isEqualTo(143);
+        assertThat(root.resolve("data/local/tmp/termed")).hasContent("term");
+        assertThat(run("kill -0 " + pid).status()).isEqualTo(1);
+    }
+
+    @Test
     void nothingOutsideTheDeviceTreeIsReachable() throws Exception {
         Path outside = Files.writeString(dir.resolve("secret"), "host secret");
         assertThat(run("cd /data/local/tmp; cat ../../../../../../" + outside).out()).isEmpty();
