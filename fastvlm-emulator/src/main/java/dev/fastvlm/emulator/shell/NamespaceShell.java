@@ -2,6 +2,7 @@ package dev.fastvlm.emulator.shell;
 
 import dev.fastvlm.emulator.Confinement;
 import dev.fastvlm.emulator.ToolEnvironment;
+import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
@@ -24,7 +25,10 @@ import java.util.stream.Stream;
  * emulator (a holder process started with it and ended by {@link #close()} or the emulator's
  * death) holds the device's namespaces; each command enters them with {@code nsenter}, so all of
  * them share the device's PIDs, as on a phone ({@code kill} from one {@code adb shell} reaches a
- * program another started), and die with the sandbox. The file system is the device tree
+ * program another started), and die with the sandbox. Where {@code nsenter} cannot enter it (as an
+ * unprivileged user, bubblewrap owns the namespaces by a user namespace {@code nsenter} cannot
+ * reach), each command gets a sandbox of its own instead, as confined, its PIDs its own. The
+ * file system is the device tree
  * ({@code /data} and {@code /storage/emulated/0} writable, {@code /system} and {@code /vendor}
  * read-only, {@code /sdcard} a link to the emulated storage), on a read-only root with nothing
  * else but, read-only: a fixed set of host commands in {@code /system/bin}, the host's shared
@@ -51,14 +55,15 @@ final class NamespaceShell implements DeviceShell {
             "readlink", "realpath", "timeout", "nproc", "expr", "seq", "od", "cmp", "ps", "true", "false");
     private static final List<String> HOST_BIN = List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin");
 
-    private final List<String> holderCommand;
+    private final List<String> sandbox;
     private final Map<String, String> environment;
     private final ProcessLauncher launcher;
     private Process holder;
     private List<String> enter;
+    private boolean shared;
 
-    private NamespaceShell(List<String> holderCommand, Map<String, String> environment, ProcessLauncher launcher) {
-        this.holderCommand = List.copyOf(holderCommand);
+    private NamespaceShell(List<String> sandbox, Map<String, String> environment, ProcessLauncher launcher) {
+        this.sandbox = List.copyOf(sandbox);
         this.environment = Map.copyOf(environment);
         this.launcher = launcher;
     }
@@ -70,9 +75,6 @@ final class NamespaceShell implements DeviceShell {
         }
         if (hostProgram("bwrap").isEmpty()) {
             return Optional.of("bubblewrap (bwrap) is not installed");
-        }
-        if (hostProgram("nsenter").isEmpty()) {
-            return Optional.of("nsenter (util-linux) is not installed");
         }
         if (multiarch().isEmpty()) {
             return Optional.of("no known shared library layout for " + System.getProperty("os.arch"));
@@ -131,22 +133,58 @@ final class NamespaceShell implements DeviceShell {
         env.put(ToolEnvironment.JAVA, JDK + "/bin/java");
         env.put(ToolEnvironment.CLASSPATH, String.join(File.pathSeparator, classpath));
         env.putAll(tools.settings());
-        // the holder: a shell that waits on its standard input, which only the emulator holds
-        a.addAll(List.of("/system/bin/sh", "-c", "read _"));
         return new NamespaceShell(a, env, launcher);
     }
 
     /**
-     * Starts the sandbox's holder and runs {@code true} in it: why that fails, if it does (no user
-     * namespaces, a mount bubblewrap refuses, {@code nsenter} not allowed).
+     * Sets up the sandbox and runs {@code true} in it: the shared sandbox entered with {@code
+     * nsenter} where that works, else one sandbox per command. Why neither works, if so (no user
+     * namespaces, a mount bubblewrap refuses).
      */
     Optional<String> probe() {
-        try {
-            Optional<String> started = startHolder();
-            if (started.isPresent()) {
-                return started;
+        return probe(true);
+    }
+
+    /** {@link #probe()}, trying the shared sandbox only if {@code tryShared}. */
+    Optional<String> probe(boolean tryShared) {
+        String sharedProblem = "not tried";
+        if (tryShared) {
+            Optional<String> problem = startHolder().or(() -> runs("true"));
+            if (problem.isEmpty()) {
+                shared = true;
+                return Optional.empty();
             }
-            Process p = start("true", true);
+            sharedProblem = problem.get();
+            close();
+        }
+        List<String> own = new ArrayList<>(sandbox);
+        own.add("--as-pid-1");
+        environment.forEach((name, value) -> own.addAll(List.of("--setenv", name, value)));
+        own.add("/system/bin/sh");
+        synchronized (this) {
+            enter = List.copyOf(own);
+        }
+        Optional<String> problem = runs("true");
+        if (problem.isPresent()) {
+            close();
+            return Optional.of(problem.get() + (tryShared ? " (and the shared sandbox: " + sharedProblem + ")" : ""));
+        }
+        if (tryShared) {
+            LoggerFactory.getLogger(NamespaceShell.class).warn("the device's commands cannot enter one shared sandbox"
+                    + " ({}): each gets a sandbox of its own, as confined, but with PIDs of its own (a kill from one"
+                    + " adb shell does not reach another's program; closing its stream ends it)", sharedProblem);
+        }
+        return Optional.empty();
+    }
+
+    /** Whether commands share one sandbox (and the device's PIDs). */
+    boolean shared() {
+        return shared;
+    }
+
+    private Optional<String> runs(String command) {
+        try {
+            Process p = start(command, true);
             p.getOutputStream().close();
             byte[] output;
             try (InputStream in = p.getInputStream()) {
@@ -154,49 +192,58 @@ final class NamespaceShell implements DeviceShell {
             }
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                close();
                 return Optional.of("a probe did not finish within 30 s");
             }
             if (p.exitValue() != 0) {
-                close();
-                return Optional.of("nsenter exited with " + p.exitValue() + ": "
-                        + new String(output, StandardCharsets.UTF_8).strip());
+                return Optional.of("exit code " + p.exitValue() + ": " + new String(output, StandardCharsets.UTF_8).strip());
             }
             return Optional.empty();
         } catch (IOException e) {
-            close();
-            return Optional.of("the sandbox could not be started: " + e.getMessage());
+            return Optional.of("cannot start: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            close();
             return Optional.of("interrupted while probing the sandbox");
         }
     }
 
-    /** Starts bubblewrap and finds the holder inside it, whose namespaces every command enters. */
-    private synchronized Optional<String> startHolder() throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(holderCommand).redirectErrorStream(true);
-        builder.environment().clear();
-        holder = launcher.start(builder);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!holder.isAlive()) {
-                String output = new String(holder.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
-                return Optional.of("bwrap exited with " + holder.exitValue() + ": " + output);
-            }
-            // bwrap's child is the namespace's init; its child, the holder shell, is set up in full
-            Optional<ProcessHandle> inside = holder.children().flatMap(ProcessHandle::children).findFirst();
-            if (inside.isPresent()) {
-                enter = List.of(hostProgram("nsenter").orElseThrow().toString(), "--target",
-                        Long.toString(inside.get().pid()), "--user", "--mount", "--pid", "--net", "--uts", "--ipc",
-                        "--cgroup", "--root", "--wd", "--setuid", Integer.toString(SHELL_UID), "--setgid",
-                        Integer.toString(SHELL_UID), "/system/bin/sh");
-                return Optional.empty();
-            }
-            Thread.sleep(10);
+    /**
+     * Starts bubblewrap with a holder (a shell waiting on the standard input only the emulator
+     * holds) and finds it, whose namespaces every command then enters.
+     */
+    private synchronized Optional<String> startHolder() {
+        Optional<Path> nsenter = hostProgram("nsenter");
+        if (nsenter.isEmpty()) {
+            return Optional.of("nsenter (util-linux) is not installed");
         }
-        holder.destroyForcibly();
-        return Optional.of("bwrap did not set up the sandbox within 30 s");
+        List<String> command = new ArrayList<>(sandbox);
+        command.addAll(List.of("/system/bin/sh", "-c", "read _"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().clear();
+        try {
+            holder = launcher.start(builder);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                if (!holder.isAlive()) {
+                    String output = new String(holder.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
+                    return Optional.of("bwrap exited with " + holder.exitValue() + ": " + output);
+                }
+                // bwrap's child is the namespace's init; its child, the holder shell, is set up in full
+                Optional<ProcessHandle> inside = holder.children().flatMap(ProcessHandle::children).findFirst();
+                if (inside.isPresent()) {
+                    enter = List.of(nsenter.get().toString(), "--target", Long.toString(inside.get().pid()), "--user",
+                            "--mount", "--pid", "--net", "--uts", "--ipc", "--cgroup", "--root", "--wd", "--setuid",
+                            Integer.toString(SHELL_UID), "--setgid", Integer.toString(SHELL_UID), "/system/bin/sh");
+                    return Optional.empty();
+                }
+                Thread.sleep(10);
+            }
+            return Optional.of("bwrap did not set up the sandbox within 30 s");
+        } catch (IOException e) {
+            return Optional.of("bwrap could not be started: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while starting the sandbox");
+        }
     }
 
     @Override
@@ -214,11 +261,14 @@ final class NamespaceShell implements DeviceShell {
         }
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(mergeStderr);
         builder.environment().clear();
-        builder.environment().putAll(environment);
+        builder.environment().putAll(environment); // nsenter hands it on; a bwrap per command sets it itself
         return launcher.start(builder);
     }
 
-    /** Ends the sandbox: its init dies with bubblewrap, and every device process with its PID namespace. */
+    /**
+     * Ends the sandbox: its init dies with bubblewrap, and every device process with its PID
+     * namespace (a sandbox per command ends with its command's stream).
+     */
     @Override
     public synchronized void close() {
         enter = null;

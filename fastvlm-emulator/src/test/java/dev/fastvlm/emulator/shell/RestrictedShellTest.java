@@ -118,7 +118,8 @@ class RestrictedShellTest {
     void killReachesAnotherCommandLineByItsPid() throws Exception {
         Process sleeper = shell.start("echo $$; exec sleep 30", false);
         sleeper.getOutputStream().close();
-        String pid = new String(sleeper.getInputStream().readNBytes(5), StandardCharsets.UTF_8).strip();
+        String pid = new java.io.BufferedReader(new java.io.InputStreamReader(sleeper.getInputStream(),
+                StandardCharsets.UTF_8)).readLine();
         Run kill = run("kill -TERM " + pid + " 2>/dev/null; i=0; while kill -0 " + pid + " 2>/dev/null && [ $i -lt 20 ];"
                 + " do sleep 0.1; i=$((i+1)); done; kill -KILL " + pid + " 2>/dev/null; exit 0");
         assertThat(kill.status()).isZero();
@@ -131,7 +132,8 @@ class RestrictedShellTest {
         Process trapped = shell.start("trap 'echo term > /data/local/tmp/termed; exit 143' TERM; echo $$; "
                 + "while :; do sleep 0.05; done", false);
         trapped.getOutputStream().close();
-        String pid = new String(trapped.getInputStream().readNBytes(5), StandardCharsets.UTF_8).strip();
+        String pid = new java.io.BufferedReader(new java.io.InputStreamReader(trapped.getInputStream(),
+                StandardCharsets.UTF_8)).readLine();
         assertThat(run("kill -0 " + pid + " && kill " + pid).status()).isZero();
         assertThat(trapped.waitFor(5, TimeUnit.SECONDS)).isTrue();
         assertThat(trapped.exitValue()).isEqualTo(143);
