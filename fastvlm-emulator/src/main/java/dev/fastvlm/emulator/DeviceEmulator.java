@@ -9,6 +9,7 @@ import dev.fastvlm.emulator.fs.SyncService;
 import dev.fastvlm.emulator.shell.DeviceProperties;
 import dev.fastvlm.emulator.shell.DeviceShell;
 import dev.fastvlm.emulator.shell.ShellService;
+import dev.fastvlm.emulator.shell.ToolRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +26,9 @@ import java.util.stream.Stream;
 
 /**
  * A virtual Snapdragon phone: an adbd endpoint on {@code 127.0.0.1} with a sandboxed file system,
- * a {@code /bin/sh} shell over it, emulated device properties and, through the emulated QAIRT
- * SDK ({@link dev.fastvlm.emulator.tools.EmulatedSdk}), emulated Qualcomm tools.
+ * a confined shell over it ({@link Confinement}: Linux namespaces through bubblewrap, or the
+ * emulator's restricted interpreter; never a host shell), emulated device properties and, through
+ * the emulated QAIRT SDK ({@link dev.fastvlm.emulator.tools.EmulatedSdk}), emulated Qualcomm tools.
  *
  * <pre>{@code
  * try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults())) {
@@ -47,6 +49,7 @@ public final class DeviceEmulator implements AutoCloseable {
     private final AdbServer server;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final DeviceShell shell;
 
     private DeviceEmulator(EmulatorOptions options, DeviceFileSystem fs, boolean temporarySandbox,
                            ProcessRegistry processes) throws IOException {
@@ -56,16 +59,22 @@ public final class DeviceEmulator implements AutoCloseable {
         this.processes = processes;
         DeviceProperties properties = DeviceProperties.of(options.soc());
         properties.install(fs.root());
-        for (String dir : new String[] {"data/local/tmp", "sdcard", "vendor/lib64", "vendor/dsp/cdsp"}) {
+        for (String dir : new String[] {"data/local/tmp", DeviceFileSystem.STORAGE, "vendor/lib64", "vendor/dsp/cdsp"}) {
             Files.createDirectories(fs.root().resolve(dir));
         }
-        DeviceShell shell = new DeviceShell(fs.root(), toolEnvironment());
-        long disk = options.faults().diskBytes() > 0 ? options.faults().diskBytes() : Long.MAX_VALUE;
-        SyncService sync = new SyncService(fs, new AtomicLong(disk));
-        LinkSettings link = new LinkSettings(properties.banner(FEATURES), options.authorization(),
-                options.maxStreamsPerConnection(), options.faults().dropConnectionAfterBytes(),
-                options.faults().linkBytesPerSecond());
-        this.server = AdbServer.start(options.port(), link, service -> resolve(service, shell, sync));
+        this.shell = DeviceShell.open(options.confinement(), fs.root(),
+                new ToolRuntime(options.javaCommand(), options.toolClasspath(), toolSettings()), DeviceEmulator::launch);
+        try {
+            long disk = options.faults().diskBytes() > 0 ? options.faults().diskBytes() : Long.MAX_VALUE;
+            SyncService sync = new SyncService(fs, new AtomicLong(disk));
+            LinkSettings link = new LinkSettings(properties.banner(FEATURES), options.authorization(),
+                    options.maxStreamsPerConnection(), options.faults().dropConnectionAfterBytes(),
+                    options.faults().linkBytesPerSecond());
+            this.server = AdbServer.start(options.port(), link, service -> resolve(service, shell, sync));
+        } catch (IOException | RuntimeException e) {
+            shell.close();
+            throw e;
+        }
         this.shutdownHook = new Thread(this::release, "fastvlm-emulator-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -109,11 +118,9 @@ public final class DeviceEmulator implements AutoCloseable {
         }
     }
 
-    private Map<String, String> toolEnvironment() {
+    /** The tools' settings, which (unlike their java command, class path and sandbox) hold no host path. */
+    private Map<String, String> toolSettings() {
         Map<String, String> env = new HashMap<>();
-        env.put(ToolEnvironment.JAVA, options.javaCommand());
-        env.put(ToolEnvironment.CLASSPATH, options.toolClasspath());
-        env.put(ToolEnvironment.SANDBOX, fs.root().toString());
         env.put(ToolEnvironment.TIMING, options.timing().encode());
         env.put(ToolEnvironment.SOC, options.soc().name());
         StringBuilder exits = new StringBuilder();
@@ -165,6 +172,16 @@ public final class DeviceEmulator implements AutoCloseable {
     }
 
     /**
+     * Starts a host process for the device. A process a stream's service starts is recorded, so it
+     * dies with its stream, the emulator or the JVM; the sandbox's own long-lived process, started
+     * with the emulator, is the shell's to end ({@link DeviceShell#close()}).
+     */
+    private static Process launch(ProcessBuilder builder) throws IOException {
+        Process process = builder.start();
+        return ProcessRegistry.servesStream() ? ProcessRegistry.register(process) : process;
+    }
+
+    /**
      * {@code 127.0.0.1:PORT}, the serial {@code adb connect} gives this device.
      *
      * @return the serial
@@ -185,6 +202,16 @@ public final class DeviceEmulator implements AutoCloseable {
      */
     public Path sandbox() {
         return fs.root();
+    }
+
+    /**
+     * How the device's shell and tools are confined: {@link Confinement#NAMESPACES} or {@link
+     * Confinement#RESTRICTED}, never {@link Confinement#AUTO}.
+     *
+     * @return the confinement in use
+     */
+    public Confinement confinement() {
+        return shell.confinement();
     }
 
     /** {@return the chip the emulated device reports} */
@@ -238,6 +265,7 @@ public final class DeviceEmulator implements AutoCloseable {
         } catch (IOException e) {
             failure = e;
         }
+        shell.close();
         if (temporarySandbox) {
             try {
                 SandboxRemoval.remove(fs.root());

@@ -14,7 +14,9 @@ import java.util.Optional;
  * user's own adb key ({@code ~/.android/adbkey.pub}, see {@link AdbAuthorization#userPublicKey()})
  * and the keys given with {@link Builder#authorizedKeys}, {@link EmulatedTiming#INSTANT}, no faults,
  * {@value #DEFAULT_MAX_STREAMS} streams per connection, {@value #DEFAULT_MAX_PROCESSES} services
- * running processes at once, and emulated tools run with this JVM's {@code java} and class path.
+ * running processes at once, emulated tools run with this JVM's {@code java} and class path, and the
+ * confinement the system property {@value Confinement#PROPERTY} names ({@link Confinement#AUTO} when
+ * unset).
  */
 public final class EmulatorOptions {
     private final int port;
@@ -33,6 +35,7 @@ public final class EmulatorOptions {
     private final EmulatorFaults faults;
     private final String javaCommand;
     private final String toolClasspath;
+    private final Confinement confinement;
 
     private EmulatorOptions(Builder b) {
         this.port = b.port;
@@ -46,6 +49,7 @@ public final class EmulatorOptions {
         this.faults = b.faults;
         this.javaCommand = b.javaCommand;
         this.toolClasspath = b.toolClasspath;
+        this.confinement = b.confinement;
     }
 
     /**
@@ -84,6 +88,7 @@ public final class EmulatorOptions {
         b.faults = faults;
         b.javaCommand = javaCommand;
         b.toolClasspath = toolClasspath;
+        b.confinement = confinement;
         return b;
     }
 
@@ -179,6 +184,15 @@ public final class EmulatorOptions {
         return toolClasspath;
     }
 
+    /**
+     * How the device's shell and tools are kept away from the host.
+     *
+     * @return the confinement asked for
+     */
+    public Confinement confinement() {
+        return confinement;
+    }
+
     /** Builds {@link EmulatorOptions}. */
     public static final class Builder {
         private int port;
@@ -192,6 +206,7 @@ public final class EmulatorOptions {
         private EmulatorFaults faults = EmulatorFaults.NONE;
         private String javaCommand = ProcessHandle.current().info().command().orElse("java");
         private String toolClasspath = ToolEnvironment.currentClasspath();
+        private Confinement confinement = Confinement.fromSystemProperty();
 
         /**
          * 0 (the default) picks a free port.
@@ -337,6 +352,18 @@ public final class EmulatorOptions {
          */
         public Builder toolClasspath(String toolClasspath) {
             this.toolClasspath = Objects.requireNonNull(toolClasspath, "toolClasspath");
+            return this;
+        }
+
+        /**
+         * How to confine the device's shell and tools; by default what the system property
+         * {@value Confinement#PROPERTY} says, or {@link Confinement#AUTO}.
+         *
+         * @param confinement the confinement
+         * @return this builder
+         */
+        public Builder confinement(Confinement confinement) {
+            this.confinement = Objects.requireNonNull(confinement, "confinement");
             return this;
         }
 

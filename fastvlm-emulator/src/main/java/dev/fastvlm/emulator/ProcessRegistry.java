@@ -51,6 +51,11 @@ public final class ProcessRegistry {
         this.slots = new Semaphore(maxSlots);
     }
 
+    /** {@return whether the current thread serves an emulator stream, so its processes can be recorded} */
+    static boolean servesStream() {
+        return SERVING.get() != null;
+    }
+
     /**
      * Records a process just started to serve the current stream: it is killed, with its
      * descendants, when that stream closes (from either side), when the emulator closes and when the

@@ -3,11 +3,8 @@ package dev.fastvlm.emulator.shell;
 import dev.fastvlm.emulator.EmulatedSoc;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -93,14 +90,7 @@ public final class DeviceProperties {
         Path bin = Files.createDirectories(root.resolve("system/bin"));
         StringBuilder buildProp = new StringBuilder();
         properties.forEach((k, v) -> buildProp.append(k).append('=').append(v).append('\n'));
-        write(root.resolve("system/build.prop"), buildProp.toString(), "rw-r--r--");
-        write(bin.resolve("getprop"), GETPROP, "rwxr-xr-x");
-    }
-
-    private static void write(Path target, String content, String permissions) throws IOException {
-        Path temp = Files.createTempFile(target.getParent(), ".props-", ".tmp");
-        Files.writeString(temp, content, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(permissions));
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DeviceFiles.writeAtomically(root.resolve("system/build.prop"), buildProp.toString(), "rw-r--r--");
+        DeviceFiles.writeAtomically(bin.resolve("getprop"), GETPROP, "rwxr-xr-x");
     }
 }

@@ -1,80 +1,82 @@
 package dev.fastvlm.emulator.shell;
 
-import java.io.File;
+import dev.fastvlm.emulator.Confinement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /**
- * Runs device command lines with the host's {@code /bin/sh} in the sandbox's view of the device.
- *
- * <p>The shell starts in the sandbox root (the device's {@code /}), and every absolute path under
- * one of the device's top-level folders ({@code /data}, {@code /sdcard}, {@code /vendor},
- * {@code /system}, ...) that starts a word of the command line (after a blank, a quote,
- * {@code =}, {@code :}, {@code ;}, ...) is rewritten to the same path inside the sandbox. That is
- * enough for what a client sends a device ({@code cd /data/local/tmp/x && LD_LIBRARY_PATH=/data/...
- * ./tool --flag /data/...}), and needs no privileges. Its limits: paths a program builds at run
- * time from pieces, or reads from files, are not rewritten; programs print host paths where a
- * device would print device paths; other host folders ({@code /tmp}, {@code /usr}) stay visible
- * to shell commands (only the file services are confined); and the sandbox path must not contain
- * characters the shell treats specially.
+ * Runs device command lines, confined to the device's file tree: inside Linux namespaces
+ * ({@link NamespaceShell}) or by the emulator's own restricted interpreter ({@link RestrictedShell}).
  */
-public final class DeviceShell {
-    private static final Pattern DEVICE_PATH = Pattern.compile(
-            "(^|[\\s'\"=:;,(|&<>`])(/(?:data|sdcard|storage|vendor|system|odm|product|apex|dsp)(?=$|[/\\s'\";:,)|&<>`]))");
-
-    private final Path root;
-    private final Map<String, String> environment;
-
+public interface DeviceShell extends AutoCloseable {
     /**
-     * @param root        the sandbox folder (the device's {@code /})
-     * @param environment variables every command gets on top of a minimal device-like set
-     */
-    public DeviceShell(Path root, Map<String, String> environment) {
-        this.root = root;
-        this.environment = Map.copyOf(environment);
-    }
-
-    /**
-     * The command line with device paths rewritten into the sandbox.
+     * Starts {@code sh -c command} on the device (an interactive shell for an empty command), in
+     * {@code /} with the device's environment.
      *
-     * @param command a device shell command line
-     * @return the command line to run on the host
-     */
-    public String rewrite(String command) {
-        Matcher m = DEVICE_PATH.matcher(command);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + root + m.group(2)));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
-    /**
-     * Starts {@code /bin/sh -c command} (or an interactive {@code /bin/sh} for an empty command).
-     *
+     * @param command     the command line, as {@code adb shell} sends it
      * @param mergeStderr send stderr to stdout, as adbd does for services without the shell protocol
-     * @param command a device shell command line; blank for an interactive shell
-     * @return the started process, in the sandbox folder with the device-like environment
-     * @throws IOException when {@code /bin/sh} cannot be started
+     * @return the running command
+     * @throws IOException if it cannot be started
      */
-    public Process start(String command, boolean mergeStderr) throws IOException {
-        List<String> argv = command.isBlank() ? List.of("/bin/sh") : List.of("/bin/sh", "-c", rewrite(command));
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(root.toFile()).redirectErrorStream(mergeStderr);
-        Map<String, String> env = pb.environment();
-        env.clear();
-        env.put("PATH", root.resolve("system/bin") + File.pathSeparator + "/usr/local/bin:/usr/bin:/bin");
-        env.put("HOME", root.resolve("data/local/tmp").toString());
-        env.put("TMPDIR", root.resolve("data/local/tmp").toString());
-        env.put("ANDROID_ROOT", root.resolve("system").toString());
-        env.put("ANDROID_DATA", root.resolve("data").toString());
-        env.put("EXTERNAL_STORAGE", root.resolve("sdcard").toString());
-        env.put("LANG", "C.UTF-8");
-        env.putAll(environment);
-        return pb.start();
+    Process start(String command, boolean mergeStderr) throws IOException;
+
+    /**
+     * The confinement in use, {@link Confinement#NAMESPACES} or {@link Confinement#RESTRICTED}.
+     *
+     * @return the confinement
+     */
+    Confinement confinement();
+
+    /** Ends every command still running and frees what the shell holds; safe to call again. */
+    @Override
+    void close();
+
+    /**
+     * Opens the shell of the device whose files are under {@code root}, confined as asked; logs which
+     * confinement is used (a warning for the restricted one, and why namespaces were not used).
+     *
+     * @param asked    the confinement asked for
+     * @param root     the sandbox folder, the device's {@code /}
+     * @param tools    what the emulated tools run with
+     * @param launcher starts every host process
+     * @return the shell
+     * @throws IOException if {@link Confinement#NAMESPACES} is asked for and unavailable, or the
+     *                     device's shell files cannot be written
+     */
+    static DeviceShell open(Confinement asked, Path root, ToolRuntime tools, ProcessLauncher launcher)
+            throws IOException {
+        Logger log = LoggerFactory.getLogger(DeviceShell.class);
+        if (asked != Confinement.RESTRICTED) {
+            Optional<String> problem = NamespaceShell.unavailable(launcher);
+            if (problem.isEmpty()) {
+                NamespaceShell shell;
+                try {
+                    shell = NamespaceShell.create(root, tools, launcher);
+                    problem = shell.probe();
+                } catch (IOException e) {
+                    shell = null;
+                    problem = Optional.of(e.getMessage());
+                }
+                if (problem.isEmpty()) {
+                    log.info("device shell confined by Linux namespaces (bubblewrap): the device tree is its whole"
+                            + " file system, no network, uid 2000 (shell)");
+                    return shell;
+                }
+            }
+            if (asked == Confinement.NAMESPACES) {
+                throw new IOException("the device shell cannot be confined by Linux namespaces: " + problem.get());
+            }
+            log.warn("Linux namespaces are unavailable ({}): the device shell is the emulator's restricted"
+                    + " interpreter (emulated tools and a fixed set of file commands, paths checked inside the"
+                    + " device tree); install bubblewrap and allow user namespaces for a full shell", problem.get());
+        } else {
+            log.warn("device shell restricted as asked: the emulator's interpreter runs only the emulated tools and"
+                    + " a fixed set of file commands, paths checked inside the device tree");
+        }
+        return new RestrictedShell(root, tools, launcher);
     }
 }

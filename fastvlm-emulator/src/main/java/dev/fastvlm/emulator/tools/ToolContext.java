@@ -3,9 +3,13 @@ package dev.fastvlm.emulator.tools;
 import dev.fastvlm.emulator.EmulatedSoc;
 import dev.fastvlm.emulator.EmulatedTiming;
 import dev.fastvlm.emulator.ToolEnvironment;
+import dev.fastvlm.emulator.fs.DeviceFileSystem;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -14,6 +18,7 @@ import java.util.Map;
  * paths it reads from files (input lists, configs) are device paths and are mapped here.
  */
 final class ToolContext {
+    private static final String SETTINGS_PREFIX = "FASTVLM_EMULATOR_";
     private final Map<String, String> env;
     private final Path cwd;
     private final Path sandbox;
@@ -25,8 +30,25 @@ final class ToolContext {
         this.sandbox = root == null || root.isEmpty() ? null : Path.of(root);
     }
 
+    /**
+     * This process's context. Under the restricted shell, the device's environment comes packed in
+     * {@link ToolEnvironment#DEVICE_ENVIRONMENT}; the emulator's own {@code FASTVLM_EMULATOR_}
+     * settings are taken only from the real environment.
+     */
     static ToolContext current() {
-        return new ToolContext(System.getenv(), Path.of("").toAbsolutePath());
+        Map<String, String> env = new HashMap<>(System.getenv());
+        String device = env.remove(ToolEnvironment.DEVICE_ENVIRONMENT);
+        if (device != null) {
+            Map<String, String> merged = new HashMap<>(ToolEnvironment.decode(device));
+            merged.keySet().removeIf(name -> name.startsWith(SETTINGS_PREFIX));
+            env.forEach((name, value) -> {
+                if (name.startsWith(SETTINGS_PREFIX)) {
+                    merged.put(name, value);
+                }
+            });
+            env = merged;
+        }
+        return new ToolContext(env, Path.of("").toAbsolutePath());
     }
 
     String env(String name) {
@@ -45,16 +67,34 @@ final class ToolContext {
         return chip.dspArch().substring(1);
     }
 
-    /** A path as the device program would open it. */
+    /**
+     * A path as the device program would open it. Inside namespaces (or on a host) paths are the
+     * program's own; under the restricted shell they are device paths, mapped into the sandbox with
+     * {@code ..} stopping at the device's {@code /}.
+     */
     Path path(String p) {
-        Path given = Path.of(p);
-        if (!given.isAbsolute()) {
-            return cwd.resolve(given).normalize();
+        if (sandbox == null) {
+            Path given = Path.of(p);
+            return given.isAbsolute() ? given.normalize() : cwd.resolve(given).normalize();
         }
-        if (sandbox != null && !given.startsWith(sandbox)) {
-            return sandbox.resolve(p.substring(1)).normalize();
+        String device = p.startsWith("/") ? p : shown(cwd) + "/" + p;
+        Deque<String> parts = new ArrayDeque<>();
+        for (String part : device.split("/")) {
+            if (part.equals("..")) {
+                parts.pollLast();
+            } else if (!part.isEmpty() && !part.equals(".")) {
+                parts.addLast(part);
+            }
         }
-        return given.normalize();
+        Path host = sandbox;
+        try {
+            for (String part : DeviceFileSystem.components("/" + String.join("/", parts))) {
+                host = host.resolve(part);
+            }
+        } catch (DeviceFileSystem.SandboxEscapeException e) {
+            throw new ToolFailure(e.getMessage());
+        }
+        return host;
     }
 
     /**
