@@ -28,7 +28,8 @@ import java.util.Set;
  * with the device's own {@code sha256sum} when the manifest is missing or no longer matches the
  * file). Free space is checked before pushing, and a lock directory on the device, with its
  * owner and a lease, serializes processes that sync the same directory and heals when one of them
- * dies in the middle of a sync.
+ * dies in the middle of a sync. The host files' SHA-256 is remembered between runs in a small
+ * cache file (see {@link #digestCache(Path)}), so a sync of an unchanged bundle reads none of it.
  *
  * <pre>{@code
  * ArtifactSync.Report report = ArtifactSync.to(transport, "/data/local/tmp/fastvlm")
@@ -94,6 +95,7 @@ public final class ArtifactSync {
     private Duration lockTimeout = Duration.ofMinutes(15);
     private Duration staleLockAfter = Duration.ofMinutes(10);
     private Duration lease = Duration.ofSeconds(20);
+    private Path digestCache;
 
     private ArtifactSync(Transport transport, String directory) {
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -133,6 +135,21 @@ public final class ArtifactSync {
     }
 
     /**
+     * Where the SHA-256 of host files is remembered between runs, by absolute path, size,
+     * modification time and file key (default {@code $XDG_CACHE_HOME/fastvlm/host-digests.tsv}, or
+     * {@code ~/.cache/fastvlm/host-digests.tsv} without that variable). A file that changed in any
+     * of these is hashed again; the file may be deleted at any time, and one that cannot be read is
+     * ignored (with a warning) and rebuilt.
+     *
+     * @param file the cache file; its folder is created when the cache is first written
+     * @return this
+     */
+    public ArtifactSync digestCache(Path file) {
+        this.digestCache = Objects.requireNonNull(file, "file").toAbsolutePath();
+        return this;
+    }
+
+    /**
      * Makes the device directory hold {@code artifacts}, pushing only what is missing or differs.
      *
      * @param progress bytes pushed so far, out of the bytes that need pushing
@@ -145,10 +162,12 @@ public final class ArtifactSync {
         checkDistinct(artifacts);
         List<String> hostHashes = new ArrayList<>();
         List<Long> hostSizes = new ArrayList<>();
+        HostDigestCache digests = HostDigestCache.load(digestCache != null ? digestCache : HostDigestCache.defaultFile());
         for (Artifact artifact : artifacts) {
             hostSizes.add(size(artifact.hostFile()));
-            hostHashes.add(sha256(artifact.hostFile()));
+            hostHashes.add(cachedSha256(digests, artifact.hostFile()));
         }
+        digests.save();
         try (SyncLock lock = SyncLock.acquire(transport, directory, lease, lockTimeout, staleLockAfter)) {
             return syncLocked(artifacts, hostHashes, hostSizes, progress);
         }
@@ -315,6 +334,14 @@ public final class ArtifactSync {
     private static long size(Path file) {
         try {
             return Files.size(file);
+        } catch (IOException e) {
+            throw new ModelArtifactException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String cachedSha256(HostDigestCache digests, Path file) {
+        try {
+            return digests.sha256(file, ArtifactSync::sha256);
         } catch (IOException e) {
             throw new ModelArtifactException("cannot read " + file + ": " + e.getMessage(), e);
         }
