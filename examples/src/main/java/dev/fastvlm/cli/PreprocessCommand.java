@@ -9,8 +9,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -56,11 +54,7 @@ final class PreprocessCommand implements Callable<Integer> {
                 .applyExifOrientation(exifOrientation)
                 .build();
         PreprocessedImage result = preprocessor.preprocess(ImageInput.of(image));
-        try {
-            result.writeTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
-        }
+        result.writeTo(out);
         spec.commandLine().getOut().println("wrote " + out + " (" + result.byteSize() + " bytes, "
                 + size + "x" + size + " " + dtype + ", " + resize + ")");
         return 0;
