@@ -8,6 +8,7 @@ import dev.fastvlm.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.ServiceLoader;
 
@@ -193,6 +194,7 @@ public interface FastVlm extends AutoCloseable {
         private DecoderEngine decoderEngine = DecoderEngine.PROCESS;
         private long maxImageFileBytes = DEFAULT_MAX_IMAGE_FILE_BYTES;
         private boolean literalPrompts = true;
+        private String systemPrompt;
 
         Builder() {
         }
@@ -371,6 +373,19 @@ public interface FastVlm extends AutoCloseable {
         }
 
         /**
+         * The system turn of every request, such as {@code "Answer in one short sentence."}; when not
+         * set, the chat template's own (Qwen2's {@code "You are a helpful assistant."}). It is
+         * trusted text: special-token text in it stays a control token, unlike in prompts.
+         *
+         * @param systemPrompt the system prompt, or null for the chat template's
+         * @return this builder
+         */
+        public Builder systemPrompt(String systemPrompt) {
+            this.systemPrompt = systemPrompt;
+            return this;
+        }
+
+        /**
          * Validates the configuration and creates the instance.
          *
          * @return a ready instance that owns the transport given to {@link #device(Transport)}
@@ -396,7 +411,8 @@ public interface FastVlm extends AutoCloseable {
                     "must be positive, was " + requestTimeout);
             Checks.check(maxImageFileBytes > 0, "maxImageFileBytes", "must be > 0, was " + maxImageFileBytes);
             return new FastVlmConfig(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout,
-                    textEmbedding, keepDeviceFiles, syncProgress, decoderEngine, maxImageFileBytes, literalPrompts);
+                    textEmbedding, keepDeviceFiles, syncProgress, decoderEngine, maxImageFileBytes, literalPrompts,
+                    Optional.ofNullable(systemPrompt));
         }
 
         private static FastVlmProvider provider() {

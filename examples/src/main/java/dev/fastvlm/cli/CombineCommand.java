@@ -30,8 +30,8 @@ import java.util.Optional;
  */
 @Command(name = "combine",
         mixinStandardHelpOptions = true,
-        description = "Dequantize the vision output and splice it with the text embeddings into the decoder's"
-                + " embedding file (the seed's step 7).")
+        description = "Dequantize the vision encoder's output and splice it with the prompt's text embeddings"
+                + " into the language model's input embedding file.")
 final class CombineCommand implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,8 +58,8 @@ final class CombineCommand implements Runnable {
             + " (QNN's: float = (q + offset) * scale).")
     Integer offset;
 
-    @Option(names = "--dims", required = true, split = ",", paramLabel = "D,D,...",
-            description = "Dimensions of the vision output, e.g. 1,256,896.")
+    @Option(names = "--dims", required = true, split = ",", paramLabel = "D,D,...", hideParamSyntax = true,
+            description = "Dimensions of the vision output, comma-separated, e.g. 1,256,896.")
     List<Integer> dims;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -77,14 +77,17 @@ final class CombineCommand implements Runnable {
             description = "Element type written: float32 (default), float16, uint8, uint16, int8 or int16.")
     ElementType outType;
 
-    @Option(names = "--out-scale", paramLabel = "S", description = "Quant-param scale of a fixed-point --out-dtype.")
+    @Option(names = "--out-scale", paramLabel = "S", description = "Quantization scale of a fixed-point --out-dtype.")
     Double outScale;
 
-    @Option(names = "--out-offset", paramLabel = "O", description = "Quant-param offset of a fixed-point --out-dtype.")
+    @Option(names = "--out-offset", paramLabel = "O", description = "Quantization offset of a fixed-point --out-dtype.")
     Integer outOffset;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The combined embedding file.")
     Path out;
+
+    /** The image_index of tokenize's output given as --ids-json, if it had one. */
+    private Integer idsFileImageIndex;
 
     /** Where the text rows come from: exactly one of the two. */
     static final class TextSource {
@@ -110,7 +113,8 @@ final class CombineCommand implements Runnable {
         Path file;
 
         @Option(names = "--ids-json", required = true, paramLabel = "FILE",
-                description = "The prompt's token ids: a JSON array, or an object with a token_ids array.")
+                description = "The prompt's token ids: what `fastvlm tokenize` prints (its image_index is the"
+                        + " default --image-index), a JSON array, or an object with a token_ids array.")
         Path ids;
     }
 
@@ -141,10 +145,12 @@ final class CombineCommand implements Runnable {
                 builder.prepend();
             }
             case "placeholder" -> {
-                if (imageIndex == null) {
-                    throw usage("--layout placeholder needs --image-index");
+                Integer index = imageIndex != null ? imageIndex : idsFileImageIndex;
+                if (index == null) {
+                    throw usage("--layout placeholder needs --image-index (or an --ids-json from tokenize"
+                            + " --layout placeholder)");
                 }
-                builder.placeholder(imageIndex);
+                builder.placeholder(index);
             }
             default -> throw usage("--layout must be prepend or placeholder, was " + layout);
         }
@@ -219,17 +225,27 @@ final class CombineCommand implements Runnable {
         return table.gather(readIds(text.lut.ids));
     }
 
-    private static int[] readIds(Path file) {
+    private int[] readIds(Path file) {
         JsonNode root;
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw new InvalidInputException("cannot read token ids from " + file + ": " + e.getMessage(), e);
         }
-        JsonNode ids = root != null && root.isObject() ? root.get("token_ids") : root;
+        JsonNode ids = root;
+        if (root != null && root.isObject()) {
+            ids = root.has("ids") ? root.get("ids") : root.get("token_ids");
+            JsonNode index = root.get("image_index");
+            if (index != null) {
+                if (!index.isIntegralNumber() || !index.canConvertToInt() || index.intValue() < 0) {
+                    throw new InvalidInputException(file + ": image_index is not a count of tokens: " + index);
+                }
+                idsFileImageIndex = index.intValue();
+            }
+        }
         if (ids == null || !ids.isArray()) {
-            throw new InvalidInputException(file + " must hold a JSON array of token ids or an object with a"
-                    + " token_ids array");
+            throw new InvalidInputException(file + " must hold token ids: tokenize's output ({\"ids\": [...]}),"
+                    + " a JSON array, or an object with a token_ids array");
         }
         int[] result = new int[ids.size()];
         for (int i = 0; i < result.length; i++) {

@@ -33,13 +33,13 @@ final class EmulatorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", description = "TCP port on 127.0.0.1 (default: 5555; 0 picks a free one).")
+    @Option(names = "--port", paramLabel = "PORT", description = "TCP port on 127.0.0.1 (default: 5555; 0 picks a free one).")
     int port = 5555;
 
-    @Option(names = "--soc", description = "Emulated chip: SM8550, SM8650 or SM8750 (default).")
+    @Option(names = "--soc", paramLabel = "MODEL", description = "Emulated chip: SM8550, SM8650 or SM8750 (default).")
     String soc = "SM8750";
 
-    @Option(names = "--sandbox", description = "Host folder for the device's files (default: a temporary folder).")
+    @Option(names = "--sandbox", paramLabel = "DIR", description = "Host folder for the device's files (default: a temporary folder).")
     Path sandbox;
 
     @Option(names = "--realistic-timing", description = "Make the emulated tools take Snapdragon 8 Elite-like time.")
@@ -70,13 +70,30 @@ final class EmulatorCommand implements Callable<Integer> {
         }
         options.insecure(insecure);
         try (DeviceEmulator device = DeviceEmulator.start(options.build())) {
-            spec.commandLine().getOut().println(device.serial());
+            String soc = device.soc().name() + " (" + device.soc().marketingName() + ")";
+            spec.commandLine().getOut().println(attachHelp(device.serial(), soc, device.sandbox()));
             spec.commandLine().getOut().flush();
             Thread.currentThread().join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** What the running emulator prints: its serial alone on the first line, then how to use it. */
+    static String attachHelp(String serial, String soc, Path sandbox) {
+        String n = System.lineSeparator();
+        return serial + n
+                + "An emulated " + soc + " phone is listening on " + serial + " (its files are in "
+                + sandbox.toAbsolutePath() + ")." + n
+                + "Attach your adb server to it:" + n
+                + "  adb connect " + serial + n
+                + "To describe an image on it, write an emulated model bundle and SDK once, then pass them:" + n
+                + "  fastvlm emulator bundle --out fastvlm-bundle --width " + DescribeCommand.EMULATED_WIDTH + n
+                + "  fastvlm emulator sdk --out fastvlm-sdk" + n
+                + "  fastvlm describe --device " + serial + " --model-dir fastvlm-bundle --sdk fastvlm-sdk"
+                + " --image IMAGE --prompt TEXT" + n
+                + "Stop it with Ctrl-C.";
     }
 
     /** {@code fastvlm emulator bundle --out DIR [--width 896] [--vision int8|fp16]}. */
@@ -86,13 +103,14 @@ final class EmulatorCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--out", required = true, description = "Folder to write the bundle into.")
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write the bundle into.")
         Path out;
 
-        @Option(names = "--width", description = "Embedding width (default 896 as in FastVLM; >= 8).")
+        @Option(names = "--width", paramLabel = "N", description = "Embedding width, 8 or more (default: 896, FastVLM's,"
+                + " which makes a 545 MB LUT.bin; 112 is plenty for trying things out).")
         int width = EmulatedBundle.FASTVLM_WIDTH;
 
-        @Option(names = "--vision", description = "Vision encoder precision: int8 (default) or fp16.")
+        @Option(names = "--vision", paramLabel = "int8|fp16", description = "Vision encoder precision: int8 (default) or fp16.")
         String vision = "int8";
 
         @Override
@@ -104,7 +122,7 @@ final class EmulatorCommand implements Callable<Integer> {
             };
             EmulatedBundle.write(out, width, precision);
             spec.commandLine().getOut().println("wrote an emulated FastVLM bundle (width " + width + ", " + vision
-                    + " vision encoder) to " + out);
+                    + " vision encoder) to " + out.toAbsolutePath() + "; pass it as --model-dir " + out.toAbsolutePath());
             return 0;
         }
     }
@@ -116,13 +134,14 @@ final class EmulatorCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--out", required = true, description = "Folder to write the SDK into.")
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write the SDK into.")
         Path out;
 
         @Override
         public Integer call() throws IOException {
             EmulatedSdk.write(out);
-            spec.commandLine().getOut().println("wrote an emulated QAIRT SDK to " + out);
+            spec.commandLine().getOut().println("wrote an emulated QAIRT SDK to " + out.toAbsolutePath() + "; pass it as --sdk "
+                    + out.toAbsolutePath());
             return 0;
         }
     }

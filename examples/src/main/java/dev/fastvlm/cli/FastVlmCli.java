@@ -29,7 +29,8 @@ public final class FastVlmCli implements Runnable {
     /** The configured command line, shared by {@link #main} and the tests. */
     static CommandLine commandLine() {
         return new CommandLine(new FastVlmCli())
-                .setExecutionExceptionHandler(new OneLineErrors());
+                .setExecutionExceptionHandler(new OneLineErrors())
+                .setParameterExceptionHandler(new ShortUsageErrors());
     }
 
     @Override
@@ -41,8 +42,25 @@ public final class FastVlmCli implements Runnable {
     static final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-            cmd.getErr().println("fastvlm " + cmd.getCommandName() + ": " + e.getMessage());
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * Reports a usage error (a missing or unknown option, a bad value) as the error, any "did you
+     * mean" suggestion, and one line pointing to the command's {@code --help}, instead of the whole
+     * help text.
+     */
+    static final class ShortUsageErrors implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException e, String[] args) {
+            CommandLine cmd = e.getCommandLine();
+            String name = cmd.getCommandSpec().qualifiedName();
+            cmd.getErr().println(name + ": " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
+            cmd.getErr().println("Run '" + name + " --help' for the options.");
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
         }
     }
 

@@ -37,7 +37,8 @@ final class GenieConfigCommand implements Callable<Integer> {
     Path modelDir;
 
     @Option(names = "--backend", defaultValue = "cpu", paramLabel = "cpu|htp",
-            description = "Decoder backend: cpu (QnnGenAiTransformer, the seed's) or htp (QnnHtp). Default: ${DEFAULT-VALUE}.")
+            description = "Where the language model runs: cpu (Genie's QnnGenAiTransformer on the phone's CPU)"
+                    + " or htp (QnnHtp on its NPU). Default: ${DEFAULT-VALUE}.")
     String backend;
 
     @Option(names = "--context", defaultValue = "512", paramLabel = "TOKENS",

@@ -9,8 +9,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -41,8 +39,9 @@ final class PreprocessCommand implements Callable<Integer> {
     String dtype;
 
     @Option(names = "--resize", defaultValue = "stretch", paramLabel = "stretch|pad|center-crop",
+            converter = OptionValues.Resize.class,
             description = "How a non-square image becomes square. Default: ${DEFAULT-VALUE}.")
-    String resize;
+    ResizePolicy resize;
 
     @Option(names = "--exif-orientation", description = "Rotate by the EXIF orientation tag first (the reference does not).")
     boolean exifOrientation;
@@ -52,17 +51,13 @@ final class PreprocessCommand implements Callable<Integer> {
         ImagePreprocessor preprocessor = ImagePreprocessor.builder()
                 .size(size)
                 .layout(layout(dtype))
-                .resizePolicy(policy(resize))
+                .resizePolicy(resize)
                 .applyExifOrientation(exifOrientation)
                 .build();
         PreprocessedImage result = preprocessor.preprocess(ImageInput.of(image));
-        try {
-            result.writeTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
-        }
+        result.writeTo(out);
         spec.commandLine().getOut().println("wrote " + out + " (" + result.byteSize() + " bytes, "
-                + size + "x" + size + " " + dtype + ", " + resize + ")");
+                + size + "x" + size + " " + dtype + ", " + OptionValues.Resize.wordFor(resize) + ")");
         return 0;
     }
 
@@ -72,16 +67,6 @@ final class PreprocessCommand implements Callable<Integer> {
             case "float32" -> OutputLayout.FLOAT32_NCHW;
             default -> throw new CommandLine.ParameterException(spec.commandLine(),
                     "--dtype must be uint8 or float32, was '" + value + "'");
-        };
-    }
-
-    private ResizePolicy policy(String value) {
-        return switch (value) {
-            case "stretch" -> ResizePolicy.STRETCH;
-            case "pad" -> ResizePolicy.PAD_TO_SQUARE;
-            case "center-crop" -> ResizePolicy.CENTER_CROP;
-            default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--resize must be stretch, pad or center-crop, was '" + value + "'");
         };
     }
 }

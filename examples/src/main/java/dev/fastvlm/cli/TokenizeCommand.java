@@ -19,8 +19,9 @@ import java.util.stream.Collectors;
  */
 @Command(name = "tokenize",
         mixinStandardHelpOptions = true,
-        description = {"Print a prompt's token ids as one JSON object: \"ids\" (real tokens, unpadded) and,",
-                "for the placeholder layout, \"image_index\" (text tokens before the image's rows)."})
+        description = "Print a prompt's token ids as one JSON object: \"ids\" (real tokens, unpadded) and, for the"
+                + " placeholder layout, \"image_index\" (text tokens before the image's rows). `fastvlm combine"
+                + " --ids-json` reads it as it is.")
 final class TokenizeCommand implements Callable<Integer> {
 
     @Spec

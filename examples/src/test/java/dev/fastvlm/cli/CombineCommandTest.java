@@ -120,12 +120,12 @@ class CombineCommandTest extends CliTest {
         err.getBuffer().setLength(0);
         assertThat(run("combine", "--vision", embeds, "--vision-dtype", "uint8", "--dims", "1,6,8",
                 "--text-embeds", embeds, "--num-text", "5", "--out", result)).isEqualTo(2);
-        assertThat(err.toString()).startsWith("uint8 needs --scale and --offset");
+        assertThat(err.toString()).startsWith("fastvlm combine: uint8 needs --scale and --offset");
 
         err.getBuffer().setLength(0);
         assertThat(run(args("--text-embeds", embeds, "--num-text", "5", "--layout", "placeholder",
                 "--out", result))).isEqualTo(2);
-        assertThat(err.toString()).startsWith("--layout placeholder needs --image-index");
+        assertThat(err.toString()).startsWith("fastvlm combine: --layout placeholder needs --image-index");
     }
 
     @Test

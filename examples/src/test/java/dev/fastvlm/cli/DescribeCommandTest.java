@@ -2,8 +2,13 @@ package dev.fastvlm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fastvlm.DecoderBackend;
+import dev.fastvlm.GenerationOptions;
+import dev.fastvlm.ImageLayout;
+import dev.fastvlm.ResizePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 
@@ -43,17 +48,91 @@ class DescribeCommandTest extends CliTest {
     }
 
     @Test
+    void aPhoneNeedsTheModelsAndTheSdkAndIsToldBothAtOnce() {
+        assertThat(run("describe", "--image", SAMPLE, "--prompt", "x", "--device", "R5CT1234")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly(
+                "fastvlm describe: a phone needs --model-dir DIR (the FastVLM model bundle) and --sdk DIR (the QAIRT"
+                        + " SDK); or use --emulator",
+                "Run 'fastvlm describe --help' for the options.");
+    }
+
+    @Test
     void aRealDeviceNeedsTheSdk(@TempDir Path models) {
-        assertThat(run("describe", "--image", SAMPLE, "--prompt", "x", "--model-dir", models.toString())).isEqualTo(1);
-        assertThat(err.toString().strip())
-                .isEqualTo("fastvlm describe: --sdk: is required for a real device (or use --emulator)");
+        assertThat(run("describe", "--image", SAMPLE, "--prompt", "x", "--model-dir", models.toString())).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).contains(
+                "fastvlm describe: a phone needs --sdk DIR (the QAIRT SDK); or use --emulator");
     }
 
     @Test
     void deviceAndEmulatorExcludeEachOther() {
-        assertThat(run("describe", "--image", SAMPLE, "--prompt", "x", "--device", "abc", "--emulator")).isEqualTo(1);
-        assertThat(err.toString().strip())
-                .isEqualTo("fastvlm describe: --device: give either --device or --emulator, not both");
+        assertThat(run("describe", "--image", SAMPLE, "--prompt", "x", "--device", "abc", "--emulator")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly(
+                "fastvlm describe: give either --device or --emulator, not both",
+                "Run 'fastvlm describe --help' for the options.");
+    }
+
+    /** The command as picocli fills it from {@code args}, without running it. */
+    private static DescribeCommand parsed(String... args) {
+        CommandLine cli = FastVlmCli.commandLine();
+        cli.parseArgs(args);
+        return cli.getSubcommands().get("describe").getCommand();
+    }
+
+    @Test
+    void samplingFlagsBecomeTheGenerationOptions() {
+        DescribeCommand.Settings settings = parsed("describe", "--image", SAMPLE, "--prompt", "x", "--temperature",
+                "0.3", "--top-k", "7", "--top-p", "0.5", "--seed", "1234", "--greedy", "--max-new-tokens", "33",
+                "--system", "Answer in French.", "--backend", "htp", "--resize", "center-crop", "--layout",
+                "placeholder").settings();
+        assertThat(settings.generation()).isEqualTo(GenerationOptions.builder().temperature(0.3).topK(7).topP(0.5)
+                .seed(1234).greedy(true).maxNewTokens(33).build());
+        assertThat(settings.system()).contains("Answer in French.");
+        assertThat(settings.backend()).isEqualTo(DecoderBackend.HTP);
+        assertThat(settings.resize()).isEqualTo(ResizePolicy.CENTER_CROP);
+        assertThat(settings.layout()).isEqualTo(ImageLayout.PLACEHOLDER);
+        assertThat(parsed("describe", "--image", SAMPLE, "--prompt", "x", "--resize", "pad").settings().resize())
+                .isEqualTo(ResizePolicy.PAD_TO_SQUARE);
+    }
+
+    @Test
+    void withoutFlagsTheSettingsAreTheLibrarysDefaults() {
+        DescribeCommand.Settings settings = parsed("describe", "--image", SAMPLE, "--prompt", "x").settings();
+        assertThat(settings.generation()).isEqualTo(GenerationOptions.defaults());
+        assertThat(settings.system()).isEmpty();
+        assertThat(settings.backend()).isEqualTo(DecoderBackend.CPU);
+        assertThat(settings.resize()).isEqualTo(ResizePolicy.STRETCH);
+        assertThat(settings.layout()).isEqualTo(ImageLayout.PREPEND);
+    }
+
+    @Test
+    void aBadSamplingValueIsAUsageErrorNamedByItsFlag() {
+        assertThat(run("describe", "--image", SAMPLE, "--prompt", "x", "--top-p", "1.5")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("fastvlm describe: --top-p: must be in (0, 1], was 1.5",
+                "Run 'fastvlm describe --help' for the options.");
+        err.getBuffer().setLength(0);
+        assertThat(run("describe", "--image", SAMPLE, "--prompt", "x", "--temperature", "-1")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("fastvlm describe: --temperature: must be a finite number >= 0");
+        err.getBuffer().setLength(0);
+        assertThat(run("describe", "--image", SAMPLE, "--prompt", "x", "--backend", "gpu")).isEqualTo(2);
+        assertThat(err.toString()).contains("--backend").contains("expected cpu or htp, was 'gpu'")
+                .doesNotContain("Usage:");
+        err.getBuffer().setLength(0);
+        assertThat(run("describe", "--image", SAMPLE, "--prompt", "x", "--resize", "fit")).isEqualTo(2);
+        assertThat(err.toString()).contains("expected stretch, pad or center-crop, was 'fit'");
+    }
+
+    @Test
+    void aSystemPromptTheNpuBackendAndPaddingRunOnTheEmulator() throws Exception {
+        String system = "You describe pictures for a museum catalogue, in one careful and complete sentence.";
+        assertThat(run("describe", "--image", SAMPLE, "--prompt", "Colours?", "--json")).isZero();
+        int defaultPromptTokens = new ObjectMapper().readTree(out.toString()).at("/stats/promptTokens").asInt();
+        out.getBuffer().setLength(0);
+        assertThat(run("describe", "--image", SAMPLE, "--prompt", "Colours?", "--json", "--system", system,
+                "--backend", "htp", "--resize", "pad", "--greedy", "--seed", "7")).as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("text").asText()).contains("You asked: \"Colours?\"");
+        assertThat(json.at("/stats/promptTokens").asInt()).as("the longer system turn is in the prompt")
+                .isGreaterThan(defaultPromptTokens + 8);
     }
 
     @Test

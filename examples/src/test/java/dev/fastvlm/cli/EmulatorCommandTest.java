@@ -34,7 +34,8 @@ class EmulatorCommandTest {
             assertThat(dir.resolve(f)).isRegularFile();
         }
         assertThat(Files.readString(dir.resolve("config.json"))).contains("\"hidden_size\" : 8");
-        assertThat(out.toString()).contains("emulated FastVLM bundle");
+        assertThat(out.toString()).contains("emulated FastVLM bundle")
+                .contains("pass it as --model-dir " + dir.toAbsolutePath());
     }
 
     @Test
@@ -45,6 +46,7 @@ class EmulatorCommandTest {
         assertThat(dir.resolve("bin/x86_64-linux-clang/qnn-context-binary-utility")).isExecutable();
         assertThat(dir.resolve("lib/aarch64-android/libGenie.so")).content().contains("EMULATED PLACEHOLDER");
         assertThat(dir.resolve("lib/hexagon-v79/unsigned/libQnnHtpV79Skel.so")).isRegularFile();
+        assertThat(out.toString()).contains("pass it as --sdk " + dir.toAbsolutePath());
     }
 
     @Test
@@ -63,8 +65,14 @@ class EmulatorCommandTest {
         while (!out.toString().contains("\n") && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
-        String serial = out.toString().strip();
+        Thread.sleep(200);
+        String serial = out.toString().lines().findFirst().orElseThrow();
         assertThat(serial).matches("127\\.0\\.0\\.1:\\d+");
+        assertThat(out.toString()).contains("\n  adb connect " + serial + "\n")
+                .contains("its files are in " + dir.toAbsolutePath())
+                .contains("fastvlm emulator bundle --out fastvlm-bundle --width 112")
+                .contains("fastvlm emulator sdk --out fastvlm-sdk")
+                .contains("fastvlm describe --device " + serial + " --model-dir fastvlm-bundle --sdk fastvlm-sdk");
         try (Socket s = new Socket("127.0.0.1", Integer.parseInt(serial.substring(serial.indexOf(':') + 1)))) {
             assertThat(s.isConnected()).isTrue();
         }

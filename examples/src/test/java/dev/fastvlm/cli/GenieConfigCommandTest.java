@@ -96,6 +96,6 @@ class GenieConfigCommandTest extends CliTest {
     @Test
     void unknownBackendIsAUsageError() {
         assertThat(run("genie-config", "--model-dir", modelDir.toString(), "--backend", "gpu")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("--backend must be cpu or htp, was 'gpu'");
+        assertThat(err.toString()).startsWith("fastvlm genie-config: --backend must be cpu or htp, was 'gpu'");
     }
 }

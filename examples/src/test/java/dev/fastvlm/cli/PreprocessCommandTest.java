@@ -67,7 +67,7 @@ class PreprocessCommandTest extends CliTest {
         Path image = copyResource("rgb.png");
         assertThat(run("preprocess", "--image", image.toString(), "--out", dir.resolve("x.raw").toString(),
                 "--dtype", "fp16")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("--dtype must be uint8 or float32, was 'fp16'");
+        assertThat(err.toString()).startsWith("fastvlm preprocess: --dtype must be uint8 or float32, was 'fp16'");
     }
 
     private Path copyResource(String name) throws IOException {

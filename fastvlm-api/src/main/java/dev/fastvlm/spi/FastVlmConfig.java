@@ -12,6 +12,7 @@ import dev.fastvlm.transport.Transport;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything a {@link FastVlmProvider} needs to build an instance: the validated result of
@@ -30,12 +31,13 @@ import java.util.Objects;
  * @param decoderEngine  whether Genie runs as a program per request or in this process
  * @param maxImageFileBytes largest image file read, in bytes (larger ones are refused before reading)
  * @param literalPrompts whether special-token text in a prompt is encoded as plain text
+ * @param systemPrompt   the system turn of every request; empty for the chat template's own
  */
 public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntime runtime,
                             GenerationOptions generation, ImageLayout imageLayout, ResizePolicy resizePolicy,
                             Duration requestTimeout, TextEmbeddingSource textEmbedding,
                             boolean keepDeviceFiles, TransferListener syncProgress, DecoderEngine decoderEngine,
-                            long maxImageFileBytes, boolean literalPrompts) {
+                            long maxImageFileBytes, boolean literalPrompts, Optional<String> systemPrompt) {
     /**
      * Checks that every reference is present and the image limit positive. The builder has checked the rest.
      *
@@ -52,6 +54,7 @@ public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntim
      * @param decoderEngine whether Genie runs as a program per request or in this process
      * @param maxImageFileBytes largest image file read, in bytes (larger ones are refused before reading)
      * @param literalPrompts whether special-token text in a prompt is encoded as plain text
+     * @param systemPrompt the system turn of every request; empty for the chat template's own
      * @throws NullPointerException when a field is null
      * @throws IllegalArgumentException when {@code maxImageFileBytes} is not positive
      */
@@ -66,6 +69,7 @@ public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntim
         Objects.requireNonNull(textEmbedding, "textEmbedding");
         Objects.requireNonNull(syncProgress, "syncProgress");
         Objects.requireNonNull(decoderEngine, "decoderEngine");
+        Objects.requireNonNull(systemPrompt, "systemPrompt");
         if (maxImageFileBytes <= 0) {
             throw new IllegalArgumentException("maxImageFileBytes must be > 0, was " + maxImageFileBytes);
         }

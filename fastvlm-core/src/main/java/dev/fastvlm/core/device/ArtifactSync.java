@@ -28,7 +28,8 @@ import java.util.Set;
  * with the device's own {@code sha256sum} when the manifest is missing or no longer matches the
  * file). Free space is checked before pushing, and a lock directory on the device, with its
  * owner and a lease, serializes processes that sync the same directory and heals when one of them
- * dies in the middle of a sync.
+ * dies in the middle of a sync. The host files' SHA-256 is remembered between runs in a small
+ * cache file (see {@link #digestCache(Path)}), so a sync of an unchanged bundle reads none of it.
  *
  * <pre>{@code
  * ArtifactSync.Report report = ArtifactSync.to(transport, "/data/local/tmp/fastvlm")
@@ -48,6 +49,8 @@ public final class ArtifactSync {
     public static final String LOCK_NAME = ".fastvlm-lock";
     /** Room left free beyond the files themselves, for the manifest and the filesystem's own needs. */
     static final long SPACE_MARGIN_BYTES = 16L << 20;
+    /** The line between the manifest and the file list in the sync's first device script. */
+    private static final String STAT_MARK = "--fastvlm-stat--";
 
     /**
      * A host file and the name it gets under the device directory.
@@ -115,6 +118,7 @@ public final class ArtifactSync {
     private Duration lockTimeout = Duration.ofMinutes(15);
     private Duration staleLockAfter = Duration.ofMinutes(10);
     private Duration lease = Duration.ofSeconds(20);
+    private Path digestCache;
 
     private ArtifactSync(Transport transport, String directory) {
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -175,6 +179,21 @@ public final class ArtifactSync {
     }
 
     /**
+     * Where the SHA-256 of host files is remembered between runs, by absolute path, size,
+     * modification time and file key (default {@code $XDG_CACHE_HOME/fastvlm/host-digests.tsv}, or
+     * {@code ~/.cache/fastvlm/host-digests.tsv} without that variable). A file that changed in any
+     * of these is hashed again; the file may be deleted at any time, and one that cannot be read is
+     * ignored (with a warning) and rebuilt.
+     *
+     * @param file the cache file; its folder is created when the cache is first written
+     * @return this
+     */
+    public ArtifactSync digestCache(Path file) {
+        this.digestCache = Objects.requireNonNull(file, "file").toAbsolutePath();
+        return this;
+    }
+
+    /**
      * Makes the device directory hold {@code artifacts}, pushing only what is missing or differs.
      *
      * @param progress bytes pushed so far, out of the bytes that need pushing
@@ -190,21 +209,69 @@ public final class ArtifactSync {
         checkDistinct(artifacts);
         List<String> hostHashes = new ArrayList<>();
         List<Long> hostSizes = new ArrayList<>();
+        HostDigestCache digests = HostDigestCache.load(digestCache != null ? digestCache : HostDigestCache.defaultFile());
         for (Artifact artifact : artifacts) {
             hostSizes.add(size(artifact.hostFile()));
-            hostHashes.add(sha256(artifact.hostFile()));
+            hostHashes.add(cachedSha256(digests, artifact.hostFile()));
         }
-        try (SyncLock lock = SyncLock.acquire(transport, directory, lease, lockTimeout, staleLockAfter)) {
-            return syncLocked(artifacts, hostHashes, hostSizes, progress);
+        digests.save();
+        String inspect = "cat " + q(path(SyncManifest.MANIFEST_NAME)) + " 2>/dev/null; echo " + STAT_MARK + "; "
+                + statScript(artifacts);
+        // Without the lock first: a device that already holds every file intact needs nothing more,
+        // and reading it is one short script. Files are only ever replaced whole (pushed to a
+        // temporary name and renamed), so a concurrent sync cannot make a torn file look intact.
+        DeviceState unlocked = DeviceState.parse(artifacts, DeviceScripts.output(transport, inspect));
+        if (unlocked != null && unlocked.allIntact(artifacts, hostHashes, hostSizes)) {
+            List<String> names = artifacts.stream().map(Artifact::name).toList();
+            progress.onProgress(0, 0);
+            LOG.info("synced {} to {}:{}: all already there", artifacts.size(), transport.target(), directory);
+            return new Report(List.of(), names, List.of(), 0);
+        }
+        // Otherwise one round trip takes the lock and reads the manifest and every file's size and time again.
+        try (SyncLock lock = SyncLock.acquire(transport, directory, lease, lockTimeout, staleLockAfter, inspect)) {
+            DeviceState state = DeviceState.parse(artifacts, lock.acquiredOutput());
+            if (state == null) {
+                throw new DeviceException("reading the sync state of " + directory + " on " + transport.target()
+                        + " gave no file list: " + lock.acquiredOutput());
+            }
+            return syncLocked(artifacts, hostHashes, hostSizes, state.manifest(), state.stats(), progress);
+        }
+    }
+
+    /** The device's manifest and each artifact's size and mtime (null where missing), as one script reads them. */
+    private record DeviceState(SyncManifest manifest, List<long[]> stats) {
+
+        /** Reads the output of the state script; null when it lacks its mark line. */
+        static DeviceState parse(List<Artifact> artifacts, String output) {
+            // The last line that is the mark: stat's lines begin with a digit, the manifest comes before it.
+            int after = output.lastIndexOf("\n" + STAT_MARK + "\n");
+            int mark = after >= 0 ? after + 1 : output.startsWith(STAT_MARK + "\n") ? 0 : -1;
+            if (mark < 0) {
+                return null;
+            }
+            return new DeviceState(SyncManifest.parse(output.substring(0, mark)),
+                    parseStats(artifacts, output.substring(mark + STAT_MARK.length() + 1)));
+        }
+
+        /** Whether every artifact is on the device as its manifest entry recorded it, with the host's digest. */
+        boolean allIntact(List<Artifact> artifacts, List<String> hostHashes, List<Long> hostSizes) {
+            for (int i = 0; i < artifacts.size(); i++) {
+                if (!intact(artifacts.get(i).name(), stats.get(i), hostHashes.get(i), hostSizes.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        boolean intact(String name, long[] stat, String hostHash, long hostSize) {
+            SyncManifest.Entry entry = manifest.get(name).orElse(null);
+            return stat != null && stat[0] == hostSize && entry != null && entry.sha256().equals(hostHash)
+                    && entry.size() == stat[0] && entry.mtimeSeconds() == stat[1];
         }
     }
 
     private Report syncLocked(List<Artifact> artifacts, List<String> hostHashes, List<Long> hostSizes,
-                              TransferListener progress) {
-        SyncManifest manifest = SyncManifest.parse(DeviceScripts.output(transport,
-                "cat " + q(path(SyncManifest.MANIFEST_NAME)) + " 2>/dev/null; true"));
-        List<long[]> deviceStats = statAll(artifacts);
-
+                              SyncManifest manifest, List<long[]> deviceStats, TransferListener progress) {
         List<Integer> toPush = new ArrayList<>();
         List<Integer> toVerify = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -275,20 +342,35 @@ public final class ArtifactSync {
 
     /** Size and mtime of each artifact on the device, or null where it is missing. */
     private List<long[]> statAll(List<Artifact> artifacts) {
-        StringBuilder script = new StringBuilder();
+        return parseStats(artifacts, DeviceScripts.output(transport, statScript(artifacts)));
+    }
+
+    /**
+     * One {@code stat} of every artifact, from inside the directory: {@code ./name} keeps names
+     * that begin with {@code -} from reading as options, and the printed names are the ones asked
+     * for, whatever the device's path of the directory is. A missing file prints nothing.
+     */
+    private String statScript(List<Artifact> artifacts) {
+        StringBuilder script = new StringBuilder("cd ").append(q(directory)).append(" 2>/dev/null && stat -c '%s %Y %n'");
         for (Artifact artifact : artifacts) {
-            script.append("stat -c '%s %Y' ").append(q(path(artifact.name()))).append(" 2>/dev/null || echo missing; ");
+            script.append(' ').append(q("./" + artifact.name()));
         }
-        String[] lines = DeviceScripts.output(transport, script.toString()).split("\n");
-        List<long[]> stats = new ArrayList<>();
-        for (int i = 0; i < artifacts.size(); i++) {
-            String line = i < lines.length ? lines[i].strip() : "missing";
-            String[] fields = line.split(" ");
-            if (fields.length == 2 && fields[0].matches("\\d+") && fields[1].matches("\\d+")) {
-                stats.add(new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1])});
-            } else {
-                stats.add(null);
+        return script.append(" 2>/dev/null; true").toString();
+    }
+
+    /** The artifacts' sizes and mtimes out of {@code stat -c '%s %Y %n'} lines; null for one not listed. */
+    static List<long[]> parseStats(List<Artifact> artifacts, String output) {
+        java.util.Map<String, long[]> byName = new java.util.HashMap<>();
+        for (String line : output.split("\n")) {
+            String[] fields = line.split(" ", 3);
+            if (fields.length == 3 && fields[0].matches("\\d+") && fields[1].matches("\\d+")
+                    && fields[2].startsWith("./")) {
+                byName.put(fields[2].substring(2), new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1])});
             }
+        }
+        List<long[]> stats = new ArrayList<>();
+        for (Artifact artifact : artifacts) {
+            stats.add(byName.get(artifact.name()));
         }
         return stats;
     }
@@ -360,6 +442,14 @@ public final class ArtifactSync {
     private static long size(Path file) {
         try {
             return Files.size(file);
+        } catch (IOException e) {
+            throw new ModelArtifactException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String cachedSha256(HostDigestCache digests, Path file) {
+        try {
+            return digests.sha256(file, ArtifactSync::sha256);
         } catch (IOException e) {
             throw new ModelArtifactException("cannot read " + file + ": " + e.getMessage(), e);
         }

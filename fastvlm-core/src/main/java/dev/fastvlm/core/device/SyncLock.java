@@ -45,6 +45,7 @@ final class SyncLock implements AutoCloseable {
     private final Duration lease;
     private final String id = UUID.randomUUID().toString();
     private final ScheduledExecutorService renewer;
+    private String acquiredOutput = "";
 
     private SyncLock(Transport transport, String directory, Duration lease) {
         this.transport = transport;
@@ -64,9 +65,19 @@ final class SyncLock implements AutoCloseable {
      */
     static SyncLock acquire(Transport transport, String directory, Duration lease, Duration timeout,
                             Duration staleAfter) {
+        return acquire(transport, directory, lease, timeout, staleAfter, "true");
+    }
+
+    /**
+     * Takes the lock as {@link #acquire(Transport, String, Duration, Duration, Duration)} does and
+     * runs {@code whenAcquired} on the device in the same round trip, right after the lock is
+     * taken; its standard output is {@link #acquiredOutput()}.
+     */
+    static SyncLock acquire(Transport transport, String directory, Duration lease, Duration timeout,
+                            Duration staleAfter, String whenAcquired) {
         SyncLock held = new SyncLock(transport, directory, lease);
         try {
-            held.take(timeout, staleAfter);
+            held.acquiredOutput = held.take(timeout, staleAfter, whenAcquired);
         } catch (RuntimeException e) {
             HELD.remove(held.id);
             held.renewer.shutdownNow();
@@ -77,18 +88,26 @@ final class SyncLock implements AutoCloseable {
         return held;
     }
 
-    private void take(Duration timeout, Duration staleAfter) {
+    /** The output of the script run when the lock was taken. */
+    String acquiredOutput() {
+        return acquiredOutput;
+    }
+
+    private String take(Duration timeout, Duration staleAfter, String whenAcquired) {
         String script = "mkdir -p " + q(directory) + "; date +%s; if mkdir " + q(lock) + " 2>/dev/null; then "
-                + ownerLine() + " > " + q(lock + "/" + OWNER_FILE) + "; echo acquired; else echo held; "
+                + ownerLine() + " > " + q(lock + "/" + OWNER_FILE) + "; echo acquired; { " + whenAcquired
+                + "\n}; else echo held; "
                 + "cat " + q(lock + "/" + OWNER_FILE) + " 2>/dev/null || echo none; "
                 + "cat " + q(lock + "/since") + " 2>/dev/null || echo none; fi";
         long deadline = System.nanoTime() + timeout.toNanos();
         long ownerlessSince = 0;
         HELD.add(id);
         while (true) {
-            String[] lines = DeviceScripts.output(transport, script).split("\n");
+            String output = DeviceScripts.output(transport, script);
+            String[] lines = output.split("\n");
             if (lines.length >= 2 && lines[1].strip().equals("acquired")) {
-                return;
+                String[] head = output.split("\n", 3);
+                return head.length == 3 ? head[2] : "";
             }
             long now = number(lines[0]);
             String owner = lines.length >= 3 ? lines[2].strip() : "none";

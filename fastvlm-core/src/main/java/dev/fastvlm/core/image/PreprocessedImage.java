@@ -6,10 +6,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import dev.fastvlm.core.tensor.RawTensors;
 
 /**
  * The vision encoder's input: the resized RGB pixels and the layout to write them in. Writing
@@ -176,26 +175,18 @@ public final class PreprocessedImage {
     }
 
     /**
-     * Writes the tensor file under a temporary name and moves it into place when complete.
+     * Writes the tensor file under a temporary name and moves it into place when complete (with
+     * the mode the user's umask gives new files).
      *
-     * @param file the file to write; its folder must exist
-     * @throws IOException when the file cannot be written; no partial file is left under its name
+     * @param file the tensor file
+     * @throws dev.fastvlm.FastVlmException naming the file when it cannot be written
      */
-    public void writeTo(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".part");
-        try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
-                writeTo(out);
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+    public void writeTo(Path file) {
+        RawTensors.writeAtomically(file, out -> {
+            BufferedOutputStream buffered = new BufferedOutputStream(out, 1 << 16);
+            writeTo(buffered);
+            buffered.flush();
+        });
     }
 
     private interface FloatSink {

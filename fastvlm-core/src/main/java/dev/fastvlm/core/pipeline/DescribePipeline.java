@@ -239,7 +239,8 @@ final class DescribePipeline implements AutoCloseable {
 
     /** How a request's prompt is encoded: the configured layout, literal unless the caller opted out. */
     static PromptOptions promptOptions(FastVlmConfig config) {
-        return PromptOptions.builder().layout(config.imageLayout()).literalUserText(config.literalPrompts()).build();
+        return PromptOptions.builder().layout(config.imageLayout()).literalUserText(config.literalPrompts())
+                .systemPrompt(config.systemPrompt().orElse(null)).build();
     }
 
     /**

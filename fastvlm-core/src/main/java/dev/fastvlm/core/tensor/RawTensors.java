@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 
 /**
  * Headerless little-endian tensor files, the format of {@code qnn-net-run}'s outputs, of
@@ -51,7 +52,7 @@ public final class RawTensors {
     /**
      * Writes {@code target} with what {@code content} produces: first under a temporary name in
      * the same directory, then moved into place, so a failure never leaves a half-written file
-     * under the final name.
+     * under the final name. The file gets the mode the user's umask gives new files.
      *
      * @param target the file to write; its parent folders are created
      * @param content writes the file's bytes
@@ -62,8 +63,9 @@ public final class RawTensors {
         Path temp = null;
         try {
             Files.createDirectories(absolute.getParent());
-            temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".part");
-            try (OutputStream out = Files.newOutputStream(temp)) {
+            // Not createTempFile: its owner-only mode would carry over to the final file; this one gets the umask's.
+            temp = absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".part");
+            try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 content.writeTo(out);
             }
             try {

@@ -91,6 +91,43 @@ final class LiteralEncoder implements AutoCloseable {
         return new LiteralEncoder(plain, specialIds);
     }
 
+    /**
+     * The texts of the special added tokens, read from the head of {@code tokenizer.json} without
+     * building a tokenizer; empty when matching them on the raw text would not be exact (a special
+     * token matched after normalization, or one that strips spaces around it), so that only the
+     * literal encoder can tell.
+     *
+     * @throws ModelArtifactException when the file cannot be read or has no added_tokens array
+     */
+    static java.util.Optional<List<String>> rawSpecialTexts(Path tokenizerJson) {
+        try (JsonParser in = new ObjectMapper().getFactory().createParser(tokenizerJson.toFile())) {
+            if (in.nextToken() != JsonToken.START_OBJECT) {
+                throw new ModelArtifactException("tokenizer: " + tokenizerJson + " is not a JSON object");
+            }
+            while (in.nextToken() == JsonToken.FIELD_NAME) {
+                boolean added = "added_tokens".equals(in.currentName());
+                if (in.nextToken() == JsonToken.START_ARRAY && added) {
+                    List<String> texts = new ArrayList<>();
+                    for (JsonNode token : (JsonNode) in.readValueAsTree()) {
+                        if (!token.path("special").asBoolean(false)) {
+                            continue;
+                        }
+                        if (token.path("normalized").asBoolean(false) || token.path("lstrip").asBoolean(false)
+                                || token.path("rstrip").asBoolean(false) || token.path("single_word").asBoolean(false)) {
+                            return java.util.Optional.empty();
+                        }
+                        texts.add(token.path("content").asText());
+                    }
+                    return java.util.Optional.of(List.copyOf(texts));
+                }
+                in.skipChildren();
+            }
+        } catch (IOException e) {
+            throw new ModelArtifactException("tokenizer: cannot parse " + tokenizerJson + ": " + e.getMessage(), e);
+        }
+        throw new ModelArtifactException("tokenizer: " + tokenizerJson + " has no added_tokens array");
+    }
+
     private static void writeUnmatchableSpecials(JsonNode addedTokens, JsonGenerator out,
                                                  Map<String, Integer> specialIds) throws IOException {
         String nonce = UUID.randomUUID().toString();

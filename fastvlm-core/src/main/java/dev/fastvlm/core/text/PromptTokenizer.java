@@ -39,6 +39,8 @@ public final class PromptTokenizer implements AutoCloseable {
     private final OptionalInt eosId;
     private final Object literalLock = new Object();
     private volatile LiteralEncoder literal;
+    /** The special tokens' texts when they can be found in raw text; read on first need. */
+    private volatile Optional<List<String>> rawSpecialTexts;
 
     private PromptTokenizer(TokenizerFiles files, HuggingFaceTokenizer tokenizer) {
         this.files = files;
@@ -187,8 +189,45 @@ public final class PromptTokenizer implements AutoCloseable {
         return new EncodedPrompt(concat(head, tail), OptionalInt.of(head.length), padId());
     }
 
+    /**
+     * The literal encoding differs from the plain one only where special-token text overlaps the
+     * user's span, so the literal encoder (a second native tokenizer: seconds to build) is made
+     * only for prompts that hold such text.
+     */
     private int[] encodeSpan(String text, int userStart, int userEnd, boolean literalUser) {
-        return literalUser ? literal().encode(text, userStart, userEnd) : encodeText(text);
+        return literalUser && specialTextOverlaps(text, userStart, userEnd)
+                ? literal().encode(text, userStart, userEnd) : encodeText(text);
+    }
+
+    /** Whether special-token text in {@code text} overlaps {@code [from, to)} (true when that cannot be told from the text). */
+    private boolean specialTextOverlaps(String text, int from, int to) {
+        Optional<List<String>> specials = rawSpecialTexts();
+        if (specials.isEmpty()) {
+            return true;
+        }
+        for (String special : specials.get()) {
+            for (int at = text.indexOf(special, Math.max(0, from - special.length() + 1)); at >= 0 && at < to;
+                 at = text.indexOf(special, at + 1)) {
+                if (at + special.length() > from) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private Optional<List<String>> rawSpecialTexts() {
+        Optional<List<String>> texts = rawSpecialTexts;
+        if (texts == null) {
+            texts = LiteralEncoder.rawSpecialTexts(files.tokenizerJson());
+            rawSpecialTexts = texts;
+        }
+        return texts;
+    }
+
+    /** Whether the literal encoder was built (for tests: it is only needed for special-token text). */
+    boolean literalEncoderBuilt() {
+        return literal != null;
     }
 
     /**

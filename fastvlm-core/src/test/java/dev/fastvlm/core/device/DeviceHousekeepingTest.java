@@ -4,6 +4,7 @@ import dev.fastvlm.InvalidConfigurationException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,6 +28,19 @@ class DeviceHousekeepingTest {
                 .contains("700.0 MB to push (plus 16 MB margin), 500.0 MB free");
         assertThat(ArtifactSync.spaceProblem(700_000_000L, 700_000_000L + ArtifactSync.SPACE_MARGIN_BYTES)).isEmpty();
         assertThat(ArtifactSync.spaceProblem(700_000_000L, -1)).as("df unreadable: the push itself will tell").isEmpty();
+    }
+
+    @Test
+    void statLinesAreMatchedToTheirFilesByName() {
+        List<ArtifactSync.Artifact> files = List.of(new ArtifactSync.Artifact(Path.of("a"), "model dir/x y.bin"),
+                new ArtifactSync.Artifact(Path.of("b"), "-rf"), new ArtifactSync.Artifact(Path.of("c"), "missing.bin"),
+                new ArtifactSync.Artifact(Path.of("d"), "lib/libGenie.so"));
+        List<long[]> stats = ArtifactSync.parseStats(files,
+                "12 1700000001 ./lib/libGenie.so\n7 1700000000 ./model dir/x y.bin\n3 5 ./-rf\nstat: bad\n");
+        assertThat(stats.get(0)).containsExactly(7, 1700000000);
+        assertThat(stats.get(1)).containsExactly(3, 5);
+        assertThat(stats.get(2)).as("a missing file prints no line").isNull();
+        assertThat(stats.get(3)).containsExactly(12, 1700000001);
     }
 
     @Test

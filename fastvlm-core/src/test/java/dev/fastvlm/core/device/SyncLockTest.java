@@ -114,6 +114,26 @@ class SyncLockTest {
     }
 
     @Test
+    void anIntactBundleNeedsNoLockButAChangedOneWaitsForIt() throws IOException {
+        assertThat(sync().sync(bundle, TransferListener.NONE).pushed()).containsExactly("model.bin");
+        long live = ProcessHandle.current().parent().orElseThrow().pid();
+        leftOverLock("live-sync " + host() + " " + live + " " + (deviceNow() + 3600));
+
+        ArtifactSync.Report report = ArtifactSync.to(device, dir.toString()).lockTimeout(Duration.ofMillis(600))
+                .sync(bundle, TransferListener.NONE);
+        assertThat(report.skipped()).containsExactly("model.bin");
+        assertThat(report.pushed()).isEmpty();
+        assertThat(lock).as("the live owner's lock is left alone").exists();
+
+        Files.setLastModifiedTime(dir.resolve("model.bin"), java.nio.file.attribute.FileTime.fromMillis(0));
+        assertThatThrownBy(() -> ArtifactSync.to(device, dir.toString()).lockTimeout(Duration.ofMillis(600))
+                .sync(bundle, TransferListener.NONE))
+                .as("a device file whose time changed is checked under the lock")
+                .isInstanceOf(DeviceException.class)
+                .hasMessageContaining("another process has been syncing");
+    }
+
+    @Test
     void aLiveHolderRenewsItsLeaseSoItIsNotBrokenWhileItSyncs() throws Exception {
         try (SyncLock held = SyncLock.acquire(device, dir.toString(), Duration.ofSeconds(1), Duration.ofSeconds(1),
                 Duration.ofMinutes(10))) {

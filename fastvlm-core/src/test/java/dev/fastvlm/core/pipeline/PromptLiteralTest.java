@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,10 +31,14 @@ class PromptLiteralTest {
     Path dir;
 
     private FastVlmConfig config(boolean literal) {
+        return config(literal, Optional.empty());
+    }
+
+    private FastVlmConfig config(boolean literal, Optional<String> system) {
         return new FastVlmConfig(LocalTransport.create(), ModelArtifacts.fromDirectory(dir), QairtRuntime.of(dir),
                 GenerationOptions.defaults(), ImageLayout.PREPEND, ResizePolicy.STRETCH, Duration.ofMinutes(1),
                 TextEmbeddingSource.HOST_TABLE, false, TransferListener.NONE, DecoderEngine.PROCESS, 1 << 20,
-                literal);
+                literal, system);
     }
 
     @Test
@@ -52,6 +57,18 @@ class PromptLiteralTest {
         int[] ids = tokenizer.encode(FORGED, DescribePipeline.promptOptions(config(false))).ids();
         assertThat(count(ids, Qwen2Tokenizer.IM_START)).isEqualTo(5);
         assertThat(count(ids, Qwen2Tokenizer.IM_END)).isEqualTo(4);
+    }
+
+    @Test
+    void theConfiguredSystemPromptIsTheSystemTurn() {
+        PromptTokenizer tokenizer = Qwen2Tokenizer.shared();
+        String text = tokenizer.decode(tokenizer.encode("What is it?",
+                DescribePipeline.promptOptions(config(true, Optional.of("Answer in French.")))).ids(), false);
+        assertThat(text).contains("<|im_start|>system\nAnswer in French.<|im_end|>")
+                .doesNotContain("You are a helpful assistant.");
+        String template = tokenizer.decode(tokenizer.encode("What is it?",
+                DescribePipeline.promptOptions(config(true))).ids(), false);
+        assertThat(template).contains("<|im_start|>system\nYou are a helpful assistant.<|im_end|>");
     }
 
     private static long count(int[] ids, int id) {

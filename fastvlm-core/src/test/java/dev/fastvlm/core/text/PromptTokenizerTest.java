@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -153,6 +154,21 @@ class PromptTokenizerTest {
             PromptOptions options = PromptOptions.builder().layout(layout).build();
             assertThat(tokenizer.encode(prompt, options.toBuilder().literalUserText(true).build()))
                     .isEqualTo(tokenizer.encode(prompt, options));
+        }
+    }
+
+    @Test
+    void theLiteralEncoderIsBuiltOnlyForPromptsWithSpecialTokenText() {
+        PromptOptions literal = PromptOptions.builder().literalUserText(true).build();
+        try (PromptTokenizer fresh = PromptTokenizer.load(Qwen2Tokenizer.dir())) {
+            for (String ordinary : List.of("Describe this image.", "ends like a marker <|im_end|", "<|im_", "|>x")) {
+                assertThat(fresh.encode(ordinary, literal)).as(ordinary).isEqualTo(tokenizer.encode(ordinary,
+                        PromptOptions.defaults()));
+            }
+            assertThat(fresh.literalEncoderBuilt()).isFalse();
+            int[] ids = fresh.encode("Hi<|im_end|>", literal).ids();
+            assertThat(fresh.literalEncoderBuilt()).isTrue();
+            assertThat(count(ids, Qwen2Tokenizer.IM_END)).as("the typed one stays text").isEqualTo(2);
         }
     }
 

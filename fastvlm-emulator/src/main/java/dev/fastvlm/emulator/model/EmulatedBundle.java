@@ -156,7 +156,7 @@ public final class EmulatedBundle {
     }
 
     private static void writeLut(Path file, int width) throws IOException {
-        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".lut-", ".tmp");
+        Path temp = ModelFiles.temporary(file.toAbsolutePath().getParent(), ".lut-");
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
             for (int t = 0; t < VOCAB; t++) {
@@ -183,7 +183,7 @@ public final class EmulatedBundle {
     }
 
     static void writeJson(Path file, ObjectNode json) throws IOException {
-        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".json-", ".tmp");
+        Path temp = ModelFiles.temporary(file.toAbsolutePath().getParent(), ".json-");
         EmulatedGraph.JSON.writeValue(temp.toFile(), json);
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -207,7 +207,7 @@ public final class EmulatedBundle {
         }
 
         private static void copy(InputStream from, Path to) throws IOException {
-            Path temp = Files.createTempFile(to.toAbsolutePath().getParent(), ".tok-", ".tmp");
+            Path temp = ModelFiles.temporary(to.toAbsolutePath().getParent(), ".tok-");
             try (from; OutputStream out = Files.newOutputStream(temp)) {
                 from.transferTo(out);
             }

@@ -164,7 +164,7 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
         emulation.put("width", first.width);
         String text = MAGIC + "\n" + JSON.writeValueAsString(doc) + "\n";
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".ctx-", ".tmp");
+        Path temp = ModelFiles.temporary(file.toAbsolutePath().getParent(), ".ctx-");
         Files.writeString(temp, text, StandardCharsets.UTF_8);
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

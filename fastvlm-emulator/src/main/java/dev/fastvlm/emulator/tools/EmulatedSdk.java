@@ -6,8 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * Writes an emulated QAIRT SDK folder laid out like the real one. Its programs are POSIX shell
@@ -59,22 +64,22 @@ public final class EmulatedSdk {
         Path hostBin = Files.createDirectories(root.resolve("bin/x86_64-linux-clang"));
         Path lib = Files.createDirectories(root.resolve("lib/aarch64-android"));
         for (String program : DEVICE_PROGRAMS) {
-            writeFile(bin.resolve(program), script(program, javaCommand, classpath), "rwxr-xr-x");
+            writeFile(bin.resolve(program), script(program, javaCommand, classpath), true);
         }
-        writeFile(hostBin.resolve(HOST_PROGRAM), script(HOST_PROGRAM, javaCommand, classpath), "rwxr-xr-x");
+        writeFile(hostBin.resolve(HOST_PROGRAM), script(HOST_PROGRAM, javaCommand, classpath), true);
         for (String library : DEVICE_LIBRARIES) {
-            writeFile(lib.resolve(library), placeholder(library), "rw-r--r--");
+            writeFile(lib.resolve(library), placeholder(library), false);
         }
         for (String arch : HTP_ARCHS) {
             writeFile(lib.resolve("libQnnHtpV" + arch + "Stub.so"), placeholder("libQnnHtpV" + arch + "Stub.so"),
-                    "rw-r--r--");
+                    false);
             Path skel = Files.createDirectories(root.resolve("lib/hexagon-v" + arch + "/unsigned"));
             writeFile(skel.resolve("libQnnHtpV" + arch + "Skel.so"), placeholder("libQnnHtpV" + arch + "Skel.so"),
-                    "rw-r--r--");
+                    false);
         }
         writeFile(root.resolve("EMULATED-SDK.txt"), "This folder is an emulated QAIRT SDK written by the fastvlm device"
                 + " emulator.\nIts programs run the emulator's Java implementations; its libraries are placeholders."
-                + "\nNothing here is Qualcomm software.\n", "rw-r--r--");
+                + "\nNothing here is Qualcomm software.\n", false);
         return root;
     }
 
@@ -95,10 +100,25 @@ public final class EmulatedSdk {
         return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$").replace("`", "\\`");
     }
 
-    private static void writeFile(Path target, String content, String permissions) throws IOException {
-        Path temp = Files.createTempFile(target.getParent(), ".sdk-", ".tmp");
-        Files.writeString(temp, content, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(permissions));
+    /**
+     * Writes {@code target} through a temporary sibling with the user's umask (not
+     * {@link Files#createTempFile}'s owner-only mode); an {@code executable} file also gets the
+     * execute bit of every class that may read it, as {@code chmod +x} does under a umask.
+     */
+    private static void writeFile(Path target, String content, boolean executable) throws IOException {
+        Path temp = target.resolveSibling(".sdk-" + UUID.randomUUID() + ".tmp");
+        Files.writeString(temp, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        if (executable) {
+            Set<PosixFilePermission> mode = EnumSet.copyOf(Files.getPosixFilePermissions(temp));
+            Map.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_EXECUTE,
+                    PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
+                    PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE).forEach((read, execute) -> {
+                        if (mode.contains(read)) {
+                            mode.add(execute);
+                        }
+                    });
+            Files.setPosixFilePermissions(temp, mode);
+        }
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

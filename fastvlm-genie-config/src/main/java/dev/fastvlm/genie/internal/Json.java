@@ -191,9 +191,11 @@ public final class Json {
         Path dir = absolute.getParent();
         try {
             Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+            // Not createTempFile: its owner-only mode would carry over; this file gets the umask's.
+            Path temp = dir.resolve("." + absolute.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
             try {
-                Files.writeString(temp, text);
+                Files.writeString(temp, text, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
                 try {
                     Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
