@@ -251,4 +251,44 @@ class DescribeFaultTest {
         assertThat(stale).doesNotExist();
         assertThat(live).as("a directory as young as a live request stays").exists();
     }
+
+    @Test
+    void aSyncWhoseJvmIsKilledMidwayLeavesALockTheNextRequestBreaksAtOnce() throws Exception {
+        // The child's link to the device is slowed (each OKAY of the push comes late), so its sync
+        // is still running, holding the lock, when it is killed.
+        link.throttleDevice(2_000);
+        Path deviceDir = device.hostPath(DEVICE_DIR);
+        Path lock = deviceDir.resolve(ArtifactSync.LOCK_NAME);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                SyncingChild.class.getName(), Integer.toString(link.port()), dir.resolve("adbkey").toString(),
+                bundle.toString(), sdk.toString(), image.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("syncing-child.log").toFile()).start();
+        try {
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.isDirectory(lock) && child.isAlive() && System.nanoTime() < giveUp) {
+                Thread.sleep(5);
+            }
+            assertThat(lock).as("the child's sync took the lock (its log: %s)", dir.resolve("syncing-child.log"))
+                    .isDirectory();
+            Thread.sleep(300);   // well into the push
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+        assertThat(lock).as("the killed sync left its lock").isDirectory();
+
+        try (FastVlm vlm = FastVlm.builder().device(AdbTransport.direct("127.0.0.1", device.port(), dir.resolve("adbkey")))
+                .models(bundle).runtime(QairtRuntime.of(sdk)).requestTimeout(Duration.ofSeconds(20)).build()) {
+            long start = System.nanoTime();
+            // Without healing, this request would wait for the dead owner's lease, then past its limit.
+            assertThat(vlm.describe(image, "What is in the image?").text()).contains("red on the left");
+            assertThat(millisSince(start)).as("the next request, at once").isLessThan(20_000);
+        }
+        assertThat(lock).doesNotExist();
+        try (Stream<Path> files = Files.walk(deviceDir)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .as("no partial file of the killed sync is left")
+                    .noneMatch(name -> name.startsWith(".sync-") || name.endsWith(".part"));
+        }
+    }
 }

@@ -92,7 +92,9 @@ public final class EmulatedSdk {
         return "#!/bin/sh\n"
                 + "# " + tool + " of the fastvlm emulated QAIRT SDK (not a Qualcomm program)\n"
                 + "exec \"${FASTVLM_EMULATOR_JAVA:-" + shellEscape(javaCommand) + "}\" -XX:TieredStopAtLevel=1"
-                + " -XX:+UseSerialGC -Xshare:auto -cp \"${FASTVLM_EMULATOR_CLASSPATH:-" + shellEscape(classpath)
+                // a device has no /tmp: the JVM's temporary files (JNA's) go where the device's TMPDIR says
+                + " -XX:+UseSerialGC -Xshare:auto -Djava.io.tmpdir=\"${TMPDIR:-/tmp}\""
+                + " -cp \"${FASTVLM_EMULATOR_CLASSPATH:-" + shellEscape(classpath)
                 + "}\" " + EmulatedTools.class.getName() + " " + tool + " \"$@\"\n";
     }
 

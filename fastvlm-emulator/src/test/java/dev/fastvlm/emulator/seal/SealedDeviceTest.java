@@ -52,8 +52,9 @@ abstract class SealedDeviceTest {
 
     @BeforeAll
     void start() throws Exception {
-        device = DeviceEmulator.start(EmulatorOptions.builder().confinement(confinement()).build());
         adb = HostAdb.start(adbHome);
+        device = DeviceEmulator.start(EmulatorOptions.builder().confinement(confinement())
+                .authorizedKeys(adb.publicKey()).build());
         adb.connect(device.serial());
     }
 
