@@ -200,12 +200,12 @@ public final class ProcessRegistry {
         }
 
         private void add(Process process) {
+            // Ended processes are dropped here, not through Process.onExit(): its completion runs on a new
+            // unnamed JDK thread per process where the common pool has one thread (one or two cores).
+            live.removeIf(p -> !p.isAlive());
+            processes.removeIf(p -> !p.isAlive());
             processes.add(process);
             live.add(process);
-            process.onExit().thenRun(() -> {
-                processes.remove(process);
-                live.remove(process);
-            });
             if (ended || closed) {
                 kill(process);
                 throw new IllegalStateException("the stream or the emulator closed while a device process started: killed it");
