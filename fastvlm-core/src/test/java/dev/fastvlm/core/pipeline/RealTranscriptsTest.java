@@ -1,5 +1,6 @@
 package dev.fastvlm.core.pipeline;
 
+import dev.fastvlm.genie.conformance.RealFiles;
 import dev.fastvlm.IncompleteAnswerException;
 import dev.fastvlm.transport.CommandResult;
 import org.junit.jupiter.api.Test;

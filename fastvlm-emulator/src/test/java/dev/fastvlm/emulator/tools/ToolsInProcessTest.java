@@ -1,5 +1,6 @@
 package dev.fastvlm.emulator.tools;
 
+import dev.fastvlm.genie.conformance.RealFiles;
 import dev.fastvlm.emulator.ToolEnvironment;
 import dev.fastvlm.emulator.model.EmulatedBundle;
 import dev.fastvlm.emulator.model.EmulatedEncoding;

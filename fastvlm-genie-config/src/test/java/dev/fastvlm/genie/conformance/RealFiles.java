@@ -13,14 +13,15 @@ import java.util.stream.Stream;
  * Where the real Qualcomm files are: {@code ../shared/fixtures/qairt-real} next to the repository
  * (the folder holding {@code .ci}), or the folder the {@code qairt.real.dir} system property names.
  * They are third-party files that the repository must not contain; CI has them. Tests that need
- * them are skipped, saying why, when the folder is absent.
+ * them are skipped, saying why, when the folder is absent. Shared with the other modules' tests
+ * through this module's test jar.
  */
-final class RealFiles {
+public final class RealFiles {
     private RealFiles() {
     }
 
     /** The folder, or a skipped test when it is absent. */
-    static Path dir() {
+    public static Path dir() {
         String property = System.getProperty("qairt.real.dir");
         Path dir = property != null ? Path.of(property) : repositoryRoot().resolve("../shared/fixtures/qairt-real")
                 .normalize();
@@ -39,7 +40,7 @@ final class RealFiles {
     }
 
     /** The regular files under {@code sub} whose names end with {@code suffix}, sorted. */
-    static List<Path> files(String sub, String suffix) {
+    public static List<Path> files(String sub, String suffix) {
         try (Stream<Path> files = Files.walk(dir().resolve(sub))) {
             return files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().endsWith(suffix))
                     .sorted().toList();
@@ -49,7 +50,7 @@ final class RealFiles {
     }
 
     /** A file's path relative to the folder, for messages and expectations. */
-    static String name(Path file) {
+    public static String name(Path file) {
         return dir().relativize(file).toString();
     }
 }
