@@ -36,6 +36,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -242,16 +243,11 @@ final class ShellInterpreter {
         try {
             for (String item : items) {
                 variables.put(c.variable(), item);
-                try {
-                    result = run(c.body(), io);
-                } catch (LoopControl control) {
-                    if (--control.levels > 0) {
-                        throw control;
-                    }
-                    if (control.isBreak) {
-                        break;
-                    }
+                OptionalInt pass = loopPass(c.body(), io, result);
+                if (pass.isEmpty()) {
+                    break;
                 }
+                result = pass.getAsInt();
             }
         } finally {
             loopDepth--;
@@ -264,21 +260,31 @@ final class ShellInterpreter {
         loopDepth++;
         try {
             while ((run(c.condition(), io) == 0) != c.until()) {
-                try {
-                    result = run(c.body(), io);
-                } catch (LoopControl control) {
-                    if (--control.levels > 0) {
-                        throw control;
-                    }
-                    if (control.isBreak) {
-                        break;
-                    }
+                OptionalInt pass = loopPass(c.body(), io, result);
+                if (pass.isEmpty()) {
+                    break;
                 }
+                result = pass.getAsInt();
             }
         } finally {
             loopDepth--;
         }
         return result;
+    }
+
+    /**
+     * One pass of a loop's body: its status, or empty when a {@code break} ends the loop (a
+     * {@code continue} keeps {@code previous}); a break or continue aimed at an outer loop goes on out.
+     */
+    private OptionalInt loopPass(Sequence body, Io io, int previous) {
+        try {
+            return OptionalInt.of(run(body, io));
+        } catch (LoopControl control) {
+            if (--control.levels > 0) {
+                throw control;
+            }
+            return control.isBreak ? OptionalInt.empty() : OptionalInt.of(previous);
+        }
     }
 
     private int group(Group c, Io io) {
