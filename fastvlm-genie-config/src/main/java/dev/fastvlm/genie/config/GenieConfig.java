@@ -451,18 +451,7 @@ public final class GenieConfig {
          * @return this builder
          */
         public Builder ctxBins(List<String> ctxBins) {
-            ObjectNode model = model();
-            model.put("type", ModelType.BINARY.jsonName());
-            ObjectNode library = Views.object(model, "library");
-            model.remove("library");
-            ObjectNode binary = Views.object(model, "binary");
-            if (binary == null) {
-                binary = model.putObject("binary").put("version", 1);
-                if (library != null && library.has("lora")) {
-                    binary.set("lora", library.get("lora"));
-                }
-            }
-            ArrayNode files = binary.putArray("ctx-bins");
+            ArrayNode files = modelBlock(ModelType.BINARY, "binary", "library").putArray("ctx-bins");
             ctxBins.forEach(files::add);
             return this;
         }
@@ -474,19 +463,27 @@ public final class GenieConfig {
          * @return this builder
          */
         public Builder modelBin(String modelBin) {
+            modelBlock(ModelType.LIBRARY, "library", "binary").put("model-bin", modelBin);
+            return this;
+        }
+
+        /**
+         * Makes the main engine's model of {@code type}: its {@code block} is kept, or made (carrying
+         * over the LoRA of the {@code other} block), and the {@code other} block goes.
+         */
+        private ObjectNode modelBlock(ModelType type, String block, String other) {
             ObjectNode model = model();
-            model.put("type", ModelType.LIBRARY.jsonName());
-            ObjectNode binary = Views.object(model, "binary");
-            model.remove("binary");
-            ObjectNode library = Views.object(model, "library");
-            if (library == null) {
-                library = model.putObject("library").put("version", 1);
-                if (binary != null && binary.has("lora")) {
-                    library.set("lora", binary.get("lora"));
+            model.put("type", type.jsonName());
+            ObjectNode previous = Views.object(model, other);
+            model.remove(other);
+            ObjectNode kept = Views.object(model, block);
+            if (kept == null) {
+                kept = model.putObject(block).put("version", 1);
+                if (previous != null && previous.has("lora")) {
+                    kept.set("lora", previous.get("lora"));
                 }
             }
-            library.put("model-bin", modelBin);
-            return this;
+            return kept;
         }
 
         /**
