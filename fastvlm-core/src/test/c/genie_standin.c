@@ -10,8 +10,10 @@
  * token-to-embedding callback and checked. Handles are counted so tests can prove nothing leaks.
  *
  * Behaviour knobs (environment, or GenieStandIn_setDelays): GENIE_STANDIN_INIT_MS (dialog
- * creation sleeps, like a model load), GENIE_STANDIN_TOKEN_MS (each generated token sleeps). Compile with
- * -DSTANDIN_API_MAJOR=N to pretend to be another API version.
+ * creation sleeps, like a model load), GENIE_STANDIN_TOKEN_MS (each generated token sleeps). Faults
+ * (GenieStandIn_setFaults): abort the query on its own after N tokens, with a reason in the ABORT
+ * piece, or end it without the END piece. Compile with -DSTANDIN_API_MAJOR=N to pretend to be
+ * another API version.
  */
 #include <math.h>
 #include <stdatomic.h>
@@ -53,6 +55,14 @@ static atomic_long init_delay_ms = -1, token_delay_ms = -1;
 void GenieStandIn_setDelays(int32_t init_ms, int32_t token_ms) {
     init_delay_ms = init_ms;
     token_delay_ms = token_ms;
+}
+
+static atomic_int fault_abort_after = -1, fault_drop_end;
+
+/* abort_after >= 0: after that many tokens the query aborts by itself; drop_end != 0: no END piece. */
+void GenieStandIn_setFaults(int32_t abort_after, int32_t drop_end) {
+    fault_abort_after = abort_after;
+    fault_drop_end = drop_end;
 }
 
 int32_t GenieStandIn_liveHandles(void) { return live_configs + live_dialogs + live_profiles; }
@@ -535,6 +545,11 @@ int32_t GenieDialog_embeddingQuery(const Dialog *dialog, const void *embeddings,
             status = WARNING_ABORTED;
             break;
         }
+        if (generated == fault_abort_after) {
+            callback("stand-in engine failure", SENTENCE_ABORT, userData);
+            status = WARNING_ABORTED;
+            break;
+        }
         if (generated == budget) {
             status = generated < d->max_tokens ? WARNING_CONTEXT_EXCEEDED : OK;
             break;
@@ -561,7 +576,7 @@ int32_t GenieDialog_embeddingQuery(const Dialog *dialog, const void *embeddings,
         d->occupied++;
         at = end;
     }
-    if (status == OK || status == WARNING_CONTEXT_EXCEEDED) callback("", SENTENCE_END, userData);
+    if ((status == OK || status == WARNING_CONTEXT_EXCEEDED) && !fault_drop_end) callback("", SENTENCE_END, userData);
     free(scratch);
     free(text_ids);
     report(d, start, first, now_us(), rows, generated);

@@ -14,9 +14,12 @@ import com.sun.jna.ptr.PointerByReference;
  */
 interface GenieLibrary extends Library {
 
-    /** {@code GenieDialog_SentenceCode_t}: a whole query, and a query that was aborted. */
+    /** {@code GenieDialog_SentenceCode_t}: a whole query, the answer's last piece, and a query that was aborted. */
     int SENTENCE_COMPLETE = 0;
+    int SENTENCE_END = 3;
     int SENTENCE_ABORT = 4;
+    /** {@code Genie_Status_t} GENIE_STATUS_WARNING_ABORTED. */
+    int STATUS_WARNING_ABORTED = 1;
     /** {@code GenieDialog_Action_t} ABORT. */
     int ACTION_ABORT = 1;
 

@@ -8,6 +8,7 @@ import com.sun.jna.ptr.PointerByReference;
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.FastVlmException;
 import dev.fastvlm.FastVlmTimeoutException;
+import dev.fastvlm.IncompleteAnswerException;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.TokenListener;
@@ -50,8 +51,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * memory-mapped table in the token-to-embedding callback, streams the answer's pieces to the
  * listener, and resets the dialog afterwards so no request sees another's context. Cancellation
  * (the calling thread's interrupt, {@link #abort()}, the time limit, a failing listener) sends
- * {@code GenieDialog_signal(ABORT)}. Figures come from Genie's own profile, as with the
- * program. Queries on one instance run one at a time; {@link #close()} frees every handle.
+ * {@code GenieDialog_signal(ABORT)} and ends the query with {@link CancelledException} (or the
+ * timeout, or the listener's failure). An answer Genie itself stops short is never returned as a
+ * success: an abort this instance did not ask for, or an answer never closed by the END sentence
+ * code, is an {@link IncompleteAnswerException} carrying the partial answer, as
+ * {@code [ABORT]: } and a missing {@code [END]} are for {@code genie-t2t-run}. Figures come from
+ * Genie's own profile, as with the program. Queries on one instance run one at a time;
+ * {@link #close()} frees every handle.
  */
 public final class NativeGenie implements AutoCloseable {
 
@@ -191,6 +197,8 @@ public final class NativeGenie implements AutoCloseable {
      * @throws CancelledException      the calling thread was interrupted or {@link #abort()} was called
      * @throws FastVlmTimeoutException {@code timeout} passed (the query was aborted)
      * @throws GenieException          Genie failed the query
+     * @throws IncompleteAnswerException Genie aborted the query on its own, or ended it without the END
+     *                                 sentence code; it carries the partial answer
      * @throws InvalidInputException   the embeddings do not fit this dialog
      */
     public Answer query(CombinedEmbeddings embeddings, int maxNewTokens, TokenListener listener, Duration timeout) {
@@ -242,15 +250,21 @@ public final class NativeGenie implements AutoCloseable {
             if (sink.stop == Stop.TIMEOUT) {
                 throw new FastVlmTimeoutException("in-process Genie query", timeout);
             }
-            if (sink.stop == Stop.INTERRUPTED || sink.stop == Stop.ABORTED || status == 1 || sink.aborted) {
+            if (sink.stop == Stop.INTERRUPTED || sink.stop == Stop.ABORTED) {
                 if (sink.stop == Stop.INTERRUPTED) {
                     caller.interrupt();
                 }
                 throw new CancelledException("the in-process Genie query was aborted");
             }
+            if (status == GenieLibrary.STATUS_WARNING_ABORTED || sink.abortReason != null) {
+                throw incomplete(IncompleteAnswerException.Reason.ABORTED, status, sink);
+            }
             if (status < 0) {
                 throw new GenieException("GenieDialog_embeddingQuery", status, embeddings.rows() + " rows of "
                         + embeddings.width());
+            }
+            if (!sink.ended) {
+                throw incomplete(IncompleteAnswerException.Reason.NO_END, status, sink);
             }
             DialogQuery figures = readProfile().lastQuery().orElseThrow(() -> new FastVlmException(
                     "Genie's profile has no GenieDialog_query event"));
@@ -258,6 +272,14 @@ public final class NativeGenie implements AutoCloseable {
         } finally {
             queries.unlock();
         }
+    }
+
+    /** Genie stopped the answer short on its own; the status stands where the program's exit code would. */
+    private static IncompleteAnswerException incomplete(IncompleteAnswerException.Reason reason, int status, Sink sink) {
+        String said = sink.abortReason == null || sink.abortReason.isEmpty() ? null
+                : "ABORT sentence code: " + sink.abortReason;
+        return new IncompleteAnswerException("libGenie GenieDialog_embeddingQuery (status "
+                + GenieException.statusName(status) + ")", status, reason, sink.text.toString(), null, said);
     }
 
     /** Asks a running query to stop ({@code GenieDialog_signal(ABORT)}); it then throws {@link CancelledException}. */
@@ -333,7 +355,10 @@ public final class NativeGenie implements AutoCloseable {
         final StringBuilder text = new StringBuilder();
         private boolean finished;
         volatile Stop stop;
-        volatile boolean aborted;
+        /** What came with Genie's ABORT sentence code (possibly empty), or null when none came. */
+        String abortReason;
+        /** Genie closed the answer with the END sentence code. */
+        boolean ended;
         RuntimeException failure;
 
         Sink(TokenListener listener, int rowBytes) {
@@ -346,13 +371,15 @@ public final class NativeGenie implements AutoCloseable {
                 return;
             }
             try {
+                byte[] bytes = response == null ? new byte[0]
+                        : response.getByteArray(0, (int) response.indexOf(0, (byte) 0));
                 if (code == GenieLibrary.SENTENCE_ABORT) {
-                    aborted = true;
-                }
-                if (response == null) {
+                    abortReason = new String(bytes, StandardCharsets.UTF_8);
                     return;
                 }
-                byte[] bytes = response.getByteArray(0, (int) response.indexOf(0, (byte) 0));
+                if (code == GenieLibrary.SENTENCE_END) {
+                    ended = true;
+                }
                 ByteBuffer in = ByteBuffer.allocate(pending.remaining() + bytes.length);
                 in.put(pending).put(bytes).flip();
                 CharBuffer out = CharBuffer.allocate(in.remaining() + 1);

@@ -30,6 +30,9 @@ public final class GenieStandIn {
 
         /** Milliseconds that dialog creation and each generated token take; -1 reads the environment. */
         void GenieStandIn_setDelays(int initMillis, int tokenMillis);
+
+        /** After {@code abortAfter} tokens (&gt;= 0) the query aborts by itself; {@code dropEnd != 0}: no END piece. */
+        void GenieStandIn_setFaults(int abortAfter, int dropEnd);
     }
 
     private GenieStandIn() {

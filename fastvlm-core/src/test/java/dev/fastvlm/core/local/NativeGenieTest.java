@@ -2,6 +2,7 @@ package dev.fastvlm.core.local;
 
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.FastVlmTimeoutException;
+import dev.fastvlm.IncompleteAnswerException;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.TokenListener;
@@ -66,6 +67,7 @@ class NativeGenieTest {
     @AfterEach
     void defaultDelays() {
         counters.GenieStandIn_setDelays(0, 0);
+        counters.GenieStandIn_setFaults(-1, 0);
     }
 
     /** The emulated model's text row of a token (EmulatedEncoding): the id in base-64 digits, then a pattern. */
@@ -241,6 +243,38 @@ class NativeGenieTest {
             assertThat(String.join("", pieces)).isNotEqualTo(RED_BLUE);
             counters.GenieStandIn_setDelays(0, 0);
             assertThat(genie.query(redBlue, 200, TokenListener.NONE, MINUTE).text()).isEqualTo(RED_BLUE);
+        }
+    }
+
+    @Test
+    void anAbortGenieMakesOnItsOwnIsAnIncompleteAnswerNotACancellation() {
+        counters.GenieStandIn_setFaults(3, 0);
+        try (NativeGenie genie = NativeGenie.open(library, config(512), table)) {
+            List<String> pieces = new ArrayList<>();
+            assertThatThrownBy(() -> genie.query(redBlue, 200, pieces::add, MINUTE))
+                    .isInstanceOfSatisfying(IncompleteAnswerException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(IncompleteAnswerException.Reason.ABORTED);
+                        assertThat(e.partialAnswer()).isEqualTo("Stand-in Genie saw").isEqualTo(String.join("", pieces));
+                        assertThat(e.stdoutTail()).isEqualTo("ABORT sentence code: stand-in engine failure");
+                        assertThat(e).hasMessageContaining("GENIE_STATUS_WARNING_ABORTED")
+                                .hasMessageContaining("reported the query as aborted");
+                    });
+            assertThat(Thread.currentThread().isInterrupted()).isFalse();
+            counters.GenieStandIn_setFaults(-1, 0);
+            assertThat(genie.query(redBlue, 200, TokenListener.NONE, MINUTE).text()).isEqualTo(RED_BLUE);
+        }
+    }
+
+    @Test
+    void anAnswerGenieNeverEndsIsAnIncompleteAnswerWithWhatCame() {
+        counters.GenieStandIn_setFaults(-1, 1);
+        try (NativeGenie genie = NativeGenie.open(library, config(512), table)) {
+            assertThatThrownBy(() -> genie.query(redBlue, 200, TokenListener.NONE, MINUTE))
+                    .isInstanceOfSatisfying(IncompleteAnswerException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(IncompleteAnswerException.Reason.NO_END);
+                        assertThat(e.partialAnswer()).isEqualTo(RED_BLUE);
+                        assertThat(e).hasMessageContaining("[END] missing");
+                    });
         }
     }
 
