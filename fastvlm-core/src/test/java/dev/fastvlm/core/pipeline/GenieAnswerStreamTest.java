@@ -133,6 +133,33 @@ class GenieAnswerStreamTest {
                         assertThat(e.reason()).isEqualTo(IncompleteAnswerException.Reason.NO_ANSWER));
     }
 
+    /**
+     * Genie 1.13.0's {@code main.cpp} (kyungraekim/qnn, examples/Genie/genie-t2t-run/main.cpp) throws
+     * {@code Failed to query with embedding.} and prints it from its catch with {@code std::cerr}, exit 1;
+     * the reason is Genie's log line on stdout. The issue read it on stdout: either way it reaches the
+     * exception, with the stream it came on.
+     */
+    @Test
+    void aFailedEmbeddingQueryIsReportedWhicheverStreamCarriesIt() {
+        String log = "Using libGenie.so version 1.13.0\n\nEmbedding file size: 946176 bytes\n\n"
+                + "[WARN]  \"Context limit exceeded (0 + 600 > 512)\"\n";
+        GenieAnswerStream real = feed(log.getBytes(StandardCharsets.UTF_8), 13);
+        real.finish();
+        assertThatThrownBy(() -> real.check("genie-t2t-run", new CommandResult(1, "Failed to query with embedding.\n",
+                Duration.ZERO)))
+                .isExactlyInstanceOf(DeviceToolException.class)
+                .hasMessageContaining("stderr: Failed to query with embedding.")
+                .hasMessageContaining("stdout: ").hasMessageContaining("Context limit exceeded (0 + 600 > 512)")
+                .satisfies(e -> assertThat(((DeviceToolException) e).exitCode()).isEqualTo(1));
+        GenieAnswerStream onStdout = feed((log + "Failed to query with embedding.\n").getBytes(StandardCharsets.UTF_8), 5);
+        onStdout.finish();
+        assertThatThrownBy(() -> onStdout.check("genie-t2t-run", new CommandResult(1, "", Duration.ZERO)))
+                .isExactlyInstanceOf(DeviceToolException.class)
+                .hasMessageContaining("Context limit exceeded (0 + 600 > 512)")
+                .satisfies(e -> assertThat(((DeviceToolException) e).stdoutTail())
+                        .contains("Failed to query with embedding."));
+    }
+
     @Test
     void aWholeAnswerPassesTheCheckAndItsTextIsNotInTheStdoutTail() {
         GenieAnswerStream stream = feed((OUTPUT + "\n[KPIS]:\nInit Time: 1 us\n").getBytes(StandardCharsets.UTF_8), 5);

@@ -329,6 +329,11 @@ final class GenieT2tRun {
     }
 
     /** A failed query: Genie's log line on stdout, the tool's message on stderr, exit code 1. */
+    /**
+     * A failed query as Genie 1.13.0's {@code main.cpp} reports it (docs/qualcomm-formats.md, section 3):
+     * Genie's log line with the reason on stdout, then {@code main}'s {@code catch (std::exception&)}
+     * prints the thrown {@code Failed to query...} with {@code std::cerr} and returns {@code EXIT_FAILURE}.
+     */
     private static ToolFailure queryFailure(String message, String logLine) {
         return new ToolFailure(logLine + "\n", message, 1, false);
     }
