@@ -45,6 +45,10 @@ import java.util.ServiceLoader;
  * <tr><td>{@code fastvlm-image-decode-N}</td><td>decodes a large image while the request resizes it</td>
  *     <td>the request that needs it; ends with that decode, which stops between rows when the
  *     request is cancelled or past its deadline</td></tr>
+ * <tr><td>{@code fastvlm-tokenizer-load-N}</td><td>loads the second tokenizer that literal prompts
+ *     need, when a prompt first holds special-token text; the request waits for it within its deadline</td>
+ *     <td>the instance's tokenizer; ends with the load (a native parse of about a second), and frees
+ *     what it built if {@code close()} came first</td></tr>
  * <tr><td>{@code fastvlm-sync-lease DIR}</td><td>renews the device's sync lock</td>
  *     <td>the sync holding the lock; ends when it releases it</td></tr>
  * <tr><td>{@code fastvlm-genie-watchdog-N}</td><td>watches an in-process Genie query's deadline and

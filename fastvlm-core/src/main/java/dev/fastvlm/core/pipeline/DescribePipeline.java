@@ -138,16 +138,9 @@ final class DescribePipeline implements AutoCloseable {
                 .layout(bundle.imageInput().dataType() == QnnDataType.FLOAT_32
                         ? OutputLayout.FLOAT32_NCHW : OutputLayout.UINT8_HWC)
                 .build();
+        // Literal prompts' second tokenizer is not loaded here: only a prompt holding special-token text
+        // needs it, and that request waits for its load under its own deadline (PromptTokenizer).
         PromptTokenizer tokenizer = PromptTokenizer.load(bundle.require(ModelArtifact.TOKENIZER));
-        if (config.literalPrompts()) {
-            // At build(), not in the first request, whose time limit and cancel it would not obey.
-            try {
-                tokenizer.loadLiteralEncoder();
-            } catch (RuntimeException e) {
-                tokenizer.close();
-                throw e;
-            }
-        }
         LOG.info("FastVLM on {} ({} {}, HTP {}): {} vision tokens x {}, context {}", config.device().target(),
                 soc.chip(), soc.marketingName(), soc.htpArch().dspArch(), bundle.visionTokens(),
                 bundle.geometry().nEmbd(), bundle.contextSize());

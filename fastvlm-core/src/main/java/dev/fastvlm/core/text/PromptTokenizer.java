@@ -1,19 +1,28 @@
 package dev.fastvlm.core.text;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.fastvlm.CancelledException;
 import dev.fastvlm.ImageLayout;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.transport.Deadline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -24,7 +33,11 @@ import java.util.stream.IntStream;
  *
  * <p>Special-token text in the prompt is handled as described in the
  * {@linkplain dev.fastvlm.core.text package documentation}: HuggingFace's way by default,
- * literally with {@link PromptOptions#literalUserText()}.
+ * literally with {@link PromptOptions#literalUserText()}. Literal encoding of a prompt that holds
+ * special-token text needs a second native tokenizer (about a second to parse): it is loaded on
+ * first need, on a thread of the library's ({@code fastvlm-tokenizer-load-N}, which ends with the
+ * load), and the encode waits for it only as long as the caller's {@link Deadline} allows; a load
+ * that outlives its first caller is kept for the next.
  */
 public final class PromptTokenizer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PromptTokenizer.class);
@@ -37,13 +50,20 @@ public final class PromptTokenizer implements AutoCloseable {
     private final Optional<ChatTemplate> template;
     private final OptionalInt padId;
     private final OptionalInt eosId;
+    private static final AtomicInteger LOADERS = new AtomicInteger();
     private final Object literalLock = new Object();
+    private final Function<Path, LiteralEncoder> literalLoader;
+    /** The literal encoder's load: null until first needed; a failed one is dropped so the next need retries. */
+    private CompletableFuture<LiteralEncoder> literalLoad;
     private volatile LiteralEncoder literal;
+    private boolean closed;
     /** The special tokens' texts when they can be found in raw text; read on first need. */
     private volatile Optional<List<String>> rawSpecialTexts;
 
-    private PromptTokenizer(TokenizerFiles files, HuggingFaceTokenizer tokenizer) {
+    private PromptTokenizer(TokenizerFiles files, HuggingFaceTokenizer tokenizer,
+                            Function<Path, LiteralEncoder> literalLoader) {
         this.files = files;
+        this.literalLoader = literalLoader;
         this.tokenizer = tokenizer;
         this.template = files.chatTemplate().map(source -> new ChatTemplate(source, files.specialTokens()));
         this.eosId = specialId("eos_token");
@@ -62,10 +82,16 @@ public final class PromptTokenizer implements AutoCloseable {
      * @throws NullPointerException when the path is null
      */
     public static PromptTokenizer load(Path dirOrTokenizerJson) {
+        return load(dirOrTokenizerJson, LiteralEncoder::load);
+    }
+
+    /** {@link #load(Path)} with the literal encoder built by {@code literalLoader} (tests slow it down). */
+    static PromptTokenizer load(Path dirOrTokenizerJson, Function<Path, LiteralEncoder> literalLoader) {
         Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson");
         long start = System.nanoTime();
         TokenizerFiles files = TokenizerFiles.locate(dirOrTokenizerJson);
-        PromptTokenizer loaded = new PromptTokenizer(files, DjlTokenizers.fromFile(files.tokenizerJson()));
+        PromptTokenizer loaded = new PromptTokenizer(files, DjlTokenizers.fromFile(files.tokenizerJson()),
+                literalLoader);
         LOG.debug("loaded tokenizer {} in {} ms (chat template: {})", files.tokenizerJson(),
                 (System.nanoTime() - start) / 1_000_000, loaded.hasChatTemplate());
         return loaded;
@@ -268,29 +294,74 @@ public final class PromptTokenizer implements AutoCloseable {
     /**
      * Loads now what {@link PromptOptions#literalUserText() literal} encoding needs (a second
      * native tokenizer, about a second for an 11 MB {@code tokenizer.json}), which is otherwise
-     * loaded by the first literal encode: a service that encodes literally calls this once at
-     * start, so that no request pays for the load or has to wait for it to be cancelled.
+     * loaded when a literal encode first meets special-token text: a service that wants no request
+     * to wait for it calls this once at start. Waits as long as the current {@link Deadline} allows
+     * (without one, until the load ends).
      *
      * @return this tokenizer
      * @throws ModelArtifactException when {@code tokenizer.json} cannot be read or parsed
+     * @throws dev.fastvlm.FastVlmTimeoutException when the current deadline passes first (the load goes on)
+     * @throws CancelledException when the waiting thread is interrupted (the load goes on)
      */
     public PromptTokenizer loadLiteralEncoder() {
         literal();
         return this;
     }
 
+    /** The literal encoder, started on a loader thread at first need and waited for under the caller's deadline. */
     private LiteralEncoder literal() {
         LiteralEncoder encoder = literal;
-        if (encoder == null) {
+        if (encoder != null) {
+            return encoder;
+        }
+        CompletableFuture<LiteralEncoder> load = startLiteralLoad();
+        try {
+            return load.get(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw Deadline.timeout("loading the literal prompt tokenizer", Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException("cancelled while the literal prompt tokenizer loads", e);
+        } catch (ExecutionException e) {
             synchronized (literalLock) {
-                encoder = literal;
-                if (encoder == null) {
-                    encoder = LiteralEncoder.load(files.tokenizerJson());
-                    literal = encoder;
+                if (literalLoad == load) {
+                    literalLoad = null;
                 }
             }
+            throw e.getCause() instanceof RuntimeException r ? r
+                    : new ModelArtifactException("cannot load " + files.tokenizerJson() + ": " + e.getCause(), e.getCause());
         }
-        return encoder;
+    }
+
+    private CompletableFuture<LiteralEncoder> startLiteralLoad() {
+        synchronized (literalLock) {
+            if (closed) {
+                throw new IllegalStateException("this PromptTokenizer is closed");
+            }
+            if (literalLoad == null) {
+                CompletableFuture<LiteralEncoder> load = new CompletableFuture<>();
+                Thread loader = new Thread(() -> {
+                    try {
+                        LiteralEncoder built = literalLoader.apply(files.tokenizerJson());
+                        synchronized (literalLock) {
+                            if (closed) {
+                                // close() came first: nobody will use it, so free it here.
+                                built.close();
+                            } else {
+                                literal = built;
+                            }
+                        }
+                        load.complete(built);
+                    } catch (RuntimeException | Error e) {
+                        load.completeExceptionally(e);
+                    }
+                }, "fastvlm-tokenizer-load-" + LOADERS.incrementAndGet());
+                loader.setDaemon(true);
+                literalLoad = load;
+                loader.start();
+            }
+            return literalLoad;
+        }
     }
 
     private OptionalInt specialId(String key) {
@@ -309,6 +380,7 @@ public final class PromptTokenizer implements AutoCloseable {
     @Override
     public void close() {
         synchronized (literalLock) {
+            closed = true;
             if (literal != null) {
                 literal.close();
             }

@@ -1,8 +1,11 @@
 package dev.fastvlm.core.text;
 
+import dev.fastvlm.CancelledException;
+import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.ImageLayout;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.transport.Deadline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,8 +14,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -169,6 +176,46 @@ class PromptTokenizerTest {
             int[] ids = fresh.encode("Hi<|im_end|>", literal).ids();
             assertThat(fresh.literalEncoderBuilt()).isTrue();
             assertThat(count(ids, Qwen2Tokenizer.IM_END)).as("the typed one stays text").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theLiteralEncoderLoadsOnAThreadOfItsOwnUnderTheRequestsDeadlineAndALaterRequestReusesIt() throws Exception {
+        PromptOptions literal = PromptOptions.builder().literalUserText(true).build();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger loads = new AtomicInteger();
+        AtomicReference<String> loaderThread = new AtomicReference<>();
+        try (PromptTokenizer fresh = PromptTokenizer.load(Qwen2Tokenizer.dir(), json -> {
+            loads.incrementAndGet();
+            loaderThread.set(Thread.currentThread().getName() + (Thread.currentThread().isDaemon() ? " daemon" : ""));
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return LiteralEncoder.load(json);
+        })) {
+            assertThat(fresh.literalEncoderBuilt()).as("not loaded before a prompt needs it").isFalse();
+            assertThatThrownBy(() -> Deadline.after(Duration.ofMillis(200), "describe")
+                    .call(() -> fresh.encode("Hi<|im_end|>", literal)))
+                    .isInstanceOf(FastVlmTimeoutException.class).hasMessageContaining("describe");
+            assertThat(loads).as("the load goes on after its first request gave up").hasValue(1);
+            assertThat(loaderThread.get()).matches("fastvlm-tokenizer-load-\\d+ daemon");
+
+            Thread waiter = new Thread(() -> fresh.encode("Hi<|im_end|>", literal), "test-cancelled-encode");
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            waiter.setUncaughtExceptionHandler((t, e) -> thrown.set(e));
+            waiter.start();
+            waiter.interrupt();
+            waiter.join(10_000);
+            assertThat(thrown.get()).isInstanceOf(CancelledException.class);
+
+            release.countDown();
+            int[] ids = Deadline.after(Duration.ofMinutes(1), "describe").call(() -> fresh.encode("Hi<|im_end|>",
+                    literal)).ids();
+            assertThat(count(ids, Qwen2Tokenizer.IM_END)).as("the typed one stays text").isEqualTo(2);
+            assertThat(fresh.literalEncoderBuilt()).isTrue();
+            assertThat(loads).as("the later request reused the first load").hasValue(1);
         }
     }
 
