@@ -57,9 +57,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The seed flow as a straight line of named, timed stages over a {@link Transport}. Host stages
@@ -138,9 +140,11 @@ final class DescribePipeline implements AutoCloseable {
                 .layout(bundle.imageInput().dataType() == QnnDataType.FLOAT_32
                         ? OutputLayout.FLOAT32_NCHW : OutputLayout.UINT8_HWC)
                 .build();
-        // Literal prompts' second tokenizer is not loaded here: only a prompt holding special-token text
-        // needs it, and that request waits for its load under its own deadline (PromptTokenizer).
-        PromptTokenizer tokenizer = PromptTokenizer.load(bundle.require(ModelArtifact.TOKENIZER));
+        // The vocabulary parses on a thread of its own (seconds for FastVLM's 11 MB tokenizer.json) while a
+        // first request syncs, pushes its image and runs the vision encoder; literal prompts' second
+        // tokenizer loads only for a prompt holding special-token text. Requests wait for either under
+        // their own deadline (PromptTokenizer).
+        PromptTokenizer tokenizer = PromptTokenizer.loadInBackground(bundle.require(ModelArtifact.TOKENIZER));
         LOG.info("FastVLM on {} ({} {}, HTP {}): {} vision tokens x {}, context {}", config.device().target(),
                 soc.chip(), soc.marketingName(), soc.htpArch().dspArch(), bundle.visionTokens(),
                 bundle.geometry().nEmbd(), bundle.contextSize());
@@ -180,10 +184,16 @@ final class DescribePipeline implements AutoCloseable {
         // A PNG at the encoder's size comes back at once and inflates on another core (see push-image),
         // which the prompt's tokenizing, here on the caller's thread, leaves to it.
         PreprocessedImage pixels = clock.time("preprocess", () -> images.preprocessStreaming(image));
-        EncodedPrompt text = clock.time("tokenize", () -> tokenizer.encode(prompt,
-                promptOptions(config)));
         // Fail on an over-long prompt before any device work; the Genie config derives max-num-tokens again.
-        PromptBudget.maxNewTokens(bundle.visionTokens(), text.size(), bundle.contextSize(), config.generation());
+        // While the vocabulary still loads, a prompt whose bound surely fits is tokenized after the vision
+        // encoder instead, so that the load overlaps the device work.
+        Supplier<EncodedPrompt> text;
+        if (!tokenizer.isLoaded() && surelyFits(prompt)) {
+            text = () -> tokenize(prompt, clock);
+        } else {
+            EncodedPrompt encoded = tokenize(prompt, clock);
+            text = () -> encoded;
+        }
 
         CountingTransport device = new CountingTransport(transport);
         try {
@@ -228,6 +238,20 @@ final class DescribePipeline implements AutoCloseable {
         } finally {
             deviceLock.unlock();
         }
+    }
+
+    /** The prompt's token ids, refused when the context has no room for them with the image and the answer. */
+    private EncodedPrompt tokenize(String prompt, StageClock clock) {
+        EncodedPrompt text = clock.time("tokenize", () -> tokenizer.encode(prompt, promptOptions(config)));
+        PromptBudget.maxNewTokens(bundle.visionTokens(), text.size(), bundle.contextSize(), config.generation());
+        return text;
+    }
+
+    /** Whether the prompt fits the context whatever its exact token count (a bound that needs no vocabulary). */
+    private boolean surelyFits(String prompt) {
+        OptionalInt bound = tokenizer.tokensAtMost(prompt, promptOptions(config));
+        return bound.isPresent() && (long) bundle.contextSize() - bundle.visionTokens() - bound.getAsInt()
+                >= config.generation().minNewTokens();
     }
 
     /** How a request's prompt is encoded: the configured layout, literal unless the caller opted out. */
@@ -285,9 +309,10 @@ final class DescribePipeline implements AutoCloseable {
             this.clock = clock;
         }
 
-        DecoderOutput run(RequestDirectory work, PreprocessedImage pixels, EncodedPrompt text,
+        DecoderOutput run(RequestDirectory work, PreprocessedImage pixels, Supplier<EncodedPrompt> prompt,
                           TokenListener listener) {
             VisionEmbeddings vision = visionEncoder(work, pixels);
+            EncodedPrompt text = prompt.get();
             TextEmbeddings textRows = config.textEmbedding() == TextEmbeddingSource.HOST_TABLE
                     ? clock.time("text-embeddings", () -> table.gather(text.ids()))
                     : textEmbedder(work, text);

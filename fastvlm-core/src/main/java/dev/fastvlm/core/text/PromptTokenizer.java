@@ -46,10 +46,9 @@ public final class PromptTokenizer implements AutoCloseable {
     public static final String IMAGE_PLACEHOLDER = "<image>";
 
     private final TokenizerFiles files;
-    private final HuggingFaceTokenizer tokenizer;
+    /** The native tokenizer and the ids read through it; {@link #loadInBackground} completes it on a loader thread. */
+    private final CompletableFuture<Vocabulary> vocabulary;
     private final Optional<ChatTemplate> template;
-    private final OptionalInt padId;
-    private final OptionalInt eosId;
     private static final AtomicInteger LOADERS = new AtomicInteger();
     private final Object literalLock = new Object();
     private final Function<Path, LiteralEncoder> literalLoader;
@@ -60,15 +59,31 @@ public final class PromptTokenizer implements AutoCloseable {
     /** The special tokens' texts when they can be found in raw text; read on first need. */
     private volatile Optional<List<String>> rawSpecialTexts;
 
-    private PromptTokenizer(TokenizerFiles files, HuggingFaceTokenizer tokenizer,
-                            Function<Path, LiteralEncoder> literalLoader) {
+    /** The native tokenizer, with the special ids of {@code tokenizer_config.json} looked up in it. */
+    private record Vocabulary(HuggingFaceTokenizer tokenizer, OptionalInt eosId, OptionalInt padId) {
+    }
+
+    private PromptTokenizer(TokenizerFiles files, Function<Path, LiteralEncoder> literalLoader) {
         this.files = files;
         this.literalLoader = literalLoader;
-        this.tokenizer = tokenizer;
         this.template = files.chatTemplate().map(source -> new ChatTemplate(source, files.specialTokens()));
-        this.eosId = specialId("eos_token");
-        OptionalInt pad = specialId("pad_token");
-        this.padId = pad.isPresent() ? pad : eosId;
+        this.vocabulary = new CompletableFuture<>();
+    }
+
+    /** Builds the native tokenizer and looks up the special ids (the slow part: a parse of the whole vocabulary). */
+    private Vocabulary buildVocabulary() {
+        long start = System.nanoTime();
+        HuggingFaceTokenizer tokenizer = DjlTokenizers.fromFile(files.tokenizerJson());
+        try {
+            OptionalInt eos = specialId(tokenizer, "eos_token");
+            OptionalInt pad = specialId(tokenizer, "pad_token");
+            LOG.debug("loaded tokenizer {} in {} ms (chat template: {})", files.tokenizerJson(),
+                    (System.nanoTime() - start) / 1_000_000, hasChatTemplate());
+            return new Vocabulary(tokenizer, eos, pad.isPresent() ? pad : eos);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
     }
 
     /**
@@ -87,14 +102,110 @@ public final class PromptTokenizer implements AutoCloseable {
 
     /** {@link #load(Path)} with the literal encoder built by {@code literalLoader} (tests slow it down). */
     static PromptTokenizer load(Path dirOrTokenizerJson, Function<Path, LiteralEncoder> literalLoader) {
-        Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson");
-        long start = System.nanoTime();
-        TokenizerFiles files = TokenizerFiles.locate(dirOrTokenizerJson);
-        PromptTokenizer loaded = new PromptTokenizer(files, DjlTokenizers.fromFile(files.tokenizerJson()),
-                literalLoader);
-        LOG.debug("loaded tokenizer {} in {} ms (chat template: {})", files.tokenizerJson(),
-                (System.nanoTime() - start) / 1_000_000, loaded.hasChatTemplate());
+        PromptTokenizer loaded = new PromptTokenizer(TokenizerFiles.locate(
+                Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson")), literalLoader);
+        try {
+            loaded.vocabulary.complete(loaded.buildVocabulary());
+        } catch (RuntimeException e) {
+            loaded.vocabulary.completeExceptionally(e);
+            throw e;
+        }
         return loaded;
+    }
+
+    /**
+     * Like {@link #load(Path)}, but returns once the files are found and the chat template is read,
+     * and parses the vocabulary (about a second for an 11 MB {@code tokenizer.json}) on a thread of
+     * the library's ({@code fastvlm-tokenizer-load-N}, which ends with the parse). What needs the
+     * vocabulary waits for it as long as the caller's {@link Deadline} allows;
+     * {@link #tokensAtMost} and {@link #isLoaded()} do not wait. A one-shot caller can so do other
+     * work while it loads.
+     *
+     * @param dirOrTokenizerJson a tokenizer directory, or its {@code tokenizer.json}
+     * @return the tokenizer, its vocabulary still loading
+     * @throws ModelArtifactException when a file is missing or the chat template cannot be read
+     *                                (a vocabulary that cannot be parsed fails the first call that needs it)
+     * @throws NullPointerException when the path is null
+     */
+    public static PromptTokenizer loadInBackground(Path dirOrTokenizerJson) {
+        PromptTokenizer loading = new PromptTokenizer(TokenizerFiles.locate(
+                Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson")), LiteralEncoder::load);
+        Thread loader = new Thread(() -> {
+            try {
+                Vocabulary built = loading.buildVocabulary();
+                synchronized (loading.literalLock) {
+                    if (loading.closed) {
+                        // close() came first: nobody will use it, so free it here.
+                        built.tokenizer().close();
+                    }
+                    loading.vocabulary.complete(built);
+                }
+            } catch (RuntimeException | Error e) {
+                loading.vocabulary.completeExceptionally(e);
+            }
+        }, "fastvlm-tokenizer-load-" + LOADERS.incrementAndGet());
+        loader.setDaemon(true);
+        loader.start();
+        return loading;
+    }
+
+    /**
+     * Whether the vocabulary is loaded (or failed to load), so that calls needing it will not wait.
+     *
+     * @return {@code true} once the background load has ended
+     */
+    public boolean isLoaded() {
+        return vocabulary.isDone();
+    }
+
+    /**
+     * An upper bound of {@code encode(prompt, options).size()} that needs no vocabulary: the UTF-8
+     * bytes of the rendered chat template, plus one. Every token of a byte-level BPE or a
+     * SentencePiece vocabulary covers at least one byte of the text it came from (a SentencePiece
+     * word prefix adds at most one), and {@code apply_chat_template} adds no special tokens of its
+     * own. Without a chat template (the tokenizer's post-processor adds tokens) there is no bound.
+     *
+     * @param prompt  the user's prompt
+     * @param options as for {@link #encode(String, PromptOptions)}
+     * @return the bound, or empty when it cannot be told without the vocabulary
+     * @throws InvalidInputException when the chat template rejects the conversation
+     */
+    public OptionalInt tokensAtMost(String prompt, PromptOptions options) {
+        Objects.requireNonNull(prompt, "prompt");
+        if (!options.chatTemplate() || template.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        List<ChatTemplate.Message> messages = new ArrayList<>(2);
+        options.systemPromptOverride().ifPresent(system -> messages.add(new ChatTemplate.Message("system", system)));
+        String image = options.layout() == ImageLayout.PLACEHOLDER ? IMAGE_PLACEHOLDER + "\n" : "";
+        messages.add(new ChatTemplate.Message("user", image + prompt));
+        String rendered = template.get().render(messages, true);
+        return OptionalInt.of(rendered.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
+    }
+
+    /** The vocabulary, waiting for its load under the caller's deadline. */
+    private Vocabulary vocabulary() {
+        return vocabulary.isDone() && !vocabulary.isCompletedExceptionally() ? vocabulary.join()
+                : await(vocabulary, "loading the tokenizer " + files.tokenizerJson());
+    }
+
+    private HuggingFaceTokenizer tokenizer() {
+        return vocabulary().tokenizer();
+    }
+
+    /** Waits for {@code load} as long as the current deadline allows. */
+    private <T> T await(CompletableFuture<T> load, String what) {
+        try {
+            return load.get(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw Deadline.timeout(what, Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException("cancelled while " + what, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r
+                    : new ModelArtifactException(what + " failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /**
@@ -114,6 +225,7 @@ public final class PromptTokenizer implements AutoCloseable {
      * @throws ModelArtifactException when the config names neither
      */
     public int padId() {
+        OptionalInt padId = vocabulary().padId();
         if (padId.isEmpty()) {
             throw new ModelArtifactException("tokenizer: " + files.tokenizerJson()
                     + ": no pad_token or eos_token in " + TokenizerFiles.TOKENIZER_CONFIG);
@@ -127,7 +239,7 @@ public final class PromptTokenizer implements AutoCloseable {
      * @return the id, or empty when the config names no {@code eos_token}
      */
     public OptionalInt eosId() {
-        return eosId;
+        return vocabulary().eosId();
     }
 
     /**
@@ -137,8 +249,13 @@ public final class PromptTokenizer implements AutoCloseable {
      * @return the id, or empty when the text is not exactly one token
      */
     public OptionalInt tokenId(String tokenText) {
-        int[] ids = encodeText(tokenText);
-        return ids.length == 1 && decode(ids, false).equals(tokenText) ? OptionalInt.of(ids[0]) : OptionalInt.empty();
+        return tokenId(tokenizer(), tokenText);
+    }
+
+    private static OptionalInt tokenId(HuggingFaceTokenizer tokenizer, String tokenText) {
+        int[] ids = tokenText.isEmpty() ? new int[0] : DjlTokenizers.ids(tokenizer.encode(tokenText, false, false));
+        return ids.length == 1 && tokenizer.decode(DjlTokenizers.longs(ids), false).equals(tokenText)
+                ? OptionalInt.of(ids[0]) : OptionalInt.empty();
     }
 
     /**
@@ -263,11 +380,11 @@ public final class PromptTokenizer implements AutoCloseable {
      * @return the ids, empty for empty text
      */
     public int[] encodeText(String text) {
-        return text.isEmpty() ? new int[0] : DjlTokenizers.ids(tokenizer.encode(text, false, false));
+        return text.isEmpty() ? new int[0] : DjlTokenizers.ids(tokenizer().encode(text, false, false));
     }
 
     private int[] encodeWithSpecial(String text) {
-        return DjlTokenizers.ids(tokenizer.encode(text, true, false));
+        return DjlTokenizers.ids(tokenizer().encode(text, true, false));
     }
 
     /**
@@ -278,7 +395,7 @@ public final class PromptTokenizer implements AutoCloseable {
      * @return the decoded text
      */
     public String decode(int[] ids, boolean skipSpecialTokens) {
-        return tokenizer.decode(DjlTokenizers.longs(ids), skipSpecialTokens);
+        return tokenizer().decode(DjlTokenizers.longs(ids), skipSpecialTokens);
     }
 
     /**
@@ -316,20 +433,14 @@ public final class PromptTokenizer implements AutoCloseable {
         }
         CompletableFuture<LiteralEncoder> load = startLiteralLoad();
         try {
-            return load.get(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw Deadline.timeout("loading the literal prompt tokenizer", Duration.ZERO);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancelledException("cancelled while the literal prompt tokenizer loads", e);
-        } catch (ExecutionException e) {
+            return await(load, "loading the literal prompt tokenizer");
+        } catch (ModelArtifactException e) {
             synchronized (literalLock) {
                 if (literalLoad == load) {
                     literalLoad = null;
                 }
             }
-            throw e.getCause() instanceof RuntimeException r ? r
-                    : new ModelArtifactException("cannot load " + files.tokenizerJson() + ": " + e.getCause(), e.getCause());
+            throw e;
         }
     }
 
@@ -364,12 +475,12 @@ public final class PromptTokenizer implements AutoCloseable {
         }
     }
 
-    private OptionalInt specialId(String key) {
+    private OptionalInt specialId(HuggingFaceTokenizer tokenizer, String key) {
         String text = files.specialTokens().get(key);
         if (text == null) {
             return OptionalInt.empty();
         }
-        OptionalInt id = tokenId(text);
+        OptionalInt id = tokenId(tokenizer, text);
         if (id.isEmpty()) {
             throw new ModelArtifactException("tokenizer: " + key + " \"" + text + "\" of "
                     + TokenizerFiles.TOKENIZER_CONFIG + " is not a single token of " + files.tokenizerJson());
@@ -380,12 +491,19 @@ public final class PromptTokenizer implements AutoCloseable {
     @Override
     public void close() {
         synchronized (literalLock) {
+            if (closed) {
+                return;
+            }
             closed = true;
             if (literal != null) {
                 literal.close();
             }
+            // A vocabulary still loading is freed by its loader, which sees closed.
+            Vocabulary loaded = vocabulary.isCompletedExceptionally() ? null : vocabulary.getNow(null);
+            if (loaded != null) {
+                loaded.tokenizer().close();
+            }
         }
-        tokenizer.close();
     }
 
     private static int clamp(int value, int max) {

@@ -220,6 +220,41 @@ class PromptTokenizerTest {
     }
 
     @Test
+    void aBackgroundLoadAnswersAsTheDirectLoadAndItsBoundNeverUndercounts() throws Exception {
+        List<String> prompts = List.of("Describe this image in one sentence.", "", "x", "赤い 🟥 and blue, 日本語の説明",
+                "Hi<|im_end|> and <|im_start|>system", "word ".repeat(300), "\n\n\t  spaces  ");
+        List<PromptOptions> options = List.of(PromptOptions.defaults(),
+                PromptOptions.builder().layout(ImageLayout.PLACEHOLDER).systemPrompt("Be brief.").build(),
+                PromptOptions.builder().literalUserText(true).build());
+        try (PromptTokenizer background = PromptTokenizer.loadInBackground(Qwen2Tokenizer.dir())) {
+            for (String prompt : prompts) {
+                for (PromptOptions o : options) {
+                    int bound = background.tokensAtMost(prompt, o).orElseThrow();
+                    EncodedPrompt encoded = tokenizer.encode(prompt, o);
+                    assertThat(bound).as("%s %s", prompt, o).isGreaterThanOrEqualTo(encoded.size());
+                    assertThat(Deadline.after(Duration.ofMinutes(1), "describe").call(() -> background.encode(prompt, o)))
+                            .isEqualTo(encoded);
+                }
+            }
+            assertThat(background.isLoaded()).isTrue();
+            assertThat(background.padId()).isEqualTo(tokenizer.padId());
+            assertThat(background.tokensAtMost("Hi", PromptOptions.builder().chatTemplate(false).build()))
+                    .as("no bound without the chat template: the post-processor adds tokens").isEmpty();
+        }
+    }
+
+    @Test
+    void aVocabularyThatCannotBeParsedFailsTheFirstCallThatNeedsIt(@TempDir Path broken) throws IOException {
+        Files.copy(Qwen2Tokenizer.dir().resolve("tokenizer_config.json"), broken.resolve("tokenizer_config.json"));
+        Files.writeString(broken.resolve("tokenizer.json"), "{\"model\": 42}");
+        try (PromptTokenizer background = PromptTokenizer.loadInBackground(broken)) {
+            assertThat(background.tokensAtMost("Hi", PromptOptions.defaults())).isPresent();
+            assertThatThrownBy(() -> background.encode("Hi")).isInstanceOf(ModelArtifactException.class)
+                    .hasMessageContaining(broken.resolve("tokenizer.json").toString());
+        }
+    }
+
+    @Test
     void typedImagePlaceholderStaysText() {
         EncodedPrompt encoded = tokenizer.encode("<image> twice <image>",
                 PromptOptions.builder().layout(ImageLayout.PLACEHOLDER).build());
