@@ -91,7 +91,7 @@ final class ContextBinaryGenerator {
     private void placeholder(Path library, String name, String option) throws IOException {
         if (library.toString().isEmpty() || !Files.isRegularFile(library)
                 || !library.getFileName().toString().equals(name)
-                || !Files.readString(library, StandardCharsets.UTF_8).equals(EmulatedSdk.placeholder(name))) {
+                || !Files.readString(library, StandardCharsets.UTF_8).equals(EmulatedSdk.hostPlaceholder(name))) {
             throw new ToolFailure("ERROR: " + option + " must be the SDK's " + name + " for x86_64-linux-clang, was "
                     + (library.toString().isEmpty() ? "missing" : ctx.shown(library)));
         }

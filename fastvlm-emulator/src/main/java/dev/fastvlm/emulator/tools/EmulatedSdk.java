@@ -78,7 +78,7 @@ public final class EmulatedSdk {
         }
         Path hostLib = Files.createDirectories(root.resolve("lib/x86_64-linux-clang"));
         for (String library : HOST_LIBRARIES) {
-            writeFile(hostLib.resolve(library), placeholder(library), false);
+            writeFile(hostLib.resolve(library), hostPlaceholder(library), false);
         }
         writeFile(root.resolve("sdk.yaml"), "# fastvlm emulated QAIRT SDK\nname: qairt-fastvlm-emulated\nversion: "
                 + VERSION + "\n", false);
@@ -101,6 +101,12 @@ public final class EmulatedSdk {
     static String placeholder(String library) {
         return "FASTVLM EMULATED PLACEHOLDER for " + library + ": not a Qualcomm library, only found by the fastvlm"
                 + " emulator's tools\n";
+    }
+
+    /** A host library's placeholder: not the device library of the same name, which a host tool must not take. */
+    static String hostPlaceholder(String library) {
+        return "FASTVLM EMULATED PLACEHOLDER for " + library + " (x86_64-linux-clang host library): not a Qualcomm"
+                + " library, only found by the fastvlm emulator's host tools\n";
     }
 
     private static String script(String tool, String javaCommand, String classpath) {
