@@ -7,6 +7,7 @@ import dev.fastvlm.ModelArtifact;
 import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.genie.config.DecoderGeometry;
 import dev.fastvlm.genie.qnn.ContextBinaryInfo;
+import dev.fastvlm.genie.qnn.Quantization;
 import dev.fastvlm.genie.qnn.TensorSpec;
 
 import java.io.IOException;
@@ -26,7 +27,8 @@ import java.util.function.Function;
  * reports every problem at once: each listed file present, inside the bundle, of the listed size
  * and SHA-256; {@code config.json}'s geometry the manifest's; {@code LUT.bin} vocabulary x hidden
  * x 4 bytes; every token id of {@code tokenizer.json} inside the vocabulary; the vision encoder's
- * context info {@code [1, tokens, hidden]} out; the text embedder's rows {@code hidden} wide.
+ * context info {@code [1, tokens, hidden]} out and, for a uint8 input, raw pixel bytes in; the
+ * text embedder's rows {@code hidden} wide.
  */
 public final class BundleVerifier {
     /** HuggingFace's model config, beside the tokenizer. */
@@ -117,6 +119,7 @@ public final class BundleVerifier {
         file(manifest, sound, ModelArtifact.EMBEDDING_TABLE).ifPresent(lut -> checkLut(lut, g, problems));
         file(manifest, sound, ModelArtifact.TOKENIZER).ifPresent(tok -> checkTokenizer(tok, g, problems));
         file(manifest, sound, ModelArtifact.VISION_ENCODER_INFO).ifPresent(info -> {
+            checkPixelInput(info, problems);
             TensorSpec out = graphOutput(info, problems);
             if (out != null && (out.dimensions().size() != 3 || out.innermost() != g.hiddenSize())) {
                 problems.add(info.getFileName() + ": the vision encoder's output " + out.name() + " is "
@@ -269,6 +272,26 @@ public final class BundleVerifier {
         } else if (highest >= g.vocabSize()) {
             problems.add(tokenizer.getFileName() + ": token id " + highest + " is outside the vocabulary of "
                     + g.vocabSize() + " rows (vocab_size)");
+        }
+    }
+
+    /**
+     * A uint8 pixel input must read raw pixel bytes as they are: scale 1/255 (within 1 %, as a
+     * min-max calibration on [0, 1] data gives) and offset 0, since the host sends the bytes
+     * unscaled; anything else would shift every colour the encoder sees.
+     */
+    private static void checkPixelInput(Path info, List<String> problems) {
+        TensorSpec in;
+        try {
+            in = ContextBinaryInfo.read(info).singleGraph().onlyInput();
+        } catch (RuntimeException e) {
+            return; // graphOutput reports the same file's problem
+        }
+        if (in.dataType().quantized() && in.quantization().orElse(null) instanceof Quantization.PerTensor p
+                && (Math.abs(p.scale() * 255f - 1f) > 0.01f || p.offset() != 0)) {
+            problems.add(info.getFileName() + ": the vision encoder's input " + in.name() + " is quantized with scale "
+                    + p.scale() + " and offset " + p.offset() + ", but the host sends raw pixel bytes: it needs"
+                    + " scale 1/255 and offset 0 (pin the input's encoding to [0, 1] when converting)");
         }
     }
 

@@ -5,6 +5,7 @@ import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.genie.qnn.ContextBinaryInfo;
 import dev.fastvlm.genie.qnn.QnnDataType;
 import dev.fastvlm.genie.qnn.QnnGraph;
+import dev.fastvlm.genie.qnn.Quantization;
 import dev.fastvlm.genie.qnn.TensorSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +69,19 @@ class BundleVerifierTest {
                 "tokenizer.json: token id 45 is outside the vocabulary of 40 rows (vocab_size)",
                 "vision.json: the vision encoder's output image_features is [1, 4, 12], expected [1, tokens, 16]"
                         + " (hidden_size)");
+    }
+
+    @Test
+    void aUint8PixelInputMustTakeRawPixelBytes() throws IOException {
+        write(HIDDEN, VOCAB, 39);
+        QnnGraph graph = new QnnGraph("vision", List.of(new TensorSpec("pixel_values", QnnDataType.UFIXED_POINT_8,
+                List.of(1, 64, 64, 3), Optional.of(Quantization.perTensor(0.8f / 255f, 0)))), List.of(new TensorSpec(
+                "image_features", QnnDataType.FLOAT_16, List.of(1, 4, HIDDEN), Optional.empty())));
+        Files.writeString(bundle.resolve("vision.json"), new ContextBinaryInfo(List.of(graph)).toJson());
+        manifest(new BundleManifest.Geometry(HIDDEN, 2, 4, 2, VOCAB));
+        assertThat(BundleVerifier.hashing().problems(bundle)).singleElement().asString()
+                .startsWith("vision.json: the vision encoder's input pixel_values is quantized with scale 0.0031")
+                .contains("it needs scale 1/255 and offset 0");
     }
 
     @Test
