@@ -109,6 +109,10 @@ public final class BundleBuild {
      *                                own message, or every problem verification found
      */
     public BundleManifest run() {
+        if (!Files.isRegularFile(bundle.resolve(BundleManifest.FILE_NAME))) {
+            throw new ModelArtifactException(bundle + " has no " + BundleManifest.FILE_NAME
+                    + ": write the bundle's host files with from-hf (CheckpointImport) first");
+        }
         BundleManifest before = BundleManifest.read(bundle);
         checkInputs();
         String sdkVersion = sdkVersion(sdk);

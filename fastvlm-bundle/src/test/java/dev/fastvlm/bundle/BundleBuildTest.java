@@ -111,6 +111,14 @@ class BundleBuildTest {
     }
 
     @Test
+    void aFolderWithoutTheHostFilesIsNotABundleToBuild() throws IOException {
+        Path empty = Files.createDirectories(root.resolve("empty"));
+        assertThatThrownBy(() -> build(empty, sdk("exit 0")).build().run()).isInstanceOf(ModelArtifactException.class)
+                .hasMessage(empty + " has no fastvlm-bundle.json: write the bundle's host files with from-hf"
+                        + " (CheckpointImport) first");
+    }
+
+    @Test
     void theSdkVersionComesFromSdkYaml() throws IOException {
         Path sdk = sdk("exit 0");
         assertThat(BundleBuild.sdkVersion(sdk)).isEqualTo("2.42.0.251225");
