@@ -12,11 +12,18 @@ final class ProgressBar implements TransferListener {
 
     private final PrintWriter terminal;
     private final String label;
+    private final String unit;
     private int shownPercent = -1;
 
     ProgressBar(PrintWriter terminal, String label) {
+        this(terminal, label, "bytes");
+    }
+
+    /** A bar counting {@code unit}s (rows, images, steps) rather than bytes. */
+    ProgressBar(PrintWriter terminal, String label, String unit) {
         this.terminal = terminal;
         this.label = label;
+        this.unit = unit;
     }
 
     @Override
@@ -26,7 +33,7 @@ final class ProgressBar implements TransferListener {
             return;
         }
         shownPercent = percent;
-        terminal.print(render(label, done, total));
+        terminal.print(render(label, done, total, unit));
         if (done >= total) {
             terminal.println();
         }
@@ -34,9 +41,13 @@ final class ProgressBar implements TransferListener {
     }
 
     static String render(String label, long done, long total) {
+        return render(label, done, total, "bytes");
+    }
+
+    static String render(String label, long done, long total, String unit) {
         int percent = total <= 0 ? 100 : (int) (100 * done / total);
         int filled = percent * WIDTH / 100;
-        return String.format(Locale.ROOT, "\r%s [%s%s] %3d%% %,d / %,d bytes", label, "#".repeat(filled),
-                " ".repeat(WIDTH - filled), percent, done, total);
+        return String.format(Locale.ROOT, "\r%s [%s%s] %3d%% %,d / %,d %s", label, "#".repeat(filled),
+                " ".repeat(WIDTH - filled), percent, done, total, unit);
     }
 }

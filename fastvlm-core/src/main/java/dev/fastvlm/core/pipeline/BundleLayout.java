@@ -11,8 +11,11 @@ import java.util.Map;
  */
 final class BundleLayout {
 
-    /** Optional manifest: a JSON object whose keys are {@link ModelArtifact} names, values relative paths. */
-    static final String MANIFEST = "fastvlm-bundle.json";
+    /**
+     * Optional manifest: a JSON object whose keys are {@link ModelArtifact} names, values relative
+     * paths, or the versioned {@link dev.fastvlm.core.bundle.BundleManifest} (roles under {@code artifacts}).
+     */
+    static final String MANIFEST = dev.fastvlm.core.bundle.BundleManifest.FILE_NAME;
     /** HuggingFace model config: the decoder's geometry. */
     static final String MODEL_CONFIG = "config.json";
 

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fastvlm.ModelArtifact;
 import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.ModelArtifacts;
+import dev.fastvlm.core.bundle.BundleManifest;
+import dev.fastvlm.core.bundle.BundleVerifier;
+import dev.fastvlm.core.device.HostDigests;
 import dev.fastvlm.genie.config.DecoderGeometry;
 import dev.fastvlm.genie.qnn.ContextBinaryInfo;
 import dev.fastvlm.genie.qnn.QnnDataType;
@@ -73,6 +76,8 @@ public final class ModelBundle {
         List<String> problems = new ArrayList<>();
         Optional<ContextInfoTool> infoTool = sdkRoot.flatMap(ContextInfoTool::in);
         Map<ModelArtifact, Path> files = locate(artifacts, infoTool, problems);
+        artifacts.directory().filter(BundleManifest::presentIn).ifPresent(d -> problems.addAll(
+                BundleVerifier.withDigests(HostDigests.cached()).problems(d)));
         Optional<Path> directory = artifacts.directory();
         Path modelConfig = directory.map(d -> d.resolve(BundleLayout.MODEL_CONFIG))
                 .or(() -> Optional.ofNullable(files.get(ModelArtifact.TOKENIZER))
@@ -189,7 +194,9 @@ public final class ModelBundle {
         Map<ModelArtifact, Path> files = new EnumMap<>(ModelArtifact.class);
         try {
             JsonNode root = new ObjectMapper().readTree(manifest.toFile());
-            for (Map.Entry<String, JsonNode> entry : root.properties()) {
+            // the versioned manifest keeps the roles under "artifacts"; the older one is only that map
+            JsonNode roles = root.has("format") ? root.path("artifacts") : root;
+            for (Map.Entry<String, JsonNode> entry : roles.properties()) {
                 ModelArtifact artifact;
                 try {
                     artifact = ModelArtifact.valueOf(entry.getKey());

@@ -39,6 +39,42 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
     public static final String MAGIC = "FASTVLM-EMULATED-QNN-CONTEXT-BINARY v1 (emulated, not a Qualcomm binary)";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /**
+     * The forms an emulated graph takes on its way through the emulated host tool chain, each
+     * file starting with its own first line so that a tool given the wrong file says so.
+     */
+    public enum Stage {
+        /** A model export, as {@code qnn-onnx-converter --input_network} reads it (float tensors). */
+        ONNX_EXPORT("FASTVLM-EMULATED-ONNX-EXPORT v1 (emulated, not an ONNX model)"),
+        /** The converter's {@code .cpp} / {@code .bin} pair. */
+        CONVERTED_MODEL("// FASTVLM-EMULATED-QNN-MODEL v1 (emulated, not converter output)"),
+        /** {@code qnn-model-lib-generator}'s {@code lib<name>.so}. */
+        MODEL_LIBRARY("FASTVLM-EMULATED-QNN-MODEL-LIBRARY v1 (emulated, not a shared library)"),
+        /** A context binary, which the emulated device runs. */
+        CONTEXT_BINARY(MAGIC);
+
+        private final String magic;
+
+        Stage(String magic) {
+            this.magic = magic;
+        }
+
+        /** {@return the first line of a file of this stage} */
+        public String magic() {
+            return magic;
+        }
+
+        /** {@return what a file of this stage is, for messages} */
+        public String description() {
+            return switch (this) {
+                case ONNX_EXPORT -> "emulated ONNX export";
+                case CONVERTED_MODEL -> "emulated converted model";
+                case MODEL_LIBRARY -> "emulated model library";
+                case CONTEXT_BINARY -> "emulated QNN context binary";
+            };
+        }
+    }
+
     /** What an emulated graph does. */
     public enum Kind {
         /** Pixels in, one row per image patch out. */
@@ -152,6 +188,18 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
      * @throws IOException when the file cannot be written
      */
     public static void write(Path file, List<EmulatedGraph> graphs) throws IOException {
+        write(file, graphs, Stage.CONTEXT_BINARY);
+    }
+
+    /**
+     * Writes the graphs as a file of the given stage of the emulated tool chain.
+     *
+     * @param file   where to write
+     * @param graphs the graphs, in order, of one kind and width
+     * @param stage  what the file is
+     * @throws IOException when the file cannot be written
+     */
+    public static void write(Path file, List<EmulatedGraph> graphs, Stage stage) throws IOException {
         EmulatedGraph first = graphs.get(0);
         for (EmulatedGraph g : graphs) {
             if (g.kind != first.kind || g.width != first.width) {
@@ -162,7 +210,7 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
         ObjectNode emulation = doc.putObject("fastvlm-emulation");
         emulation.put("kind", first.kind.name());
         emulation.put("width", first.width);
-        String text = MAGIC + "\n" + JSON.writeValueAsString(doc) + "\n";
+        String text = stage.magic() + "\n" + JSON.writeValueAsString(doc) + "\n";
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path temp = ModelFiles.temporary(file.toAbsolutePath().getParent(), ".ctx-");
         Files.writeString(temp, text, StandardCharsets.UTF_8);
@@ -188,15 +236,28 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
      * @throws IOException naming the file if it is not one
      */
     public static List<EmulatedGraph> readAll(Path file) throws IOException {
+        return readAll(file, Stage.CONTEXT_BINARY);
+    }
+
+    /**
+     * Reads every graph of a file of the given stage of the emulated tool chain.
+     *
+     * @param file  the file
+     * @param stage what the file must be
+     * @return its graphs (at least one)
+     * @throws IOException naming the file if it is not one
+     */
+    public static List<EmulatedGraph> readAll(Path file, Stage stage) throws IOException {
+        String magic = stage.magic();
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(MAGIC.length());
+            head = in.readNBytes(magic.length());
         }
-        if (!new String(head, StandardCharsets.UTF_8).equals(MAGIC)) {
-            throw new IOException(file + " is not an emulated QNN context binary (the emulator only runs the"
-                    + " binaries its bundle writer made)");
+        if (!new String(head, StandardCharsets.UTF_8).equals(magic)) {
+            throw new IOException(file + " is not an " + stage.description() + (stage == Stage.CONTEXT_BINARY
+                    ? " (the emulator only runs the binaries its bundle writer or its emulated host tools made)" : ""));
         }
-        String text = Files.readString(file, StandardCharsets.UTF_8).substring(MAGIC.length());
+        String text = Files.readString(file, StandardCharsets.UTF_8).substring(magic.length());
         JsonNode doc = JSON.readTree(text);
         JsonNode emulation = doc.path("fastvlm-emulation");
         try {
@@ -212,7 +273,7 @@ public record EmulatedGraph(Kind kind, String graphName, List<TensorSpec> inputs
             }
             return List.copyOf(graphs);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": damaged emulated context binary: " + e.getMessage(), e);
+            throw new IOException(file + ": damaged " + stage.description() + ": " + e.getMessage(), e);
         }
     }
 

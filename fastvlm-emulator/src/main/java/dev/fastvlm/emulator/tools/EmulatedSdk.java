@@ -26,8 +26,15 @@ import java.util.UUID;
 public final class EmulatedSdk {
     /** Device programs, under {@code bin/aarch64-android/}. */
     public static final List<String> DEVICE_PROGRAMS = List.of(QnnNetRun.NAME, GenieT2tRun.NAME);
-    /** Host program, under {@code bin/x86_64-linux-clang/}. */
+    /** Host program that describes a context binary, under {@code bin/x86_64-linux-clang/}. */
     public static final String HOST_PROGRAM = ContextBinaryUtility.NAME;
+    /** Every host program, under {@code bin/x86_64-linux-clang/}: the tool chain from an ONNX export to a context binary. */
+    public static final List<String> HOST_PROGRAMS = List.of(ContextBinaryUtility.NAME, OnnxConverter.NAME,
+            ModelLibGenerator.NAME, ContextBinaryGenerator.NAME, GenAiComposer.NAME);
+    /** Host libraries, under {@code lib/x86_64-linux-clang/}, that the context-binary generator is given. */
+    public static final List<String> HOST_LIBRARIES = List.of("libQnnHtp.so", "libQnnHtpNetRunExtensions.so");
+    /** What the emulated SDK's {@code sdk.yaml} gives as its version (the QAIRT release it stands in for). */
+    public static final String VERSION = "2.42.0.251225-fastvlm-emulated";
     /** HTP architectures whose stub and skel libraries the emulated SDK holds. */
     public static final List<String> HTP_ARCHS = List.of("73", "75", "79");
     /** Device libraries, under {@code lib/aarch64-android/} (plus {@code libQnnHtpV<arch>Stub.so}). */
@@ -66,7 +73,15 @@ public final class EmulatedSdk {
         for (String program : DEVICE_PROGRAMS) {
             writeFile(bin.resolve(program), script(program, javaCommand, classpath), true);
         }
-        writeFile(hostBin.resolve(HOST_PROGRAM), script(HOST_PROGRAM, javaCommand, classpath), true);
+        for (String program : HOST_PROGRAMS) {
+            writeFile(hostBin.resolve(program), script(program, javaCommand, classpath), true);
+        }
+        Path hostLib = Files.createDirectories(root.resolve("lib/x86_64-linux-clang"));
+        for (String library : HOST_LIBRARIES) {
+            writeFile(hostLib.resolve(library), hostPlaceholder(library), false);
+        }
+        writeFile(root.resolve("sdk.yaml"), "# fastvlm emulated QAIRT SDK\nname: qairt-fastvlm-emulated\nversion: "
+                + VERSION + "\n", false);
         for (String library : DEVICE_LIBRARIES) {
             writeFile(lib.resolve(library), placeholder(library), false);
         }
@@ -86,6 +101,12 @@ public final class EmulatedSdk {
     static String placeholder(String library) {
         return "FASTVLM EMULATED PLACEHOLDER for " + library + ": not a Qualcomm library, only found by the fastvlm"
                 + " emulator's tools\n";
+    }
+
+    /** A host library's placeholder: not the device library of the same name, which a host tool must not take. */
+    static String hostPlaceholder(String library) {
+        return "FASTVLM EMULATED PLACEHOLDER for " + library + " (x86_64-linux-clang host library): not a Qualcomm"
+                + " library, only found by the fastvlm emulator's host tools\n";
     }
 
     private static String script(String tool, String javaCommand, String classpath) {

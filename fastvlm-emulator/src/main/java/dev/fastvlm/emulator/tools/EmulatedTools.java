@@ -29,7 +29,8 @@ public final class EmulatedTools {
 
     static int run(String[] args, ToolContext ctx, PrintStream out, PrintStream err) {
         if (args.length == 0) {
-            err.println("usage: EmulatedTools qnn-net-run|genie-t2t-run|qnn-context-binary-utility ARGS...");
+            err.println("usage: EmulatedTools qnn-net-run|genie-t2t-run|qnn-context-binary-utility|qnn-onnx-converter"
+                    + "|qnn-model-lib-generator|qnn-context-binary-generator|qnn-genai-transformer-composer ARGS...");
             return 2;
         }
         String tool = args[0];
@@ -38,6 +39,10 @@ public final class EmulatedTools {
             case QnnNetRun.NAME -> QnnNetRun.USAGE;
             case GenieT2tRun.NAME -> GenieT2tRun.USAGE;
             case ContextBinaryUtility.NAME -> ContextBinaryUtility.USAGE;
+            case OnnxConverter.NAME -> OnnxConverter.USAGE;
+            case ModelLibGenerator.NAME -> ModelLibGenerator.USAGE;
+            case ContextBinaryGenerator.NAME -> ContextBinaryGenerator.USAGE;
+            case GenAiComposer.NAME -> GenAiComposer.USAGE;
             default -> null;
         };
         if (usage == null) {
@@ -51,6 +56,10 @@ public final class EmulatedTools {
             int code = switch (tool) {
                 case QnnNetRun.NAME -> new QnnNetRun(ctx, out).run(rest);
                 case GenieT2tRun.NAME -> new GenieT2tRun(ctx, out).run(rest);
+                case OnnxConverter.NAME -> new OnnxConverter(ctx, out).run(rest);
+                case ModelLibGenerator.NAME -> new ModelLibGenerator(ctx, out).run(rest);
+                case ContextBinaryGenerator.NAME -> new ContextBinaryGenerator(ctx, out).run(rest);
+                case GenAiComposer.NAME -> new GenAiComposer(ctx, out).run(rest);
                 default -> new ContextBinaryUtility(ctx, out).run(rest);
             };
             for (String fault : ctx.env(ToolEnvironment.FAIL_TOOLS).split(" ")) {
