@@ -1,5 +1,6 @@
 package dev.fastvlm.adb;
 
+import dev.fastvlm.adb.protocol.AdbMessage;
 import dev.fastvlm.transport.Deadline;
 
 import java.io.BufferedInputStream;
@@ -27,8 +28,14 @@ import java.util.concurrent.TimeUnit;
 final class ServerLink implements AdbLink {
 
     private static final long WATCH_MILLIS = 50;
-    /** Socket buffers: several sync DATA packets (64 KiB and a header each) go out in one write. */
-    private static final int BUFFER_BYTES = 256 * 1024;
+    /**
+     * What a stream sends in one write. The adb server forwards to the device what one read of its
+     * socket gets, up to a 1 MiB message, then waits for the device's OKAY: the fuller the socket,
+     * the fewer round trips. A 300 MiB push went at 0.82x {@code adb push} with 256 KiB writes and
+     * at 1.02x with 1 MiB ones ({@code AdbPushComparison}, same loaded machine).
+     */
+    private static final int WRITE_BYTES = AdbMessage.MAX_PAYLOAD;
+    private static final int READ_BYTES = 64 * 1024;
 
     private final AdbServerClient server;
     private final String serial;
@@ -108,12 +115,14 @@ final class ServerLink implements AdbLink {
     private static final class SocketStream implements AdbStream {
         private final Socket socket;
         private final InputStream input;
-        private final OutputStream output;
+        private final OutputStream socketOutput;
+        /** Made at the first call: shell streams never write, and the buffer is a megabyte. */
+        private OutputStream output;
 
         SocketStream(Socket socket) throws IOException {
             this.socket = socket;
-            this.input = new BufferedInputStream(socket.getInputStream(), BUFFER_BYTES);
-            this.output = new BufferedOutputStream(socket.getOutputStream(), BUFFER_BYTES);
+            this.input = new BufferedInputStream(socket.getInputStream(), READ_BYTES);
+            this.socketOutput = socket.getOutputStream();
         }
 
         @Override
@@ -122,7 +131,10 @@ final class ServerLink implements AdbLink {
         }
 
         @Override
-        public OutputStream output() {
+        public synchronized OutputStream output() {
+            if (output == null) {
+                output = new BufferedOutputStream(socketOutput, WRITE_BYTES);
+            }
             return output;
         }
 

@@ -39,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -jar fastvlm-bench/target/benchmarks.jar AdbTransportBenchmark -f 1 -wi 1 -i 3
  * </pre>
+ *
+ * <p>Each JMH trial measures one side at a time; on a machine shared with other jobs,
+ * {@link AdbPushComparison} gives the push ratio of both connection kinds from interleaved pushes.
  */
 @State(Scope.Benchmark)
 public class AdbTransportBenchmark {
