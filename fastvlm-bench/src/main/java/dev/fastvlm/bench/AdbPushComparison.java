@@ -5,7 +5,6 @@ import dev.fastvlm.emulator.DeviceEmulator;
 import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.transport.TransferListener;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -144,19 +143,7 @@ public final class AdbPushComparison {
         void run() throws Exception;
     }
 
-    private void adb(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(adb, "-P", Integer.toString(serverPort)));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        // Debian's adb 29 keeps its key under $HOME/.android; newer ones under $ANDROID_USER_HOME
-        builder.environment().put("HOME", work.resolve("adb-home").toString());
-        builder.environment().put("ANDROID_USER_HOME", work.resolve("adb-home/.android").toString());
-        int exit = builder.start().waitFor();
-        if (exit != 0) {
-            throw new IOException("adb " + String.join(" ", args) + " exited with " + exit);
-        }
+    private void adb(String... args) throws IOException {
+        AdbTransportBenchmark.runAdb(adb, serverPort, work.resolve("adb-home"), args);
     }
 }
