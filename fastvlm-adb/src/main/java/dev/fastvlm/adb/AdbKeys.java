@@ -1,29 +1,24 @@
 package dev.fastvlm.adb;
 
-import dadb.AdbKeyPair;
 import dev.fastvlm.DeviceException;
+import dev.fastvlm.adb.protocol.AdbKeyFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Arrays;
-import java.util.Base64;
+import java.net.InetAddress;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
 
 /**
- * The host's RSA key for adbd authentication, where adb keeps it: {@code $ANDROID_USER_HOME/adbkey},
- * else {@code ~/.android/adbkey}, with {@code adbkey.pub} beside it. Created like adb does when it
- * is missing, so the phone shows its "Allow USB debugging?" prompt for a stable key.
+ * The host's RSA key for adbd authentication on {@linkplain AdbTransportBuilder#direct direct}
+ * connections, where adb keeps it: {@code $ANDROID_USER_HOME/adbkey}, else
+ * {@code ~/.android/adbkey}, with {@code adbkey.pub} beside it. Created like adb does when it is
+ * missing, so the phone shows its "Allow USB debugging?" prompt for a stable key. (Through the adb
+ * server, the server authenticates with its own key.)
  */
 final class AdbKeys {
-
-    private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
-    private static final String PEM_END = "-----END PRIVATE KEY-----";
 
     private AdbKeys() {
     }
@@ -36,30 +31,26 @@ final class AdbKeys {
         return dir.resolve("adbkey");
     }
 
+    /**
+     * Reads the key pair, generating it first when the private key is missing.
+     *
+     * @throws DeviceException naming the file when it cannot be read or created
+     */
     static AdbKey load(Path privateKey) {
-        Path publicKey = privateKey.resolveSibling(privateKey.getFileName() + ".pub");
         try {
             if (!Files.exists(privateKey)) {
                 Files.createDirectories(privateKey.toAbsolutePath().getParent());
-                AdbKeyPair.generate(privateKey.toFile(), publicKey.toFile());
-                restrictToOwner(privateKey);
+                try {
+                    AdbKeyFiles.generate(privateKey, comment());
+                } catch (FileAlreadyExistsException concurrent) {
+                    // Another process (adb itself, another JVM) made it meanwhile: use theirs.
+                }
             }
-            return new AdbKey(readPkcs8(privateKey), readPublicKey(publicKey));
+            return new AdbKey(AdbKeyFiles.readPrivateKey(privateKey),
+                    readPublicKey(AdbKeyFiles.publicKeyOf(privateKey)));
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             throw new DeviceException("cannot read or create the adb key " + privateKey + ": " + e.getMessage(), e);
         }
-    }
-
-    /** adb's {@code adbkey}: a PEM "PRIVATE KEY" (PKCS #8) block. */
-    private static PrivateKey readPkcs8(Path file) throws IOException, GeneralSecurityException {
-        String pem = Files.readString(file, StandardCharsets.US_ASCII);
-        int begin = pem.indexOf(PEM_BEGIN);
-        int end = pem.indexOf(PEM_END);
-        if (begin < 0 || end < begin) {
-            throw new GeneralSecurityException("not a PEM \"PRIVATE KEY\" file");
-        }
-        byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + PEM_BEGIN.length(), end));
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
     }
 
     /** adbd expects the public key file's text (base64 and a user name) with a terminating NUL. */
@@ -68,11 +59,14 @@ final class AdbKeys {
         return Arrays.copyOf(text, text.length + 1);
     }
 
-    private static void restrictToOwner(Path privateKey) throws IOException {
+    /** As adb names its keys: {@code user@host}. */
+    private static String comment() {
+        String host;
         try {
-            Files.setPosixFilePermissions(privateKey, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the user profile's ACL already keeps the key private.
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown";
         }
+        return System.getProperty("user.name", "user") + "@" + host;
     }
 }

@@ -1,8 +1,5 @@
 package dev.fastvlm.adb;
 
-import dadb.AdbStream;
-import dadb.adbserver.AdbServer;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -10,8 +7,10 @@ import java.net.Socket;
 /** One live connection to a device, over which ADB streams ({@code shell,v2:}, {@code sync:}) open. */
 interface AdbLink extends AutoCloseable {
 
+    /** Opens a stream to a device service ({@code sync:}, {@code shell,v2,raw:...}). */
     AdbStream open(String destination) throws IOException;
 
+    /** Whether the device (and, through the adb server, the server too) supports {@code feature}. */
     boolean supportsFeature(String feature);
 
     /**
@@ -63,9 +62,8 @@ interface AdbLink extends AutoCloseable {
         }
     }
 
-    /** A device through the adb server ({@code host:transport:SERIAL}), with dadb's server client. */
-    static AdbLink viaServer(String host, int port, String serial, int connectTimeoutMillis) {
-        return new ServerLink(AdbServer.createDadb(host, port, "host:transport:" + serial, connectTimeoutMillis, 0),
-                serial);
+    /** A device through the adb server ({@code host:transport:SERIAL}), with the server's smart-socket protocol. */
+    static AdbLink viaServer(AdbServerClient server, String serial) throws IOException {
+        return ServerLink.connect(server, serial);
     }
 }

@@ -4,7 +4,6 @@ import dev.fastvlm.core.device.DeviceScripts;
 import dev.fastvlm.core.device.ShellQuoting;
 import dev.fastvlm.core.device.ArtifactSync;
 import dev.fastvlm.core.device.RequestDirectory;
-import dadb.AdbStream;
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.DeviceDisconnectedException;
 import dev.fastvlm.DeviceException;
@@ -43,8 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
 /**
- * A {@link Transport} to an Android device over ADB, in process (dadb), either through the local
- * adb server (USB devices, {@code adb connect} targets) or straight to a device's adbd over TCP.
+ * A {@link Transport} to an Android device over ADB, in process with our own ADB client, either
+ * through the local adb server (USB devices, {@code adb connect} targets) or straight to a
+ * device's adbd over TCP.
  *
  * <pre>{@code
  * try (AdbTransport phone = AdbTransport.connect()) {             // the only attached device
@@ -61,7 +61,7 @@ import java.util.function.LongFunction;
  * reconnect runs off the caller's thread), programs, and, on a {@link #direct} connection, each
  * stream's open, read and write. A transfer past its deadline drops the link, so nothing else
  * waits on a link that went silent, and the next call reconnects. Through the adb server, whose
- * streams (dadb's, a socket each) block without limit, opening a stream waits only as long as the
+ * streams (a socket each) block without limit, opening a stream waits only as long as the
  * deadline allows, and a watchdog closes a transfer's stream at the deadline or the caller's
  * interrupt, which ends it with the timeout or cancel.
  */

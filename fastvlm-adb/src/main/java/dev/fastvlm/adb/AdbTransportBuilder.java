@@ -1,6 +1,5 @@
 package dev.fastvlm.adb;
 
-import dadb.adbserver.AdbBinary;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.DeviceNotFoundException;
 import dev.fastvlm.DeviceUnauthorizedException;
@@ -152,9 +151,8 @@ public final class AdbTransportBuilder {
             default -> throw new DeviceException("device " + device.serial() + " is in state '" + device.state()
                     + "', not ready for use");
         }
-        int timeoutMillis = (int) connectTimeout.toMillis();
         String serial = device.serial();
-        AdbTransport.Connector connector = () -> AdbLink.viaServer(serverHost, serverPort, serial, timeoutMillis);
+        AdbTransport.Connector connector = () -> AdbLink.viaServer(client, serial);
         return open(device.serial(), connector, "device " + device.serial() + " via the adb server at " + server);
     }
 
@@ -168,7 +166,7 @@ public final class AdbTransportBuilder {
                         + "or connect to adbd directly", notRunning);
             }
             try {
-                AdbBinary.INSTANCE.ensureServerRunning(serverHost, serverPort);
+                client.startServer();
                 return client.devices();
             } catch (IOException | RuntimeException e) {
                 throw new DeviceNotFoundException("no adb server is running at " + server

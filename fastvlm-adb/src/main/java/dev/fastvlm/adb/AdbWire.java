@@ -1,14 +1,8 @@
 package dev.fastvlm.adb;
 
-import dadb.AdbStream;
+import dev.fastvlm.adb.protocol.AdbAuthToken;
+import dev.fastvlm.adb.protocol.AdbMessage;
 import dev.fastvlm.transport.Deadline;
-import okio.Buffer;
-import okio.BufferedSink;
-import okio.BufferedSource;
-import okio.Okio;
-import okio.Sink;
-import okio.Source;
-import okio.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,13 +11,13 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -41,43 +35,33 @@ import java.util.stream.Collectors;
  * ADB's transport protocol (AOSP {@code protocol.txt}) over one socket to a device's adbd: the
  * CNXN/AUTH handshake, then streams (OPEN, OKAY, WRTE, CLSE) demultiplexed by a reader thread.
  *
- * <p>Written here instead of using dadb's connection for speed: dadb checksums every message it
- * writes over its whole 1 MiB stream buffer, even for a 30-byte sync request and even though adbd
- * 7+ ignores checksums, which cost about 40% of the CPU of a large push (JFR). This connection
- * announces protocol version {@code 0x01000001}, so that both sides skip checksums when the
- * device's version allows it, and computes them over the real payload otherwise. Streams follow
- * the protocol's flow control: one WRTE in flight per stream until the peer's OKAY, and the
- * device's WRTEs acknowledged as they arrive while little is unread. The streams
- * implement dadb's {@link AdbStream}, so the sync and shell clients work over either connection.
+ * <p>This connection announces protocol version {@code 0x01000001}, so that both sides skip
+ * payload checksums when the device's version allows it (adbd 7+), and computes them over the
+ * real payload otherwise: summing every byte costs about 40% of the CPU of a large push (JFR, with
+ * a client that summed whole buffers). Streams follow the protocol's flow control: one WRTE in
+ * flight per stream until the peer's OKAY, and the device's WRTEs acknowledged as they arrive
+ * while little is unread. The message format and its constants are {@link AdbMessage}'s, shared
+ * with the emulated adbd.
  */
 final class AdbWire implements AdbLink {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdbWire.class);
 
-    static final int CNXN = 0x4e584e43;
-    static final int AUTH = 0x48545541;
-    static final int OPEN = 0x4e45504f;
-    static final int OKAY = 0x59414b4f;
-    static final int CLSE = 0x45534c43;
-    static final int WRTE = 0x45545257;
-    /** The first protocol version whose peers skip payload checksums. */
-    static final int VERSION_SKIP_CHECKSUM = 0x01000001;
-    static final int MAX_PAYLOAD = 1024 * 1024;
+    private static final int CNXN = AdbMessage.CNXN;
+    private static final int AUTH = AdbMessage.AUTH;
+    private static final int OPEN = AdbMessage.OPEN;
+    private static final int OKAY = AdbMessage.OKAY;
+    private static final int CLSE = AdbMessage.CLSE;
+    private static final int WRTE = AdbMessage.WRTE;
+    private static final int MAX_PAYLOAD = AdbMessage.MAX_PAYLOAD;
     /** Received bytes a stream may hold unread before its OKAYs wait for the reader. */
     private static final long UNREAD_LIMIT = MAX_PAYLOAD;
-    private static final int AUTH_TOKEN = 1;
-    private static final int AUTH_SIGNATURE = 2;
-    private static final int AUTH_RSA_PUBLIC_KEY = 3;
     private static final byte[] HOST_BANNER = "host::\0".getBytes(StandardCharsets.US_ASCII);
-
-    /** One protocol message. */
-    record Message(int command, int arg0, int arg1, byte[] payload) {
-    }
 
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
-    private final byte[] header = new byte[24];
+    private final byte[] header = new byte[AdbMessage.HEADER_BYTES];
     /** Held while a message is written; the reader thread never waits for it (see {@link #trySend}). */
     private final ReentrantLock writing = new ReentrantLock();
     private final int maxPayload;
@@ -87,12 +71,12 @@ final class AdbWire implements AdbLink {
     private final AtomicInteger lastId = new AtomicInteger();
     private volatile boolean closed;
 
-    private AdbWire(Socket socket, DataInputStream in, OutputStream out, Message connected) {
+    private AdbWire(Socket socket, DataInputStream in, OutputStream out, AdbMessage connected) {
         this.socket = socket;
         this.in = in;
         this.out = out;
         this.maxPayload = Math.max(4096, Math.min(connected.arg1(), MAX_PAYLOAD));
-        this.checksums = connected.arg0() < VERSION_SKIP_CHECKSUM;
+        this.checksums = connected.arg0() < AdbMessage.VERSION_SKIP_CHECKSUM;
         this.features = parseFeatures(new String(connected.payload(), StandardCharsets.UTF_8));
         Thread reader = new Thread(this::readLoop, "fastvlm-adb-reader " + socket.getRemoteSocketAddress());
         reader.setDaemon(true);
@@ -108,9 +92,10 @@ final class AdbWire implements AdbLink {
     static AdbWire connect(Socket socket, AdbKey key, int timeoutMillis) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
         OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
-        byte[] header = new byte[24];
+        byte[] header = new byte[AdbMessage.HEADER_BYTES];
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        write(out, header, true, CNXN, VERSION_SKIP_CHECKSUM, MAX_PAYLOAD, HOST_BANNER, 0, HOST_BANNER.length);
+        write(out, header, true, CNXN, AdbMessage.VERSION_SKIP_CHECKSUM, MAX_PAYLOAD, HOST_BANNER, 0,
+                HOST_BANNER.length);
         boolean signed = false;
         while (true) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -119,17 +104,18 @@ final class AdbWire implements AdbLink {
                         + timeoutMillis + " ms");
             }
             socket.setSoTimeout((int) left);
-            Message message = read(in, MAX_PAYLOAD);
+            AdbMessage message = read(in);
             if (message.command() == CNXN) {
                 // Past the handshake, every wait has its own limit (the request's Deadline); the reader thread has none.
                 socket.setSoTimeout(0);
                 return new AdbWire(socket, in, out, message);
             }
-            if (message.command() != AUTH || message.arg0() != AUTH_TOKEN) {
-                throw new IOException("unexpected " + name(message.command()) + " while connecting");
+            if (message.command() != AUTH || message.arg0() != AdbMessage.AUTH_TOKEN) {
+                throw new IOException("unexpected " + AdbMessage.name(message.command()) + " while connecting");
             }
-            byte[] reply = signed ? key.publicKey() : key.sign(message.payload());
-            write(out, header, true, AUTH, signed ? AUTH_RSA_PUBLIC_KEY : AUTH_SIGNATURE, 0, reply, 0, reply.length);
+            byte[] reply = signed ? key.publicKey() : sign(key, message.payload());
+            write(out, header, true, AUTH, signed ? AdbMessage.AUTH_RSAPUBLICKEY : AdbMessage.AUTH_SIGNATURE, 0,
+                    reply, 0, reply.length);
             signed = true;
         }
     }
@@ -171,7 +157,7 @@ final class AdbWire implements AdbLink {
     private void readLoop() {
         try {
             while (true) {
-                Message message = read(in, MAX_PAYLOAD);
+                AdbMessage message = read(in);
                 WireStream stream = streams.get(message.arg1());
                 if (stream == null) {
                     if (message.command() == WRTE || message.command() == OKAY) {
@@ -183,7 +169,7 @@ final class AdbWire implements AdbLink {
                     case OKAY -> stream.okay(message.arg0());
                     case WRTE -> stream.received(message.payload());
                     case CLSE -> stream.remoteClosed();
-                    default -> LOG.debug("ignored {} for stream {}", name(message.command()), message.arg1());
+                    default -> LOG.debug("ignored {} for stream {}", AdbMessage.name(message.command()), message.arg1());
                 }
             }
         } catch (IOException e) {
@@ -228,15 +214,9 @@ final class AdbWire implements AdbLink {
 
     private static void write(OutputStream out, byte[] header, boolean checksum, int command, int arg0, int arg1,
                               byte[] payload, int offset, int length) throws IOException {
-        int sum = 0;
-        if (checksum && payload != null) {
-            for (int i = offset; i < offset + length; i++) {
-                sum += payload[i] & 0xFF;
-            }
-        }
-        ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(command).putInt(arg0).putInt(arg1).putInt(payload == null ? 0 : length).putInt(sum)
-                .putInt(~command);
+        int size = payload == null ? 0 : length;
+        AdbMessage.writeHeader(header, command, arg0, arg1, size,
+                checksum && payload != null ? AdbMessage.checksum(payload, offset, length) : 0);
         out.write(header);
         if (payload != null) {
             out.write(payload, offset, length);
@@ -244,27 +224,21 @@ final class AdbWire implements AdbLink {
         out.flush();
     }
 
-    static Message read(DataInputStream in, int maxPayload) throws IOException {
-        byte[] header = new byte[24];
-        in.readFully(header);
-        ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        int command = h.getInt();
-        int arg0 = h.getInt();
-        int arg1 = h.getInt();
-        int length = h.getInt();
-        h.getInt();
-        int magic = h.getInt();
-        if (magic != ~command) {
-            throw new IOException("corrupt ADB message header (command " + Integer.toHexString(command)
-                    + ", magic " + Integer.toHexString(magic) + ")");
+    /** The next message; checksums are not checked (TCP guards the bytes, and adbd 7+ sends none). */
+    private static AdbMessage read(DataInputStream in) throws IOException {
+        AdbMessage message = AdbMessage.read(in, MAX_PAYLOAD, true);
+        if (message == null) {
+            throw new EOFException("the device closed the ADB connection");
         }
-        if (length < 0 || length > maxPayload) {
-            throw new IOException("ADB message of " + Integer.toUnsignedString(length) + " bytes, more than the "
-                    + maxPayload + " agreed");
+        return message;
+    }
+
+    private static byte[] sign(AdbKey key, byte[] token) throws IOException {
+        try {
+            return AdbAuthToken.sign(key.privateKey(), token);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot sign the device's AUTH token with the adb key: " + e.getMessage(), e);
         }
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        return new Message(command, arg0, arg1, payload);
     }
 
     private static Set<String> parseFeatures(String banner) {
@@ -275,11 +249,6 @@ final class AdbWire implements AdbLink {
             }
         }
         return Set.of();
-    }
-
-    private static String name(int command) {
-        byte[] bytes = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(command).array();
-        return new String(bytes, StandardCharsets.US_ASCII);
     }
 
     /** One stream: what the device writes arrives through {@link #received}; ours goes out as WRTEs. */
@@ -293,16 +262,14 @@ final class AdbWire implements AdbLink {
         private long unread;
         /** An OKAY held back because too much is unread; guarded by {@code this}. */
         private boolean okayOwed;
-        private final BufferedSource source;
-        private final BufferedSink sink;
+        private final Incoming input = new Incoming();
+        private final Outgoing output = new Outgoing();
         private volatile int remoteId;
         private volatile boolean remoteClosed;
         private volatile boolean localClosed;
 
         WireStream(int localId) {
             this.localId = localId;
-            this.source = Okio.buffer(new Incoming());
-            this.sink = Okio.buffer(new Outgoing());
         }
 
         void awaitOpen(String destination) throws IOException {
@@ -388,13 +355,13 @@ final class AdbWire implements AdbLink {
         }
 
         @Override
-        public BufferedSource getSource() {
-            return source;
+        public InputStream input() {
+            return input;
         }
 
         @Override
-        public BufferedSink getSink() {
-            return sink;
+        public OutputStream output() {
+            return output;
         }
 
         @Override
@@ -414,16 +381,41 @@ final class AdbWire implements AdbLink {
             }
         }
 
-        private final class Incoming implements Source {
+        /** The device's WRTEs, one payload after the other; reads wait as long as the caller's deadline allows. */
+        private final class Incoming extends InputStream {
             private byte[] current = new byte[0];
             private int position;
             private boolean ended;
 
             @Override
-            public long read(Buffer sink, long byteCount) throws IOException {
+            public int read() throws IOException {
+                return fill() ? current[position++] & 0xFF : -1;
+            }
+
+            @Override
+            public int read(byte[] target, int offset, int length) throws IOException {
+                if (length == 0) {
+                    return 0;
+                }
+                if (!fill()) {
+                    return -1;
+                }
+                int n = Math.min(length, current.length - position);
+                System.arraycopy(current, position, target, offset, n);
+                position += n;
+                return n;
+            }
+
+            @Override
+            public int available() {
+                return current.length - position;
+            }
+
+            /** Makes sure some payload is at hand; false at the end of the stream. */
+            private boolean fill() throws IOException {
                 while (position == current.length) {
                     if (ended) {
-                        return -1;
+                        return false;
                     }
                     byte[] next;
                     try {
@@ -437,21 +429,13 @@ final class AdbWire implements AdbLink {
                     }
                     if (next == END) {
                         ended = true;
-                        return -1;
+                        return false;
                     }
                     current = next;
                     position = 0;
                     consumed(next.length);
                 }
-                int n = (int) Math.min(byteCount, current.length - position);
-                sink.write(current, position, n);
-                position += n;
-                return n;
-            }
-
-            @Override
-            public Timeout timeout() {
-                return Timeout.NONE;
+                return true;
             }
 
             @Override
@@ -460,21 +444,31 @@ final class AdbWire implements AdbLink {
             }
         }
 
-        /** Collects what the BufferedSink emits into messages of up to the agreed payload size. */
-        private final class Outgoing implements Sink {
+        /**
+         * Collects what is written into messages of up to the agreed payload size, straight into the
+         * message buffer: a full one goes out at once, a partial one when flushed.
+         */
+        private final class Outgoing extends OutputStream {
             /** Allocated on the first write: most shell streams never write, and a full one is a megabyte. */
             private byte[] chunk;
             private int filled;
 
             @Override
-            public void write(Buffer source, long byteCount) throws IOException {
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] source, int offset, int length) throws IOException {
                 if (chunk == null) {
                     chunk = new byte[maxPayload];
                 }
-                while (byteCount > 0) {
-                    int n = source.read(chunk, filled, (int) Math.min(byteCount, chunk.length - filled));
+                while (length > 0) {
+                    int n = Math.min(length, chunk.length - filled);
+                    System.arraycopy(source, offset, chunk, filled, n);
                     filled += n;
-                    byteCount -= n;
+                    offset += n;
+                    length -= n;
                     if (filled == chunk.length) {
                         flush();
                     }
@@ -499,11 +493,6 @@ final class AdbWire implements AdbLink {
                 }
                 send(WRTE, localId, remoteId, chunk, 0, filled);
                 filled = 0;
-            }
-
-            @Override
-            public Timeout timeout() {
-                return Timeout.NONE;
             }
 
             @Override

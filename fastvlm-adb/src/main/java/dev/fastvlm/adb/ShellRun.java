@@ -1,6 +1,5 @@
 package dev.fastvlm.adb;
 
-import dadb.AdbStream;
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.DeviceDisconnectedException;
 import dev.fastvlm.FastVlmTimeoutException;
@@ -8,8 +7,9 @@ import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.Deadline;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
-import okio.BufferedSource;
 
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -112,19 +112,19 @@ final class ShellRun {
     }
 
     private int readUntilExit() throws IOException {
-        BufferedSource in = stream.getSource();
+        DataInputStream in = new DataInputStream(stream.input());
         byte[] buffer = new byte[8192];
         while (true) {
-            if (!in.request(5)) {
-                throw new java.io.EOFException("the shell stream ended before the program's exit status");
+            int id = in.read();
+            if (id < 0) {
+                throw new EOFException("the shell stream ended before the program's exit status");
             }
-            int id = in.readByte();
-            long length = in.readIntLe() & 0xFFFF_FFFFL;
+            long length = Integer.reverseBytes(in.readInt()) & 0xFFFF_FFFFL;
             if (id == ID_EXIT) {
                 if (length != 1) {
                     throw new IOException("shell exit packet of " + length + " bytes");
                 }
-                return in.readByte() & 0xFF;
+                return in.readUnsignedByte();
             }
             if (id != ID_STDOUT && id != ID_STDERR) {
                 throw new IOException("unknown shell packet id " + id);
@@ -132,7 +132,7 @@ final class ShellRun {
             while (length > 0) {
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, length));
                 if (n < 0) {
-                    throw new java.io.EOFException("the shell stream ended inside a packet");
+                    throw new EOFException("the shell stream ended inside a packet");
                 }
                 length -= n;
                 if (id == ID_STDOUT) {

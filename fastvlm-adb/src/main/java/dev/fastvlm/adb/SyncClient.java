@@ -1,22 +1,20 @@
 package dev.fastvlm.adb;
 
-import dadb.AdbStream;
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.FastVlmException;
 import dev.fastvlm.transport.ContentWriter;
 import dev.fastvlm.transport.TransferListener;
-import okio.BufferedSink;
-import okio.BufferedSource;
-
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The client side of adbd's file service ({@code sync:}, AOSP {@code SYNC.TXT}): STAT, SEND, RECV.
- * Written here rather than taken from dadb so that progress is reported as bytes move, path
- * lengths are counted in UTF-8 bytes, and a connection lost mid-transfer is an error, never a
- * silently short file.
+ * Progress is reported as bytes move, path lengths are counted in UTF-8 bytes, and a connection
+ * lost mid-transfer is an error, never a silently short file. Works the same over a direct
+ * connection and through the adb server: both hand it an {@link AdbStream}.
  */
 final class SyncClient implements AutoCloseable {
 
@@ -53,13 +51,15 @@ final class SyncClient implements AutoCloseable {
     }
 
     private final AdbStream stream;
-    private final BufferedSource in;
-    private final BufferedSink out;
+    private final DataInputStream in;
+    private final OutputStream out;
+    /** A request's id and argument, written at once. */
+    private final byte[] header = new byte[8];
 
     SyncClient(AdbStream stream) {
         this.stream = stream;
-        this.in = stream.getSource();
-        this.out = stream.getSink();
+        this.in = new DataInputStream(stream.input());
+        this.out = stream.output();
     }
 
     /** The session's stream, for a {@link AdbLink#guard guard} of a transfer on it. */
@@ -82,9 +82,9 @@ final class SyncClient implements AutoCloseable {
         if (!id.equals("STAT")) {
             throw new IOException("unexpected sync reply " + id + " to STAT " + path);
         }
-        int mode = in.readIntLe();
-        long size = in.readIntLe() & 0xFFFF_FFFFL;
-        long mtime = in.readIntLe() & 0xFFFF_FFFFL;
+        int mode = readIntLe();
+        long size = readIntLe() & 0xFFFF_FFFFL;
+        long mtime = readIntLe() & 0xFFFF_FFFFL;
         return new Stat(mode, size, mtime);
     }
 
@@ -122,7 +122,7 @@ final class SyncClient implements AutoCloseable {
         if (id.equals("FAIL")) {
             throw new Refused(readMessage());
         }
-        int ignored = in.readIntLe();
+        readIntLe();
         if (!id.equals("OKAY")) {
             throw new IOException("unexpected sync reply " + id + " after sending " + shownAs);
         }
@@ -135,7 +135,7 @@ final class SyncClient implements AutoCloseable {
         while (true) {
             String id = readId();
             if (id.equals("DONE")) {
-                in.readIntLe();
+                readIntLe();
                 progress.onProgress(received, expected);
                 return received;
             }
@@ -145,14 +145,14 @@ final class SyncClient implements AutoCloseable {
             if (!id.equals("DATA")) {
                 throw new IOException("unexpected sync reply " + id + " while receiving " + path);
             }
-            int length = in.readIntLe();
+            int length = readIntLe();
             if (length < 0 || length > MAX_DATA) {
                 throw new IOException("sync DATA packet of " + length + " bytes while receiving " + path);
             }
             for (int read = 0; read < length; ) {
                 int n = in.read(buffer, read, length - read);
                 if (n < 0) {
-                    throw new java.io.EOFException("the connection closed in the middle of " + path);
+                    throw new EOFException("the connection closed in the middle of " + path);
                 }
                 read += n;
             }
@@ -191,21 +191,40 @@ final class SyncClient implements AutoCloseable {
     }
 
     private void writeHeader(String id, int argument) throws IOException {
-        out.writeString(id, StandardCharsets.US_ASCII);
-        out.writeIntLe(argument);
+        for (int i = 0; i < 4; i++) {
+            header[i] = (byte) id.charAt(i);
+        }
+        header[4] = (byte) argument;
+        header[5] = (byte) (argument >>> 8);
+        header[6] = (byte) (argument >>> 16);
+        header[7] = (byte) (argument >>> 24);
+        out.write(header);
     }
 
     /** Reads a 4-byte reply id; the AdbStream reports a lost connection as end of stream. */
     private String readId() throws IOException {
-        if (!in.request(4)) {
-            throw new java.io.EOFException("the connection closed in the middle of a file transfer");
+        byte[] id = new byte[4];
+        try {
+            in.readFully(id);
+        } catch (EOFException e) {
+            throw new EOFException("the connection closed in the middle of a file transfer");
         }
-        return in.readString(4, StandardCharsets.US_ASCII);
+        return new String(id, StandardCharsets.US_ASCII);
     }
 
+    private int readIntLe() throws IOException {
+        return Integer.reverseBytes(in.readInt());
+    }
+
+    /** A FAIL's reason: adbd's messages are short; a length beyond the protocol's packet size is garbage. */
     private String readMessage() throws IOException {
-        int length = in.readIntLe();
-        return in.readString(length, StandardCharsets.UTF_8);
+        int length = readIntLe();
+        if (length < 0 || length > MAX_DATA) {
+            throw new IOException("sync FAIL message of " + length + " bytes");
+        }
+        byte[] text = new byte[length];
+        in.readFully(text);
+        return new String(text, StandardCharsets.UTF_8);
     }
 
     private static void checkNotInterrupted() {

@@ -1,8 +1,9 @@
 /**
  * The ADB {@link dev.fastvlm.transport.Transport}: {@link dev.fastvlm.adb.AdbTransport} runs
- * programs on an Android device and moves files to and from it in process, through the local adb
- * server (dadb's server client) or straight to adbd over TCP (our own protocol client, which skips
- * the payload checksums adbd 7+ ignores).
+ * programs on an Android device and moves files to and from it in process, with one ADB client for
+ * both connection kinds: through the local adb server (its smart-socket protocol, then the sync and
+ * shell v2 services on the socket it hands over) or straight to adbd over TCP (the transport
+ * protocol with its AUTH handshake, skipping the payload checksums adbd 7+ ignores).
  *
  * <ul>
  *   <li>{@link dev.fastvlm.adb.AdbTransport#connect()}, {@link dev.fastvlm.adb.AdbTransport#connect(String)},

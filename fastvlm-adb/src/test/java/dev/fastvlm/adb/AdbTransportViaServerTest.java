@@ -108,7 +108,9 @@ class AdbTransportViaServerTest {
     @Test
     void unauthorizedAndOfflineDevicesGetTheirOwnErrors() throws Exception {
         // The emulator always authorizes, so a scripted server answers host:devices for these states.
-        try (ScriptedServer scripted = new ScriptedServer("R5CT1\tunauthorized\nR5CT2\toffline\nR5CT3\trecovery\n")) {
+        try (ScriptedServer scripted = new ScriptedServer("R5CT1          unauthorized usb:1-1 transport_id:4\n"
+                + "R5CT2          offline usb:1-2 transport_id:5\n"
+                + "R5CT3          recovery usb:1-3 product:pa3q model:SM_S938B device:pa3q transport_id:6\n")) {
             AdbTransportBuilder builder = AdbTransport.builder().adbServer("127.0.0.1", scripted.port()).startServer(false);
             assertThatThrownBy(() -> builder.serial("R5CT1").build())
                     .isInstanceOf(DeviceUnauthorizedException.class)
@@ -117,6 +119,9 @@ class AdbTransportViaServerTest {
                     .isInstanceOf(DeviceException.class).hasMessageContaining("R5CT2 is offline");
             assertThatThrownBy(() -> builder.serial("R5CT3").build())
                     .isInstanceOf(DeviceException.class).hasMessageContaining("state 'recovery'");
+            assertThatThrownBy(() -> builder.serial("R5CT9").build())
+                    .isInstanceOf(DeviceNotFoundException.class)
+                    .hasMessageContaining("R5CT3 (recovery) SM_S938B");
         }
         try (ScriptedServer empty = new ScriptedServer("")) {
             assertThatThrownBy(() -> AdbTransport.builder().adbServer("127.0.0.1", empty.port()).startServer(false).build())
@@ -124,7 +129,7 @@ class AdbTransportViaServerTest {
         }
     }
 
-    /** Answers every {@code host:devices} request with a fixed listing, as the adb server would. */
+    /** Answers every {@code host:devices-l} request with a fixed listing, as the adb server would. */
     private static final class ScriptedServer implements AutoCloseable {
         private final ServerSocket socket = new ServerSocket(0);
         private final Thread thread;
@@ -138,7 +143,7 @@ class AdbTransportViaServerTest {
                         String request = new String(in.readNBytes(length), StandardCharsets.US_ASCII);
                         OutputStream out = client.getOutputStream();
                         byte[] payload = listing.getBytes(StandardCharsets.UTF_8);
-                        String reply = request.equals("host:devices") ? "OKAY" : "FAIL";
+                        String reply = request.equals("host:devices-l") ? "OKAY" : "FAIL";
                         out.write((reply + String.format("%04x", payload.length)).getBytes(StandardCharsets.US_ASCII));
                         out.write(payload);
                         out.flush();

@@ -1,6 +1,6 @@
 package dev.fastvlm.adb;
 
-import dadb.AdbStream;
+import dev.fastvlm.adb.protocol.AdbMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,8 +11,6 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,15 +41,12 @@ class AdbWireFlowControlTest {
             this.out = socket.getOutputStream();
         }
 
-        AdbWire.Message read() throws IOException {
-            return AdbWire.read(in, AdbWire.MAX_PAYLOAD);
+        AdbMessage read() throws IOException {
+            return AdbMessage.read(in, AdbMessage.MAX_PAYLOAD, true);
         }
 
         void send(int command, int arg0, int arg1, byte[] payload) throws IOException {
-            ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN)
-                    .putInt(command).putInt(arg0).putInt(arg1).putInt(payload.length).putInt(0).putInt(~command);
-            out.write(header.array());
-            out.write(payload);
+            out.write(AdbMessage.of(command, arg0, arg1, payload).encode());
             out.flush();
         }
     }
@@ -67,8 +62,8 @@ class AdbWireFlowControlTest {
                 // Handshake: the host's CNXN first, then the device's, with a version that skips checksums.
                 Thread banner = new Thread(() -> {
                     try {
-                        assertThat(device.read().command()).isEqualTo(AdbWire.CNXN);
-                        device.send(AdbWire.CNXN, AdbWire.VERSION_SKIP_CHECKSUM, AdbWire.MAX_PAYLOAD,
+                        assertThat(device.read().command()).isEqualTo(AdbMessage.CNXN);
+                        device.send(AdbMessage.CNXN, AdbMessage.VERSION_SKIP_CHECKSUM, AdbMessage.MAX_PAYLOAD,
                                 "device::features=shell_v2".getBytes(StandardCharsets.US_ASCII));
                     } catch (IOException e) {
                         throw new IllegalStateException(e);
@@ -80,9 +75,9 @@ class AdbWireFlowControlTest {
                 try {
                     Thread opener = new Thread(() -> {
                         try {
-                            AdbWire.Message open = device.read();
-                            assertThat(open.command()).isEqualTo(AdbWire.OPEN);
-                            device.send(AdbWire.OKAY, DEVICE_STREAM, open.arg0(), new byte[0]);
+                            AdbMessage open = device.read();
+                            assertThat(open.command()).isEqualTo(AdbMessage.OPEN);
+                            device.send(AdbMessage.OKAY, DEVICE_STREAM, open.arg0(), new byte[0]);
                         } catch (IOException e) {
                             throw new IllegalStateException(e);
                         }
@@ -92,24 +87,24 @@ class AdbWireFlowControlTest {
                     opener.join();
 
                     byte[] small = "STAT".getBytes(StandardCharsets.US_ASCII);
-                    device.send(AdbWire.WRTE, DEVICE_STREAM, 1, small);
+                    device.send(AdbMessage.WRTE, DEVICE_STREAM, 1, small);
                     assertThat(device.read().command()).as("acknowledged while nobody reads the stream")
-                            .isEqualTo(AdbWire.OKAY);
+                            .isEqualTo(AdbMessage.OKAY);
 
-                    byte[] large = new byte[AdbWire.MAX_PAYLOAD];
+                    byte[] large = new byte[AdbMessage.MAX_PAYLOAD];
                     Arrays.fill(large, (byte) 9);
-                    device.send(AdbWire.WRTE, DEVICE_STREAM, 1, large);
+                    device.send(AdbMessage.WRTE, DEVICE_STREAM, 1, large);
                     deviceSocket.setSoTimeout(300);
                     assertThatThrownBy(device::read).as("over a megabyte unread: the OKAY waits")
                             .isInstanceOf(SocketTimeoutException.class);
 
                     byte[] first = new byte[small.length];
-                    stream.getSource().readFully(first);
+                    new DataInputStream(stream.input()).readFully(first);
                     assertThat(first).isEqualTo(small);
-                    stream.getSource().readFully(new byte[1024]);
+                    new DataInputStream(stream.input()).readFully(new byte[1024]);
                     deviceSocket.setSoTimeout(10_000);
                     assertThat(device.read().command()).as("the reader took the first message: the held OKAY goes")
-                            .isEqualTo(AdbWire.OKAY);
+                            .isEqualTo(AdbMessage.OKAY);
                 } finally {
                     wire.close();
                 }

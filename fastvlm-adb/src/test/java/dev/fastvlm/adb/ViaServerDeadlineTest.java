@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Through the real adb server (dadb's server client, whose streams block without limit), a
+ * Through the real adb server (a socket per stream, whose reads and writes block without limit), a
  * transfer obeys the caller's Deadline and interrupt: the adb server reaches the emulator through
  * a link that goes silent or slow, and the call ends within its limit plus the 10% margin (a
  * cancel within a second) instead of waiting for ever.

@@ -39,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -jar fastvlm-bench/target/benchmarks.jar AdbTransportBenchmark -f 1 -wi 1 -i 3
  * </pre>
+ *
+ * <p>Each JMH trial measures one side at a time; on a machine shared with other jobs,
+ * {@link AdbPushComparison} gives the push ratio of both connection kinds from interleaved pushes.
  */
 @State(Scope.Benchmark)
 public class AdbTransportBenchmark {
@@ -139,6 +142,21 @@ public class AdbTransportBenchmark {
     }
 
     private int adb(String... args) throws IOException {
+        return runAdb(adb, serverPort, adbHome(), args);
+    }
+
+    /**
+     * Runs Debian's adb program against the private server on {@code serverPort}, whose home (and
+     * key) is {@code home}; shared with {@link AdbPushComparison}.
+     *
+     * @param adb        the adb program
+     * @param serverPort the private server's port
+     * @param home       the server's home folder
+     * @param args       the adb command's arguments
+     * @return 0
+     * @throws IOException when it cannot start or exits with another code
+     */
+    static int runAdb(String adb, int serverPort, Path home, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(adb, "-P", Integer.toString(serverPort)));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -146,8 +164,8 @@ public class AdbTransportBenchmark {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         // Debian's adb 29 keeps its key under $HOME/.android; newer ones under $ANDROID_USER_HOME
-        builder.environment().put("HOME", adbHome().toString());
-        builder.environment().put("ANDROID_USER_HOME", adbHome().resolve(".android").toString());
+        builder.environment().put("HOME", home.toString());
+        builder.environment().put("ANDROID_USER_HOME", home.resolve(".android").toString());
         try {
             int exit = builder.start().waitFor();
             if (exit != 0) {

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  *
  * <pre>{@code
  * try (DeviceEmulator device = DeviceEmulator.start(EmulatorOptions.defaults())) {
- *     String serial = device.serial();   // "127.0.0.1:PORT", for adb connect / dadb
+ *     String serial = device.serial();   // "127.0.0.1:PORT", for adb connect
  * }
  * }</pre>
  */

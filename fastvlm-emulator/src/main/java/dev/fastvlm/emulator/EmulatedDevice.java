@@ -1,5 +1,7 @@
 package dev.fastvlm.emulator;
 
+import dev.fastvlm.adb.protocol.AdbKeyFiles;
+
 import dev.fastvlm.emulator.model.EmulatedBundle;
 import dev.fastvlm.emulator.tools.EmulatedSdk;
 import dev.fastvlm.transport.Transport;

@@ -1,6 +1,5 @@
 package dev.fastvlm.emulator;
 
-import dadb.Dadb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,9 +12,6 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-// dadb.Dadb.close() is declared to throw InterruptedException (its Kotlin signature); try-with-resources on it is
-// still the right way to close a connection, so javac's "try" lint has nothing to say here.
-@SuppressWarnings("try")
 class FaultInjectionTest {
 
     private static EmulatorFaults faults(long drop, long rate, long disk) {
@@ -27,12 +23,12 @@ class FaultInjectionTest {
         EmulatorOptions options = TestAdbKey.options().faults(faults(20_000, 0, 0)).build();
         try (DeviceEmulator device = DeviceEmulator.start(options)) {
             Files.write(device.hostPath("/sdcard/big.bin"), new byte[100_000]);
-            try (Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
-                assertThatThrownBy(() -> dadb.pull(dir.resolve("big.bin").toFile(), "/sdcard/big.bin"))
+            try (TestAdbClient adb = TestAdbClient.connect(device)) {
+                assertThatThrownBy(() -> adb.pull("/sdcard/big.bin", dir.resolve("big.bin")))
                         .isInstanceOf(IOException.class);
             }
-            try (Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
-                assertThat(dadb.shell("echo again").getOutput()).isEqualTo("again\n");
+            try (TestAdbClient adb = TestAdbClient.connect(device)) {
+                assertThat(adb.shell("echo again").stdout()).isEqualTo("again\n");
             }
         }
     }
@@ -43,10 +39,10 @@ class FaultInjectionTest {
         Path small = Files.write(dir.resolve("small"), new byte[600]);
         Path large = Files.write(dir.resolve("large"), new byte[600]);
         try (DeviceEmulator device = DeviceEmulator.start(options);
-             Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
-            dadb.push(small.toFile(), "/data/local/tmp/small", 0644, 0);
-            assertThatThrownBy(() -> dadb.push(large.toFile(), "/data/local/tmp/large", 0644, 0))
-                    .isInstanceOf(IOException.class);
+             TestAdbClient adb = TestAdbClient.connect(device)) {
+            adb.push(small, "/data/local/tmp/small", 0644);
+            assertThatThrownBy(() -> adb.push(large, "/data/local/tmp/large", 0644))
+                    .isInstanceOf(IOException.class).hasMessageContaining("FAIL");
             assertThat(device.hostPath("/data/local/tmp/small")).hasSize(600);
             assertThat(device.hostPath("/data/local/tmp/large")).doesNotExist();
             try (var files = Files.list(device.hostPath("/data/local/tmp"))) {
@@ -59,10 +55,10 @@ class FaultInjectionTest {
     void slowLinkThrottlesWhatTheDeviceSends(@TempDir Path dir) throws Exception {
         EmulatorOptions options = TestAdbKey.options().faults(faults(0, 200_000, 0)).build();
         try (DeviceEmulator device = DeviceEmulator.start(options);
-             Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
+             TestAdbClient adb = TestAdbClient.connect(device)) {
             Files.write(device.hostPath("/sdcard/f.bin"), new byte[100_000]);
             long start = System.nanoTime();
-            dadb.pull(dir.resolve("f.bin").toFile(), "/sdcard/f.bin");
+            adb.pull("/sdcard/f.bin", dir.resolve("f.bin"));
             // 100 kB at 200 kB/s cannot arrive in less than half a second, however fast the machine
             assertThat((System.nanoTime() - start) / 1e9).isGreaterThanOrEqualTo(0.45);
             assertThat(dir.resolve("f.bin")).hasSize(100_000);
@@ -73,12 +69,12 @@ class FaultInjectionTest {
     void severalEmulatorsRunAtOnce() throws Exception {
         try (DeviceEmulator a = DeviceEmulator.start(TestAdbKey.options().soc(EmulatedSoc.SM8550).build());
              DeviceEmulator b = DeviceEmulator.start(TestAdbKey.options().soc(EmulatedSoc.SM8750).build());
-             Dadb da = Dadb.create("127.0.0.1", a.port(), TestAdbKey.shared().dadb());
-             Dadb db = Dadb.create("127.0.0.1", b.port(), TestAdbKey.shared().dadb())) {
+             TestAdbClient da = TestAdbClient.connect(a);
+             TestAdbClient db = TestAdbClient.connect(b)) {
             assertThat(a.port()).isNotEqualTo(b.port());
             assertThat(a.sandbox()).isNotEqualTo(b.sandbox());
-            assertThat(da.shell("getprop ro.soc.model").getOutput()).isEqualTo("SM8550\n");
-            assertThat(db.shell("getprop ro.soc.model").getOutput()).isEqualTo("SM8750\n");
+            assertThat(da.shell("getprop ro.soc.model").stdout()).isEqualTo("SM8550\n");
+            assertThat(db.shell("getprop ro.soc.model").stdout()).isEqualTo("SM8750\n");
             assertThat(a.serial()).isEqualTo("127.0.0.1:" + a.port());
         }
     }

@@ -1,5 +1,7 @@
 package dev.fastvlm.emulator;
 
+import dev.fastvlm.adb.protocol.AdbKeyFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -65,10 +67,5 @@ public final class TestAdbKey {
     /** @return the public key file ({@code adbkey.pub}) */
     public Path publicKey() {
         return publicKey;
-    }
-
-    /** @return the key for dadb */
-    public dadb.AdbKeyPair dadb() {
-        return dadb.AdbKeyPair.read(privateKey.toFile(), publicKey.toFile());
     }
 }

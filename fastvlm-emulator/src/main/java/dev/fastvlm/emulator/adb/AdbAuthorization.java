@@ -1,5 +1,8 @@
 package dev.fastvlm.emulator.adb;
 
+import dev.fastvlm.adb.protocol.AdbAuthToken;
+import dev.fastvlm.adb.protocol.AndroidPublicKey;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +33,6 @@ import java.util.Optional;
 public final class AdbAuthorization {
     private static final Logger LOG = LoggerFactory.getLogger(AdbAuthorization.class);
 
-    /** The DER prefix of a SHA-1 DigestInfo; adbd verifies the token as the SHA-1 digest that was signed. */
-    private static final byte[] SHA1_DIGEST_INFO = {
-        0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14};
-    /** adbd's {@code TOKEN_SIZE}. */
-    static final int TOKEN_BYTES = 20;
     /** Key files larger than this are not read (an {@code adb_keys} line is about 720 bytes). */
     private static final long MAX_KEY_FILE_BYTES = 1 << 20;
 
@@ -102,29 +98,17 @@ public final class AdbAuthorization {
      * @return the comment ({@code user@host}) of the authorized key that verifies it, or empty
      */
     Optional<String> verify(byte[] token, byte[] signature) {
-        if (token == null || token.length != TOKEN_BYTES || signature.length != AndroidPublicKey.MODULUS_BYTES) {
+        if (token == null || token.length != AdbAuthToken.TOKEN_BYTES || signature.length != AndroidPublicKey.MODULUS_BYTES) {
             return Optional.empty();
         }
         for (AuthorizedKey key : authorizedKeys()) {
-            if (verifies(key.key(), token, signature)) {
+            if (AdbAuthToken.verify(key.key(), token, signature)) {
                 return Optional.of(key.comment());
             }
         }
         return Optional.empty();
     }
 
-    private static boolean verifies(RSAPublicKey key, byte[] token, byte[] signature) {
-        try {
-            Signature rsa = Signature.getInstance("NONEwithRSA");
-            rsa.initVerify(key);
-            rsa.update(SHA1_DIGEST_INFO);
-            rsa.update(token);
-            return rsa.verify(signature);
-        } catch (GeneralSecurityException e) {
-            // a signature that is not a PKCS #1 block for this key (all zeros, random bytes) verifies nothing
-            return false;
-        }
-    }
 
     private List<AuthorizedKey> authorizedKeys() {
         List<AuthorizedKey> keys = new ArrayList<>();

@@ -1,5 +1,9 @@
 package dev.fastvlm.emulator.adb;
 
+import dev.fastvlm.adb.protocol.AdbAuthToken;
+import dev.fastvlm.adb.protocol.AdbMessage;
+import dev.fastvlm.adb.protocol.AndroidPublicKey;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class AdbConnection implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(AdbConnection.class);
     static final int DEVICE_VERSION = AdbMessage.VERSION_SKIP_CHECKSUM;
-    static final int DEVICE_MAX_PAYLOAD = 1024 * 1024;
+    static final int DEVICE_MAX_PAYLOAD = AdbMessage.MAX_PAYLOAD;
     /** adbd answers this many wrong signatures at once, then waits a second before each further one. */
     private static final int MAX_QUICK_FAILURES = 256;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -129,7 +133,7 @@ final class AdbConnection implements Runnable {
 
     /** A fresh token for every attempt, as adbd's {@code send_auth_request}: a signature answers one token only. */
     private void sendToken() throws IOException {
-        token = new byte[AdbAuthorization.TOKEN_BYTES];
+        token = new byte[AdbAuthToken.TOKEN_BYTES];
         RANDOM.nextBytes(token);
         send(AdbMessage.of(AdbMessage.AUTH, AdbMessage.AUTH_TOKEN, 0, token));
     }

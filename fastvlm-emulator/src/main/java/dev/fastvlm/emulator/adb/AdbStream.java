@@ -1,5 +1,7 @@
 package dev.fastvlm.emulator.adb;
 
+import dev.fastvlm.adb.protocol.AdbMessage;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

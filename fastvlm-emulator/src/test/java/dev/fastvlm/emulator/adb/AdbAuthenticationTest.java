@@ -1,5 +1,7 @@
 package dev.fastvlm.emulator.adb;
 
+import dev.fastvlm.adb.protocol.AdbMessage;
+
 import dev.fastvlm.emulator.DeviceEmulator;
 import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.emulator.HostAdb;

@@ -1,7 +1,9 @@
 package dev.fastvlm.emulator.adb;
 
-import dadb.Dadb;
+import dev.fastvlm.adb.protocol.AdbMessage;
+
 import dev.fastvlm.emulator.DeviceEmulator;
+import dev.fastvlm.emulator.TestAdbClient;
 import dev.fastvlm.emulator.TestAdbKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,9 +18,6 @@ import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-// dadb.Dadb.close() is declared to throw InterruptedException (its Kotlin signature); try-with-resources on it is
-// still the right way to close a connection, so javac's "try" lint has nothing to say here.
-@SuppressWarnings("try")
 class MalformedPacketTest {
     static DeviceEmulator device;
 
@@ -65,8 +64,8 @@ class MalformedPacketTest {
     }
 
     private static void deviceStillServes() throws Exception {
-        try (Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
-            assertThat(dadb.shell("echo alive").getOutput()).isEqualTo("alive\n");
+        try (TestAdbClient adb = TestAdbClient.connect(device)) {
+            assertThat(adb.shell("echo alive").stdout()).isEqualTo("alive\n");
         }
     }
 

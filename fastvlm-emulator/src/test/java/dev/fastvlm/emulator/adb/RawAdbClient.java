@@ -1,5 +1,9 @@
 package dev.fastvlm.emulator.adb;
 
+import dev.fastvlm.adb.protocol.AdbAuthToken;
+import dev.fastvlm.adb.protocol.AdbKeyFiles;
+import dev.fastvlm.adb.protocol.AdbMessage;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -8,23 +12,14 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 
 /**
  * A hand-driven ADB client for the tests that must misbehave: it sends exactly the messages a test
  * asks for, and reads what the device answers, with a time limit on every read.
  */
 final class RawAdbClient implements AutoCloseable {
-    static final byte[] SHA1_DIGEST_INFO = {
-        0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14};
-
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
@@ -110,17 +105,7 @@ final class RawAdbClient implements AutoCloseable {
 
     /** adb's {@code RSA_sign(NID_sha1, token)}, as the adb client does it. */
     static byte[] sign(Path privateKey, byte[] token) throws IOException, GeneralSecurityException {
-        Signature rsa = Signature.getInstance("NONEwithRSA");
-        rsa.initSign(readPrivateKey(privateKey));
-        rsa.update(SHA1_DIGEST_INFO);
-        rsa.update(token);
-        return rsa.sign();
-    }
-
-    static PrivateKey readPrivateKey(Path pem) throws IOException, GeneralSecurityException {
-        String text = Files.readString(pem, StandardCharsets.US_ASCII);
-        String body = text.substring(text.indexOf("-----BEGIN PRIVATE KEY-----") + 27, text.indexOf("-----END PRIVATE KEY-----"));
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(body)));
+        return AdbAuthToken.sign(AdbKeyFiles.readPrivateKey(privateKey), token);
     }
 
     @Override

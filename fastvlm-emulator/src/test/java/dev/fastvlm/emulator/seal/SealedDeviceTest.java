@@ -1,10 +1,10 @@
 package dev.fastvlm.emulator.seal;
 
-import dadb.Dadb;
 import dev.fastvlm.emulator.Confinement;
 import dev.fastvlm.emulator.DeviceEmulator;
 import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.emulator.HostAdb;
+import dev.fastvlm.emulator.TestAdbClient;
 import dev.fastvlm.emulator.ToolEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,12 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Probes the emulated device as an attacker who reaches its port would, with Debian's {@code adb}
- * and dadb: nothing it runs or transfers may reach the host outside the sandbox. Run once per
- * confinement by the subclasses.
+ * and the tests' own ADB client: nothing it runs or transfers may reach the host outside the
+ * sandbox. Run once per confinement by the subclasses.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-// dadb.Dadb.close() is declared to throw InterruptedException (its Kotlin signature)
-@SuppressWarnings("try")
 abstract class SealedDeviceTest {
     /** The names a device's {@code /} may hold; any other top-level name of the host's {@code /} must not show. */
     private static final Set<String> DEVICE_TOP = Set.of("apex", "bin", "data", "dev", "etc", "lib", "lib64", "proc",
@@ -213,12 +211,12 @@ abstract class SealedDeviceTest {
         int pulledDeviceFile = 0;
         List<String> problems = new ArrayList<>();
         long end = System.nanoTime() + 30_000_000_000L;
-        try (Dadb dadb = Dadb.create("127.0.0.1", device.port())) {
+        try (TestAdbClient client = TestAdbClient.connect(device.port(), adb.publicKey().resolveSibling("adbkey"))) {
             while (attempts < 200 && System.nanoTime() < end) {
                 attempts++;
                 Path back = local.resolve("back-" + attempts);
                 try {
-                    dadb.pull(back.toFile(), "/data/local/tmp/race/flip/secret.txt");
+                    client.pull("/data/local/tmp/race/flip/secret.txt", back);
                     String got = Files.readString(back, StandardCharsets.UTF_8);
                     if (got.contains(secretText)) {
                         problems.add("pull " + attempts + " read the host file");
@@ -229,8 +227,7 @@ abstract class SealedDeviceTest {
                     // refused while the link was there: what a sealed device does
                 }
                 try {
-                    dadb.push(payload.toFile(), "/data/local/tmp/race/flip/pushed-" + attempts, 0644,
-                            System.currentTimeMillis());
+                    client.push(payload, "/data/local/tmp/race/flip/pushed-" + attempts, 0644);
                 } catch (Exception refused) {
                     // likewise
                 }

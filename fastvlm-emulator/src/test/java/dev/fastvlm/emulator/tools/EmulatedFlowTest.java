@@ -3,9 +3,8 @@ package dev.fastvlm.emulator.tools;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dadb.AdbShellResponse;
-import dadb.Dadb;
 import dev.fastvlm.emulator.DeviceEmulator;
+import dev.fastvlm.emulator.TestAdbClient;
 import dev.fastvlm.emulator.TestAdbKey;
 import dev.fastvlm.emulator.model.EmulatedBundle;
 import org.junit.jupiter.api.AfterAll;
@@ -37,13 +36,13 @@ class EmulatedFlowTest {
 
     static Path host;
     static DeviceEmulator device;
-    static Dadb dadb;
+    static TestAdbClient adb;
 
     @BeforeAll
     static void setUp() throws Exception {
         host = Files.createTempDirectory("emulated-flow");
         device = DeviceEmulator.start(TestAdbKey.options().build());
-        dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb());
+        adb = TestAdbClient.connect(device);
         Path sdk = EmulatedSdk.write(host.resolve("sdk"));
         Path bundle = EmulatedBundle.write(host.resolve("bundle"), WIDTH, EmulatedBundle.VisionPrecision.INT8);
         for (String p : EmulatedSdk.DEVICE_PROGRAMS) {
@@ -61,21 +60,21 @@ class EmulatedFlowTest {
 
     @AfterAll
     static void tearDown() throws Exception {
-        dadb.close();
+        adb.close();
         device.close();
     }
 
     static void push(Path file, int mode) throws Exception {
-        dadb.push(file.toFile(), DIR + "/" + file.getFileName(), mode, System.currentTimeMillis());
+        adb.push(file, DIR + "/" + file.getFileName(), mode);
     }
 
-    static AdbShellResponse shell(String command) throws Exception {
-        return dadb.shell(ENV + command);
+    static TestAdbClient.ShellResult shell(String command) throws Exception {
+        return adb.shell(ENV + command);
     }
 
     static Path pull(String remote) throws Exception {
         Path local = Files.createTempFile(host, "pulled", ".raw");
-        dadb.pull(local.toFile(), remote);
+        adb.pull(remote, local);
         return local;
     }
 
@@ -101,10 +100,10 @@ class EmulatedFlowTest {
         push(pixels, 0644);
         Files.writeString(host.resolve("vision.txt"), "# vision\npixel_values:=" + DIR + "/pixel_values.raw\n");
         push(host.resolve("vision.txt"), 0644);
-        AdbShellResponse r = shell("./qnn-net-run --backend libQnnHtp.so --retrieve_context "
+        TestAdbClient.ShellResult r = shell("./qnn-net-run --backend libQnnHtp.so --retrieve_context "
                 + EmulatedBundle.VISION_ENCODER_INT8 + " --input_list vision.txt --use_native_input_files"
                 + " --use_native_output_files --output_dir outputs/vision --num_inferences 1");
-        assertThat(r.getExitCode()).as(r.getAllOutput()).isZero();
+        assertThat(r.exitCode()).as(r.allOutput()).isZero();
         byte[] q = Files.readAllBytes(pull(DIR + "/outputs/vision/Result_0/image_features_native.raw"));
         assertThat(q).hasSize(256 * WIDTH);
         JsonNode info = new ObjectMapper().readTree(host.resolve("bundle/fastvlm_vision_encoder_int8_htp.json").toFile());
@@ -127,10 +126,10 @@ class EmulatedFlowTest {
         push(host.resolve("input_ids.raw"), 0644);
         Files.writeString(host.resolve("embed.txt"), DIR + "/input_ids.raw\n");
         push(host.resolve("embed.txt"), 0644);
-        AdbShellResponse r = shell("./qnn-net-run --backend libQnnHtp.so --retrieve_context "
+        TestAdbClient.ShellResult r = shell("./qnn-net-run --backend libQnnHtp.so --retrieve_context "
                 + EmulatedBundle.TEXT_EMBEDDER + " --input_list embed.txt --use_native_input_files"
                 + " --use_native_output_files --output_dir outputs/embed");
-        assertThat(r.getExitCode()).as(r.getAllOutput()).isZero();
+        assertThat(r.exitCode()).as(r.allOutput()).isZero();
         ByteBuffer h = ByteBuffer.wrap(Files.readAllBytes(pull(DIR + "/outputs/embed/Result_0/output_0_native.raw")))
                 .order(ByteOrder.LITTLE_ENDIAN);
         assertThat(h.capacity()).isEqualTo(512 * WIDTH * 2);
@@ -183,13 +182,13 @@ class EmulatedFlowTest {
         float[] text = textRows(ids);
         pushFloats("combined.raw", vision, text);
         pushConfig("genie.json", "\"stop-sequence\": [\"<|im_end|>\"], ");
-        AdbShellResponse r = shell("./genie-t2t-run -c genie.json -e combined.raw -t " + EmulatedBundle.LUT
+        TestAdbClient.ShellResult r = shell("./genie-t2t-run -c genie.json -e combined.raw -t " + EmulatedBundle.LUT
                 + " --embedding_query_output_type text --profile profile.json");
-        assertThat(r.getExitCode()).as(r.getAllOutput()).isZero();
-        assertThat(r.getOutput()).isEqualTo("Using libGenie.so version 1.13.0 (fastvlm emulated)\n\n"
+        assertThat(r.exitCode()).as(r.allOutput()).isZero();
+        assertThat(r.stdout()).isEqualTo("Using libGenie.so version 1.13.0 (fastvlm emulated)\n\n"
                 + "Embedding file size: " + (256 + ids.length) * WIDTH * 4 + " bytes\n\n"
                 + "[BEGIN]: " + answer + "[END]\n\n");
-        assertThat(r.getErrorOutput()).isEmpty();
+        assertThat(r.stderr()).isEmpty();
         JsonNode profile = new ObjectMapper().readTree(device.hostPath(DIR + "/profile.json").toFile());
         assertThat(profile.at("/header/artifact_type").asText()).isEqualTo("GENIE_PROFILE");
         JsonNode query = profile.at("/components/0/events/1");
@@ -198,26 +197,26 @@ class EmulatedFlowTest {
         assertThat(query.at("/num-generated-tokens/value").asInt()).isGreaterThan(10);
         assertThat(profile.at("/components/0/events/2/type").asText()).isEqualTo("GenieDialog_free");
 
-        AdbShellResponse again = shell("./genie-t2t-run -c genie.json -e combined.raw --profile profile.json");
-        assertThat(again.getExitCode()).isEqualTo(1);
-        assertThat(again.getErrorOutput()).isEqualTo("ERROR: Invalid --profile argument. Output file profile.json"
+        TestAdbClient.ShellResult again = shell("./genie-t2t-run -c genie.json -e combined.raw --profile profile.json");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.stderr()).isEqualTo("ERROR: Invalid --profile argument. Output file profile.json"
                 + " already exists.\n");
 
         // a token budget
         pushConfig("short.json", "\"max-num-tokens\": 5, ");
-        AdbShellResponse budget = shell("./genie-t2t-run -c short.json -e combined.raw -t " + EmulatedBundle.LUT);
-        assertThat(budget.getExitCode()).as(budget.getAllOutput()).isZero();
+        TestAdbClient.ShellResult budget = shell("./genie-t2t-run -c short.json -e combined.raw -t " + EmulatedBundle.LUT);
+        assertThat(budget.exitCode()).as(budget.allOutput()).isZero();
         assertThat(firstFive).isNotEmpty();
-        assertThat(budget.getOutput()).endsWith("[BEGIN]: " + firstFive + "[END]\n\n");
+        assertThat(budget.stdout()).endsWith("[BEGIN]: " + firstFive + "[END]\n\n");
 
         // the placeholder layout (text, image, text) and a stop sequence
         int split = 12;
         pushFloats("spliced.raw", Arrays.copyOf(text, split * WIDTH), vision,
                 Arrays.copyOfRange(text, split * WIDTH, text.length));
         pushConfig("stop.json", "\"stop-sequence\": [\" You asked\"], ");
-        AdbShellResponse spliced = shell("./genie-t2t-run -c stop.json -e spliced.raw -t " + EmulatedBundle.LUT);
-        assertThat(spliced.getExitCode()).as(spliced.getAllOutput()).isZero();
-        assertThat(spliced.getOutput()).contains("[BEGIN]: Emulated FastVLM answer: the image is red on the left and"
+        TestAdbClient.ShellResult spliced = shell("./genie-t2t-run -c stop.json -e spliced.raw -t " + EmulatedBundle.LUT);
+        assertThat(spliced.exitCode()).as(spliced.allOutput()).isZero();
+        assertThat(spliced.stdout()).contains("[BEGIN]: Emulated FastVLM answer: the image is red on the left and"
                 + " blue on the right. The image came inside the text, after \"").endsWith("\".[END]\n\n")
                 .doesNotContain("You asked");
 
@@ -227,66 +226,66 @@ class EmulatedFlowTest {
             raw[i] = Math.round(vision[i] / (1f / 128f)) + 64;
         }
         pushFloats("wrong.raw", raw, text);
-        AdbShellResponse wrong = shell("./genie-t2t-run -c genie.json -e wrong.raw");
-        assertThat(wrong.getExitCode()).isEqualTo(1);
-        assertThat(wrong.getOutput()).contains("embedding row 0 is neither a row of the embedding table");
-        assertThat(wrong.getErrorOutput()).isEqualTo("Failed to query with embedding.\n");
+        TestAdbClient.ShellResult wrong = shell("./genie-t2t-run -c genie.json -e wrong.raw");
+        assertThat(wrong.exitCode()).isEqualTo(1);
+        assertThat(wrong.stdout()).contains("embedding row 0 is neither a row of the embedding table");
+        assertThat(wrong.stderr()).isEqualTo("Failed to query with embedding.\n");
 
         // a missing table is reported on stdout, with an empty stderr and exit code 1
-        AdbShellResponse noTable = shell("./genie-t2t-run -c genie.json -e combined.raw -t missing_LUT.bin");
-        assertThat(noTable.getExitCode()).isEqualTo(1);
-        assertThat(noTable.getOutput()).isEqualTo("                   File missing_LUT.bin doesn't exists or is in bad"
+        TestAdbClient.ShellResult noTable = shell("./genie-t2t-run -c genie.json -e combined.raw -t missing_LUT.bin");
+        assertThat(noTable.exitCode()).isEqualTo(1);
+        assertThat(noTable.stdout()).isEqualTo("                   File missing_LUT.bin doesn't exists or is in bad"
                 + " shape.\n");
-        assertThat(noTable.getErrorOutput()).isEmpty();
+        assertThat(noTable.stderr()).isEmpty();
 
         // float32 is not a TYPE of the 4-field spec; a described -e without a table passes through unchanged
-        AdbShellResponse float32 = shell("./genie-t2t-run -c genie.json -e combined.raw,float32,1,0");
-        assertThat(float32.getExitCode()).isEqualTo(1);
-        assertThat(float32.getErrorOutput()).isEqualTo("ERROR: invalid datatype: float32\n");
-        AdbShellResponse described = shell("./genie-t2t-run -c genie.json -e combined.raw,int16,0.25,3");
-        AdbShellResponse plain = shell("./genie-t2t-run -c genie.json -e combined.raw");
-        assertThat(described.getExitCode()).as(described.getAllOutput()).isZero();
-        assertThat(described.getOutput()).isEqualTo(plain.getOutput());
+        TestAdbClient.ShellResult float32 = shell("./genie-t2t-run -c genie.json -e combined.raw,float32,1,0");
+        assertThat(float32.exitCode()).isEqualTo(1);
+        assertThat(float32.stderr()).isEqualTo("ERROR: invalid datatype: float32\n");
+        TestAdbClient.ShellResult described = shell("./genie-t2t-run -c genie.json -e combined.raw,int16,0.25,3");
+        TestAdbClient.ShellResult plain = shell("./genie-t2t-run -c genie.json -e combined.raw");
+        assertThat(described.exitCode()).as(described.allOutput()).isZero();
+        assertThat(described.stdout()).isEqualTo(plain.stdout());
 
         // a context too small for the prompt: a failed query with exit code 1, not a warning code
         pushConfig("small.json", "");
         Files.writeString(host.resolve("small.json"), Files.readString(host.resolve("small.json"))
                 .replace("\"size\": 512", "\"size\": 64"));
         push(host.resolve("small.json"), 0644);
-        AdbShellResponse exceeded = shell("./genie-t2t-run -c small.json -e combined.raw -t " + EmulatedBundle.LUT);
-        assertThat(exceeded.getExitCode()).isEqualTo(1);
-        assertThat(exceeded.getOutput()).contains("Context limit exceeded (0 + " + (256 + ids.length) + " > 64)");
-        assertThat(exceeded.getErrorOutput()).isEqualTo("Failed to query with embedding.\n");
+        TestAdbClient.ShellResult exceeded = shell("./genie-t2t-run -c small.json -e combined.raw -t " + EmulatedBundle.LUT);
+        assertThat(exceeded.exitCode()).isEqualTo(1);
+        assertThat(exceeded.stdout()).contains("Context limit exceeded (0 + " + (256 + ids.length) + " > 64)");
+        assertThat(exceeded.stderr()).isEqualTo("Failed to query with embedding.\n");
     }
 
     @Test
     void toolErrorsFollowTheRealContracts() throws Exception {
-        AdbShellResponse unknown = shell("./qnn-net-run --bogus 1");
-        assertThat(unknown.getExitCode()).isNotZero();
-        assertThat(unknown.getErrorOutput()).startsWith("Unknown option: --bogus\n").contains("USAGE:");
+        TestAdbClient.ShellResult unknown = shell("./qnn-net-run --bogus 1");
+        assertThat(unknown.exitCode()).isNotZero();
+        assertThat(unknown.stderr()).startsWith("Unknown option: --bogus\n").contains("USAGE:");
 
-        AdbShellResponse noLibs = dadb.shell("cd " + DIR + " && ./genie-t2t-run -c genie.json -p hi");
-        assertThat(noLibs.getExitCode()).isNotZero();
-        assertThat(noLibs.getErrorOutput()).contains("library \"libGenie.so\" not found");
+        TestAdbClient.ShellResult noLibs = adb.shell("cd " + DIR + " && ./genie-t2t-run -c genie.json -p hi");
+        assertThat(noLibs.exitCode()).isNotZero();
+        assertThat(noLibs.stderr()).contains("library \"libGenie.so\" not found");
 
-        AdbShellResponse noSkel = dadb.shell("cd " + DIR + " && LD_LIBRARY_PATH=" + DIR + " ./qnn-net-run --backend"
+        TestAdbClient.ShellResult noSkel = adb.shell("cd " + DIR + " && LD_LIBRARY_PATH=" + DIR + " ./qnn-net-run --backend"
                 + " libQnnHtp.so --retrieve_context " + EmulatedBundle.TEXT_EMBEDDER + " --input_list embed.txt");
-        assertThat(noSkel.getExitCode()).isNotZero();
-        assertThat(noSkel.getErrorOutput()).contains("libQnnHtpV79Skel.so");
+        assertThat(noSkel.exitCode()).isNotZero();
+        assertThat(noSkel.stderr()).contains("libQnnHtpV79Skel.so");
 
         Files.write(host.resolve("ragged.raw"), new byte[WIDTH * 4 + 3]);
         push(host.resolve("ragged.raw"), 0644);
         pushConfig("genie.json", "");
-        AdbShellResponse ragged = shell("./genie-t2t-run -c genie.json -e ragged.raw");
-        assertThat(ragged.getExitCode()).isEqualTo(1);
-        assertThat(ragged.getOutput()).contains("The embeddings buffer size must be an integer multiple of the"
+        TestAdbClient.ShellResult ragged = shell("./genie-t2t-run -c genie.json -e ragged.raw");
+        assertThat(ragged.exitCode()).isEqualTo(1);
+        assertThat(ragged.stdout()).contains("The embeddings buffer size must be an integer multiple of the"
                 + " embedding vector size in bytes. (" + (WIDTH * 4 + 3) + " bytes, " + WIDTH * 4 + " per token");
-        assertThat(ragged.getErrorOutput()).isEqualTo("Failed to query with embedding.\n");
+        assertThat(ragged.stderr()).isEqualTo("Failed to query with embedding.\n");
 
-        AdbShellResponse missing = shell("./qnn-net-run --backend libQnnHtp.so --retrieve_context none.bin"
+        TestAdbClient.ShellResult missing = shell("./qnn-net-run --backend libQnnHtp.so --retrieve_context none.bin"
                 + " --input_list embed.txt");
-        assertThat(missing.getExitCode()).isNotZero();
-        assertThat(missing.getErrorOutput()).contains("none.bin: No such file or directory");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.stderr()).contains("none.bin: No such file or directory");
     }
 
     @Test

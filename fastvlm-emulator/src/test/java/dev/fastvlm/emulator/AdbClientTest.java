@@ -1,7 +1,5 @@
 package dev.fastvlm.emulator;
 
-import dadb.AdbShellResponse;
-import dadb.Dadb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,21 +11,19 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-// dadb.Dadb.close() is declared to throw InterruptedException (its Kotlin signature); try-with-resources on it is
-// still the right way to close a connection, so javac's "try" lint has nothing to say here.
-@SuppressWarnings("try")
-class DadbTest {
+/** The emulated adbd's shell, sync and authentication, through an ADB client of the tests' own. */
+class AdbClientTest {
 
     @Test
     void shellV2GivesSeparateStreamsAndTheExitCode() throws Exception {
         try (DeviceEmulator device = DeviceEmulator.start(TestAdbKey.options().build());
-             Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
-            AdbShellResponse r = dadb.shell("echo to-out; echo to-err >&2; exit 7");
-            assertThat(r.getOutput()).isEqualTo("to-out\n");
-            assertThat(r.getErrorOutput()).isEqualTo("to-err\n");
-            assertThat(r.getExitCode()).isEqualTo(7);
-            assertThat(dadb.supportsFeature("shell_v2")).isTrue();
-            assertThat(dadb.shell("getprop ro.soc.model").getOutput()).isEqualTo("SM8750\n");
+             TestAdbClient adb = TestAdbClient.connect(device)) {
+            TestAdbClient.ShellResult r = adb.shell("echo to-out; echo to-err >&2; exit 7");
+            assertThat(r.stdout()).isEqualTo("to-out\n");
+            assertThat(r.stderr()).isEqualTo("to-err\n");
+            assertThat(r.exitCode()).isEqualTo(7);
+            assertThat(adb.supportsFeature("shell_v2")).isTrue();
+            assertThat(adb.shell("getprop ro.soc.model").stdout()).isEqualTo("SM8750\n");
         }
     }
 
@@ -35,9 +31,9 @@ class DadbTest {
     void aKeyTheDeviceDoesNotKnowIsNotLetIn(@TempDir Path dir) throws Exception {
         TestAdbKey stranger = TestAdbKey.create(dir);
         try (DeviceEmulator device = DeviceEmulator.start(TestAdbKey.options().build())) {
-            // dadb offers its public key after the refused signature, then waits for the (never coming) banner
-            assertThatThrownBy(() -> Dadb.create("127.0.0.1", device.port(), stranger.dadb(), 3000, 3000).shell("echo in"))
-                    .isInstanceOf(Exception.class);
+            // the refused signature is answered with a fresh token, never with the banner
+            assertThatThrownBy(() -> TestAdbClient.connect(device.port(), stranger.privateKey()))
+                    .isInstanceOf(IOException.class).hasMessageContaining("did not accept the key");
         }
     }
 
@@ -48,11 +44,11 @@ class DadbTest {
         Path local = dir.resolve("a.bin");
         Files.write(local, data);
         try (DeviceEmulator device = DeviceEmulator.start(TestAdbKey.options().build());
-             Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
-            dadb.push(local.toFile(), "/data/local/tmp/x/a.bin", 0755, System.currentTimeMillis());
+             TestAdbClient adb = TestAdbClient.connect(device)) {
+            adb.push(local, "/data/local/tmp/x/a.bin", 0755);
             assertThat(device.hostPath("/data/local/tmp/x/a.bin")).hasBinaryContent(data).isExecutable();
             Path back = dir.resolve("b.bin");
-            dadb.pull(back.toFile(), "/data/local/tmp/x/a.bin");
+            adb.pull("/data/local/tmp/x/a.bin", back);
             assertThat(back).hasBinaryContent(data);
         }
     }
@@ -64,16 +60,16 @@ class DadbTest {
         Path outside = dir.resolve("outside");
         Files.createDirectories(outside);
         try (DeviceEmulator device = DeviceEmulator.start(TestAdbKey.options().build());
-             Dadb dadb = Dadb.create("127.0.0.1", device.port(), TestAdbKey.shared().dadb())) {
+             TestAdbClient adb = TestAdbClient.connect(device)) {
             Files.createSymbolicLink(device.hostPath("/sdcard/link"), outside);
-            assertThatThrownBy(() -> dadb.push(local.toFile(), "/sdcard/link/a.txt", 0644, 0))
+            assertThatThrownBy(() -> adb.push(local, "/sdcard/link/a.txt", 0644))
                     .isInstanceOf(IOException.class).hasMessageContaining("FAIL");
             assertThat(outside).isEmptyDirectory();
-            assertThatThrownBy(() -> dadb.push(local.toFile(), "/../../../../../" + outside + "/b.txt", 0644, 0))
+            assertThatThrownBy(() -> adb.push(local, "/../../../../../" + outside + "/b.txt", 0644))
                     .isInstanceOf(IOException.class).hasMessageContaining("FAIL");
             assertThat(outside).isEmptyDirectory();
             Files.writeString(outside.resolve("secret"), "s");
-            assertThatThrownBy(() -> dadb.pull(dir.resolve("got").toFile(), "/sdcard/link/secret"))
+            assertThatThrownBy(() -> adb.pull("/sdcard/link/secret", dir.resolve("got")))
                     .isInstanceOf(IOException.class);
             assertThat(dir.resolve("got")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyFile());
         }

@@ -1,4 +1,4 @@
-package dev.fastvlm.emulator.adb;
+package dev.fastvlm.adb.protocol;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -17,8 +17,8 @@ import java.util.Base64;
  * Like adbd, only 2048-bit keys are accepted.
  */
 public final class AndroidPublicKey {
-    /** adbd's {@code ANDROID_PUBKEY_MODULUS_SIZE}: 2048-bit keys only. */
-    static final int MODULUS_BYTES = 2048 / 8;
+    /** adbd's {@code ANDROID_PUBKEY_MODULUS_SIZE}: 2048-bit keys only, so also a signature's size. */
+    public static final int MODULUS_BYTES = 2048 / 8;
     private static final int MODULUS_WORDS = MODULUS_BYTES / 4;
     private static final int STRUCT_BYTES = 4 + 4 + MODULUS_BYTES + MODULUS_BYTES + 4;
     private static final BigInteger WORD = BigInteger.ONE.shiftLeft(32);
@@ -98,7 +98,7 @@ public final class AndroidPublicKey {
      * @param line an {@code adbkey.pub} line
      * @return what follows the base64, or {@code "(no comment)"}
      */
-    static String comment(String line) {
+    public static String comment(String line) {
         String text = line.replace('\0', ' ').strip();
         int blank = indexOfBlank(text);
         return blank < 0 ? "(no comment)" : text.substring(blank + 1).strip();

@@ -1,6 +1,5 @@
-package dev.fastvlm.emulator.adb;
+package dev.fastvlm.adb.protocol;
 
-import dev.fastvlm.emulator.HostAdb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +19,10 @@ class AndroidPublicKeyTest {
 
     @Test
     void readsAndWritesTheKeyDebiansAdbMadeByteForByte(@TempDir Path dir) throws Exception {
-        Path pub;
-        try (HostAdb adb = HostAdb.start(dir.resolve("home"))) {
-            pub = adb.publicKey();
-        }
+        Path pub = debianAdbKey(dir).resolveSibling("adbkey.pub");
         String line = Files.readString(pub, StandardCharsets.US_ASCII).replace("\0", "").strip();
         RSAPublicKey decoded = AndroidPublicKey.decode(line);
-        RSAPrivateCrtKey priv = (RSAPrivateCrtKey) RawAdbClient.readPrivateKey(pub.resolveSibling("adbkey"));
+        RSAPrivateCrtKey priv = (RSAPrivateCrtKey) AdbKeyFiles.readPrivateKey(pub.resolveSibling("adbkey"));
         assertThat(decoded.getModulus()).isEqualTo(priv.getModulus());
         assertThat(decoded.getPublicExponent()).isEqualTo(priv.getPublicExponent());
         // n0inv and R^2 mod n computed here equal adb's own
@@ -49,5 +45,15 @@ class AndroidPublicKeyTest {
         wrongSize[0] = 32;
         assertThatThrownBy(() -> AndroidPublicKey.decode(Base64.getEncoder().encodeToString(wrongSize)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("modulus of 32 words");
+    }
+
+    /** Debian's {@code adb keygen}: the key files the real adb client writes, without starting a server. */
+    static Path debianAdbKey(Path dir) throws Exception {
+        Path key = dir.resolve("adbkey");
+        Process keygen = new ProcessBuilder("adb", "keygen", key.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(keygen.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("adb keygen finished").isTrue();
+        assertThat(key).as("the key adb keygen wrote (install Debian's adb: .ci/run does)").exists();
+        return key;
     }
 }
