@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * name), exports only the packages users call, requires only the modules the design allows
  * (api &lt;- genie-config &lt;- core; adb and the emulator without the pipeline), and the five
  * resolve together on a module path with their dependencies' real module names, the pipeline
- * found as the API's service provider.
+ * found as the API's service provider. Every package of theirs has a package-info.
  */
 class ModuleGraphTest {
 
@@ -65,6 +65,20 @@ class ModuleGraphTest {
             assertThat(unqualified).as(library.name() + " exports").isEqualTo(new TreeSet<>(library.exports()));
             assertThat(descriptor.packages()).as(library.name() + " holds more than it exports")
                     .containsAll(library.exports());
+        }
+    }
+
+    @Test
+    void everyPackageOfALibraryModuleSaysWhatLivesThere() throws Exception {
+        for (Library library : LIBRARIES) {
+            // target/classes -> the module's folder -> src/main/java
+            Path root = Path.of(library.anyClass().getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path sources = root.getParent().getParent().resolve("src/main/java");
+            assertThat(sources).as("the sources of " + library.name()).isDirectory();
+            for (String pkg : descriptorOf(library).packages()) {
+                assertThat(sources.resolve(pkg.replace('.', '/')).resolve("package-info.java"))
+                        .as("package-info of " + pkg).isRegularFile();
+            }
         }
     }
 
