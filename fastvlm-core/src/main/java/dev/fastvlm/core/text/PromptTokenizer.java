@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
  * parses the whole vocabulary. Thread-safe; {@link #close()} frees the native tokenizer.
  *
  * <p>Special-token text in the prompt is handled as described in the
- * {@linkplain dev.fastvlm.core.text package documentation}: HuggingFace's way by default,
+ * package documentation ({@code dev.fastvlm.core.text}): HuggingFace's way by default,
  * literally with {@link PromptOptions#literalUserText()}.
  */
 public final class PromptTokenizer implements AutoCloseable {
