@@ -2,7 +2,7 @@
  * A stand-in for Qualcomm's libGenie.so, written for fastvlm-java's tests (not Qualcomm code).
  *
  * It exports the Genie C API calls the project uses, with Genie's status codes and sentence
- * codes (facts page, section 4), and instead of a language model it reports what reached it:
+ * codes (docs/qualcomm-formats.md, section 7), and instead of a language model it reports what reached it:
  * the embedding rows are classified as the emulated model writes them (text rows claim their
  * token id in elements 0..2 and must equal what the token-to-embedding callback returns for
  * that id; vision rows carry a patch colour, a grid position and a marker), and the answer

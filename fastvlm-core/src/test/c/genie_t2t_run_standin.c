@@ -1,7 +1,7 @@
 /*
  * A stand-in genie-t2t-run for fastvlm-java's tests (not Qualcomm code): the program's flags,
- * output and profile (facts page, section 1) over whatever libGenie.so the loader finds, so that
- * the process decoder and the in-process decoder can be compared on the same library.
+ * output and profile (docs/qualcomm-formats.md, sections 3 and 4) over whatever libGenie.so the
+ * loader finds, so that the process decoder and the in-process decoder can be compared on the same library.
  * Only embedding queries are supported: -c CONFIG -e FILE [-t TABLE]
  * [--embedding_query_output_type text] [--profile FILE].
  */

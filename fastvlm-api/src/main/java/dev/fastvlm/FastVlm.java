@@ -8,7 +8,6 @@ import dev.fastvlm.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.ServiceLoader;
 
@@ -185,20 +184,8 @@ public interface FastVlm extends AutoCloseable {
         /** Default largest image file: 256 MiB. */
         public static final long DEFAULT_MAX_IMAGE_FILE_BYTES = 256L * 1024 * 1024;
 
-        private Transport device;
-        private ModelArtifacts models;
-        private QairtRuntime runtime;
-        private GenerationOptions generation = GenerationOptions.defaults();
-        private ImageLayout imageLayout = ImageLayout.PREPEND;
-        private ResizePolicy resizePolicy = ResizePolicy.STRETCH;
-        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-        private TextEmbeddingSource textEmbedding = TextEmbeddingSource.HOST_TABLE;
-        private boolean keepDeviceFiles;
-        private TransferListener syncProgress = TransferListener.NONE;
-        private DecoderEngine decoderEngine = DecoderEngine.PROCESS;
-        private long maxImageFileBytes = DEFAULT_MAX_IMAGE_FILE_BYTES;
-        private boolean literalPrompts = true;
-        private String systemPrompt;
+        /** The defaults and the checks live in the SPI's configuration builder, in one place. */
+        private final FastVlmConfig.Builder config = FastVlmConfig.builder();
 
         Builder() {
         }
@@ -211,7 +198,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder device(Transport device) {
-            this.device = device;
+            config.device(device);
             return this;
         }
 
@@ -222,7 +209,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder models(ModelArtifacts models) {
-            this.models = models;
+            config.models(models);
             return this;
         }
 
@@ -245,7 +232,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder runtime(QairtRuntime runtime) {
-            this.runtime = runtime;
+            config.runtime(runtime);
             return this;
         }
 
@@ -256,7 +243,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder generation(GenerationOptions generation) {
-            this.generation = generation;
+            config.generation(generation);
             return this;
         }
 
@@ -267,7 +254,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder imageLayout(ImageLayout imageLayout) {
-            this.imageLayout = imageLayout;
+            config.imageLayout(imageLayout);
             return this;
         }
 
@@ -278,7 +265,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder resizePolicy(ResizePolicy resizePolicy) {
-            this.resizePolicy = resizePolicy;
+            config.resizePolicy(resizePolicy);
             return this;
         }
 
@@ -295,7 +282,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requestTimeout;
+            config.requestTimeout(requestTimeout);
             return this;
         }
 
@@ -306,7 +293,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder textEmbedding(TextEmbeddingSource textEmbedding) {
-            this.textEmbedding = textEmbedding;
+            config.textEmbedding(textEmbedding);
             return this;
         }
 
@@ -318,7 +305,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder keepDeviceFiles(boolean keep) {
-            this.keepDeviceFiles = keep;
+            config.keepDeviceFiles(keep);
             return this;
         }
 
@@ -330,7 +317,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder syncProgress(TransferListener syncProgress) {
-            this.syncProgress = syncProgress;
+            config.syncProgress(syncProgress);
             return this;
         }
 
@@ -342,7 +329,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder decoderEngine(DecoderEngine decoderEngine) {
-            this.decoderEngine = decoderEngine;
+            config.decoderEngine(decoderEngine);
             return this;
         }
 
@@ -356,7 +343,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder maxImageFileBytes(long maxImageFileBytes) {
-            this.maxImageFileBytes = maxImageFileBytes;
+            config.maxImageFileBytes(maxImageFileBytes);
             return this;
         }
 
@@ -372,7 +359,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder literalPrompts(boolean literalPrompts) {
-            this.literalPrompts = literalPrompts;
+            config.literalPrompts(literalPrompts);
             return this;
         }
 
@@ -385,7 +372,7 @@ public interface FastVlm extends AutoCloseable {
          * @return this builder
          */
         public Builder systemPrompt(String systemPrompt) {
-            this.systemPrompt = systemPrompt;
+            config.systemPrompt(systemPrompt);
             return this;
         }
 
@@ -401,22 +388,7 @@ public interface FastVlm extends AutoCloseable {
         }
 
         FastVlmConfig config() {
-            Checks.required(device, "device", "pass a Transport (an ADB device, a local transport or the emulator)");
-            Checks.required(models, "models", "pass ModelArtifacts or a model directory");
-            Checks.required(runtime, "runtime", "pass a QairtRuntime pointing at the QAIRT SDK");
-            Checks.required(generation, "generation", "pass GenerationOptions or leave it unset for the defaults");
-            Checks.required(imageLayout, "imageLayout", "PREPEND or PLACEHOLDER");
-            Checks.required(resizePolicy, "resizePolicy", "STRETCH, PAD_TO_SQUARE or CENTER_CROP");
-            Checks.required(requestTimeout, "requestTimeout", "a positive duration");
-            Checks.required(textEmbedding, "textEmbedding", "HOST_TABLE or DEVICE_EMBEDDER");
-            Checks.required(syncProgress, "syncProgress", "use TransferListener.NONE for none");
-            Checks.required(decoderEngine, "decoderEngine", "PROCESS or IN_PROCESS");
-            Checks.check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout",
-                    "must be positive, was " + requestTimeout);
-            Checks.check(maxImageFileBytes > 0, "maxImageFileBytes", "must be > 0, was " + maxImageFileBytes);
-            return new FastVlmConfig(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout,
-                    textEmbedding, keepDeviceFiles, syncProgress, decoderEngine, maxImageFileBytes, literalPrompts,
-                    Optional.ofNullable(systemPrompt));
+            return config.build();
         }
 
         private static FastVlmProvider provider() {

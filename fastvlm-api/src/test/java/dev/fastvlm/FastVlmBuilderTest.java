@@ -74,6 +74,23 @@ class FastVlmBuilderTest {
     }
 
     @Test
+    void aWrappingProviderChangesOneFieldAndKeepsTheRest() {
+        try (FastVlm vlm = complete().systemPrompt("Be brief.").keepDeviceFiles(true).build()) {
+            dev.fastvlm.spi.FastVlmConfig given = ((RecordingProvider.Created) vlm).config();
+            Transport wrapped = new NoDevice();
+            dev.fastvlm.spi.FastVlmConfig changed = given.toBuilder().device(wrapped).build();
+            assertThat(changed.device()).isSameAs(wrapped).isNotSameAs(given.device());
+            assertThat(changed.models()).isSameAs(given.models());
+            assertThat(changed.systemPrompt()).contains("Be brief.");
+            assertThat(changed.keepDeviceFiles()).isTrue();
+            assertThat(changed.requestTimeout()).isEqualTo(FastVlm.Builder.DEFAULT_REQUEST_TIMEOUT);
+            assertThatThrownBy(() -> given.toBuilder().requestTimeout(Duration.ofSeconds(-1)).build())
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessage("requestTimeout: must be positive, was PT-1S");
+        }
+    }
+
+    @Test
     void imageFileLimitMustBePositive() {
         assertThatThrownBy(() -> complete().maxImageFileBytes(0).build())
                 .isInstanceOf(InvalidConfigurationException.class)

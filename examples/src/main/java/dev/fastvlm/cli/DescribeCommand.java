@@ -14,7 +14,7 @@ import dev.fastvlm.StageTiming;
 import dev.fastvlm.Stats;
 import dev.fastvlm.TokenListener;
 import dev.fastvlm.adb.AdbTransport;
-import dev.fastvlm.core.device.DeviceScripts;
+import dev.fastvlm.transport.DeviceScripts;
 import dev.fastvlm.emulator.DeviceEmulator;
 import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.emulator.model.EmulatedBundle;

@@ -1,9 +1,7 @@
 package dev.fastvlm.adb;
 
-import dev.fastvlm.core.device.DeviceScripts;
-import dev.fastvlm.core.device.ShellQuoting;
-import dev.fastvlm.core.device.ArtifactSync;
-import dev.fastvlm.core.device.RequestDirectory;
+import dev.fastvlm.transport.DeviceScripts;
+import dev.fastvlm.transport.ShellQuoting;
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.DeviceDisconnectedException;
 import dev.fastvlm.DeviceException;

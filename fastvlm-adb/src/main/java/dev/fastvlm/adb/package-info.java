@@ -11,8 +11,11 @@
  *       {@link dev.fastvlm.adb.AdbTransport#builder()} choose the device;</li>
  *   <li>{@link dev.fastvlm.adb.AdbTransport#writeAll} sends a batch of files through one sync
  *       session and at most one rename;</li>
- *   <li>{@link dev.fastvlm.core.device.ArtifactSync} pushes model files and SDK libraries once per device;</li>
- *   <li>{@link dev.fastvlm.core.device.RequestDirectory} gives each request its own device folder;</li>
+ *   <li>{@link dev.fastvlm.transport.DeviceScripts} and {@link dev.fastvlm.transport.ShellQuoting}
+ *       (in fastvlm-api, beside the {@code Transport} contract) write the shell lines it runs, so
+ *       this module needs nothing of the pipeline in fastvlm-core; fastvlm-core's
+ *       {@code ArtifactSync} and {@code RequestDirectory} then use any transport to push model files
+ *       once per device and give each request its own device folder;</li>
  *   <li>{@link dev.fastvlm.adb.DeviceFacts} says which chip the device has.</li>
  * </ul>
  */

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
 
 /**
  * {@code fastvlm bundle build}: the device half of a bundle, made with the QAIRT SDK's host tools
- * (docs/qualcomm-formats.md, section 7) in a bundle that {@link CheckpointImport} wrote. For the
+ * (docs/qualcomm-formats.md, section 11) in a bundle that {@link CheckpointImport} wrote. For the
  * vision encoder, and the text embedder when given: {@code qnn-onnx-converter} (INT8 from real
  * calibration images, or FP16), {@code qnn-model-lib-generator}, {@code qnn-context-binary-generator}
  * with an HTP config for the chip, {@code qnn-context-binary-utility} for the context info. For the
@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  * files, the chip and the SDK's version, and the whole bundle verified.
  */
 public final class BundleBuild {
-    /** The vision export's input and output (the seed's export, docs/qualcomm-formats.md section 7). */
+    /** The vision export's input and output (the seed's export, docs/qualcomm-formats.md section 11). */
     static final String PIXELS = "pixel_values";
     static final String IMAGE_FEATURES = "image_features";
     /** The text embedder export's output. */

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The decoders of Apple's released FastVLM checkpoints (docs/qualcomm-formats.md, section 7):
+ * The decoders of Apple's released FastVLM checkpoints (docs/qualcomm-formats.md, section 11):
  * hidden size, layers, attention heads, key/value heads and vocabulary rows of their
  * {@code config.json}.
  */

@@ -1,6 +1,7 @@
 package dev.fastvlm.emulator;
 
 import dev.fastvlm.DeviceException;
+import dev.fastvlm.emulator.adb.AdbAuthorization;
 import dev.fastvlm.emulator.adb.AdbServer;
 import dev.fastvlm.emulator.adb.LinkSettings;
 import dev.fastvlm.emulator.adb.StreamHandler;
@@ -67,7 +68,7 @@ public final class DeviceEmulator implements AutoCloseable {
         try {
             long disk = options.faults().diskBytes() > 0 ? options.faults().diskBytes() : Long.MAX_VALUE;
             SyncService sync = new SyncService(fs, new AtomicLong(disk));
-            LinkSettings link = new LinkSettings(properties.banner(FEATURES), options.authorization(),
+            LinkSettings link = new LinkSettings(properties.banner(FEATURES), AdbAuthorization.of(options),
                     options.maxStreamsPerConnection(), options.faults().dropConnectionAfterBytes(),
                     options.faults().linkBytesPerSecond());
             this.server = AdbServer.start(options.port(), link, service -> resolve(service, shell, sync));
@@ -100,7 +101,7 @@ public final class DeviceEmulator implements AutoCloseable {
                         + "authentication; whoever can connect to 127.0.0.1:{} can use it", emulator.serial(),
                         emulator.port());
             } else {
-                LOG.info("ADB authentication: {}", options.authorization());
+                LOG.info("ADB authentication: {}", AdbAuthorization.of(options));
             }
             return emulator;
         } catch (IOException | RuntimeException e) {

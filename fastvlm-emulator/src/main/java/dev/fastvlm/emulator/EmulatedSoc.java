@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * The Snapdragon chips the emulator can pretend to be, with the HTP architecture and SoC model
- * number of the real ones (Qualcomm's tables, as in the project's facts page, section 7).
+ * number of the real ones (Qualcomm's tables: docs/qualcomm-formats.md, section 9).
  */
 public enum EmulatedSoc {
     /** Snapdragon 8 Gen 2 ({@code kalama}): {@code soc_model} 43, HTP v73. */

@@ -112,22 +112,6 @@ public final class EmulatorOptions {
     }
 
     /**
-     * Whom the emulated adbd lets in: {@link AdbAuthorization#insecure()} if {@link Builder#insecure}
-     * was set, else the user's own key and the {@link #authorizedKeys()}.
-     *
-     * @return the authorization
-     */
-    public AdbAuthorization authorization() {
-        if (insecure) {
-            return AdbAuthorization.insecure();
-        }
-        List<Path> files = new ArrayList<>();
-        files.add(AdbAuthorization.userPublicKey());
-        files.addAll(authorizedKeys);
-        return AdbAuthorization.keys(files);
-    }
-
-    /**
      * The public-key files given with {@link Builder#authorizedKeys}, besides the user's own.
      *
      * @return the files, in the order given
@@ -207,6 +191,9 @@ public final class EmulatorOptions {
         private String javaCommand = ProcessHandle.current().info().command().orElse("java");
         private String toolClasspath = ToolEnvironment.currentClasspath();
         private Confinement confinement = Confinement.fromSystemProperty();
+
+        private Builder() {
+        }
 
         /**
          * 0 (the default) picks a free port.

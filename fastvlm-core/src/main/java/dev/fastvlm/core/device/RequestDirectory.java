@@ -1,5 +1,7 @@
 package dev.fastvlm.core.device;
 
+import dev.fastvlm.transport.DeviceScripts;
+import dev.fastvlm.transport.ShellQuoting;
 import dev.fastvlm.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,7 @@
 package dev.fastvlm.core.device;
 
+import dev.fastvlm.transport.DeviceScripts;
+import dev.fastvlm.transport.ShellQuoting;
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.DeviceException;
 import dev.fastvlm.transport.Deadline;

@@ -15,7 +15,7 @@ import dev.fastvlm.Stats;
 import dev.fastvlm.TextEmbeddingSource;
 import dev.fastvlm.TokenListener;
 import dev.fastvlm.core.device.ArtifactSync;
-import dev.fastvlm.core.device.DeviceScripts;
+import dev.fastvlm.transport.DeviceScripts;
 import dev.fastvlm.core.device.RequestDirectory;
 import dev.fastvlm.core.embed.CombinedEmbeddings;
 import dev.fastvlm.core.embed.EmbeddingTable;

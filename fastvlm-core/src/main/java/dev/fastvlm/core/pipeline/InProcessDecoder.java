@@ -3,7 +3,7 @@ package dev.fastvlm.core.pipeline;
 import dev.fastvlm.TokenListener;
 import dev.fastvlm.core.embed.CombinedEmbeddings;
 import dev.fastvlm.core.embed.EmbeddingTable;
-import dev.fastvlm.core.local.NativeGenie;
+import dev.fastvlm.core.genie.NativeGenie;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * their metadata (the vision encoder's context-info JSON, the text embedder's, the decoder's
  * HuggingFace {@code config.json}), never from literals. Every problem is reported at once.
  */
-public final class ModelBundle {
+final class ModelBundle {
 
     private final Map<ModelArtifact, Path> files;
     private final Optional<Path> textEmbedderInfo;

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * A QAIRT SDK folder on the host, and the device files it contributes for one HTP architecture:
- * the two device programs and the libraries they load (facts page, section 7). Every missing file is
+ * the two device programs and the libraries they load (docs/qualcomm-formats.md, section 8). Every missing file is
  * reported at once, before any device work.
  */
 public final class QairtSdk {

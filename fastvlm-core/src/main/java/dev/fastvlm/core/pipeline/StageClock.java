@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Keeps the wall time of each of a request's stages, in the order they end. Thread-safe: some
- * host stages of one request run at the same time (tokenize during preprocess).
+ * Keeps the wall time of each of a request's stages, in the order they end. A request's stages run
+ * one after another on its own thread (the prompt is tokenized after the image is preprocessed,
+ * see {@link DescribePipeline}); the list is guarded all the same, so that it may be read from
+ * another thread.
  */
 final class StageClock {
 

@@ -12,6 +12,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a tensor's stored elements into float32 with QNN's convention
@@ -31,8 +32,19 @@ public final class Dequantizer {
      * Whether the 8-bit kernels run in SIMD lanes ({@link VectorDequantize8}): only when the JVM
      * was started with {@code --add-modules jdk.incubator.vector}, checked before the class is touched.
      */
-    private static final boolean VECTOR =
-            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorDequantize8.useful();
+    private static final boolean VECTOR = readsVectorModule() && VectorDequantize8.useful();
+
+    /**
+     * Whether the JVM has the Vector API module, and this module reads it. On the module path this
+     * module reads only what its descriptor requires, and it does not require an incubator module
+     * (every compile that names one warns, and the build fails on warnings), so the read edge is
+     * added here, where the kernel is chosen. On the class path the call changes nothing.
+     */
+    private static boolean readsVectorModule() {
+        Optional<Module> vector = ModuleLayer.boot().findModule("jdk.incubator.vector");
+        vector.ifPresent(Dequantizer.class.getModule()::addReads);
+        return vector.isPresent();
+    }
 
     static {
         Logger log = LoggerFactory.getLogger(Dequantizer.class);

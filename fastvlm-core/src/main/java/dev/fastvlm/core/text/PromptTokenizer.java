@@ -32,7 +32,7 @@ import java.util.stream.IntStream;
  * parses the whole vocabulary. Thread-safe; {@link #close()} frees the native tokenizer.
  *
  * <p>Special-token text in the prompt is handled as described in the
- * {@linkplain dev.fastvlm.core.text package documentation}: HuggingFace's way by default,
+  * package documentation ({@code dev.fastvlm.core.text}): HuggingFace's way by default,
  * literally with {@link PromptOptions#literalUserText()}. Literal encoding of a prompt that holds
  * special-token text needs a second native tokenizer (about a second to parse): it is loaded on
  * first need, on a thread of the library's ({@code fastvlm-tokenizer-load-N}, which ends with the

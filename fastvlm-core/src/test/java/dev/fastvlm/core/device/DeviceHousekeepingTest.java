@@ -1,5 +1,6 @@
 package dev.fastvlm.core.device;
 
+import dev.fastvlm.transport.DeviceScripts;
 import dev.fastvlm.InvalidConfigurationException;
 import org.junit.jupiter.api.Test;
 

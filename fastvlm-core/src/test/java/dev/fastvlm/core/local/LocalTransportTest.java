@@ -4,7 +4,7 @@ import dev.fastvlm.CancelledException;
 import dev.fastvlm.FastVlmException;
 import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.InvalidConfigurationException;
-import dev.fastvlm.core.device.DeviceScripts;
+import dev.fastvlm.transport.DeviceScripts;
 import dev.fastvlm.core.device.RequestDirectory;
 import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.Deadline;

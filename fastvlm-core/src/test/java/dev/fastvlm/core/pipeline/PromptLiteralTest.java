@@ -1,17 +1,11 @@
 package dev.fastvlm.core.pipeline;
 
-import dev.fastvlm.DecoderEngine;
-import dev.fastvlm.GenerationOptions;
-import dev.fastvlm.ImageLayout;
 import dev.fastvlm.ModelArtifacts;
 import dev.fastvlm.QairtRuntime;
-import dev.fastvlm.ResizePolicy;
-import dev.fastvlm.TextEmbeddingSource;
 import dev.fastvlm.core.local.LocalTransport;
 import dev.fastvlm.core.text.PromptTokenizer;
 import dev.fastvlm.core.text.Qwen2Tokenizer;
 import dev.fastvlm.spi.FastVlmConfig;
-import dev.fastvlm.transport.TransferListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,10 +29,9 @@ class PromptLiteralTest {
     }
 
     private FastVlmConfig config(boolean literal, Optional<String> system) {
-        return new FastVlmConfig(LocalTransport.create(), ModelArtifacts.fromDirectory(dir), QairtRuntime.of(dir),
-                GenerationOptions.defaults(), ImageLayout.PREPEND, ResizePolicy.STRETCH, Duration.ofMinutes(1),
-                TextEmbeddingSource.HOST_TABLE, false, TransferListener.NONE, DecoderEngine.PROCESS, 1 << 20,
-                literal, system);
+        return FastVlmConfig.builder().device(LocalTransport.create()).models(ModelArtifacts.fromDirectory(dir))
+                .runtime(QairtRuntime.of(dir)).requestTimeout(Duration.ofMinutes(1)).maxImageFileBytes(1 << 20)
+                .literalPrompts(literal).systemPrompt(system.orElse(null)).build();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.fastvlm.emulator.adb;
 import dev.fastvlm.adb.protocol.AdbAuthToken;
 import dev.fastvlm.adb.protocol.AndroidPublicKey;
 
+import dev.fastvlm.emulator.EmulatorOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,23 @@ public final class AdbAuthorization {
     public static AdbAuthorization keys(List<Path> keyFiles) {
         keyFiles.forEach(f -> Objects.requireNonNull(f, "key file"));
         return new AdbAuthorization(true, keyFiles);
+    }
+
+    /**
+     * Whom an emulator with these options lets in: everyone if {@link EmulatorOptions#insecure()},
+     * else the user's own key ({@link #userPublicKey()}) and the options' authorized keys.
+     *
+     * @param options the emulator's options
+     * @return the authorization
+     */
+    public static AdbAuthorization of(EmulatorOptions options) {
+        if (options.insecure()) {
+            return insecure();
+        }
+        List<Path> files = new ArrayList<>();
+        files.add(userPublicKey());
+        files.addAll(options.authorizedKeys());
+        return keys(files);
     }
 
     /**

@@ -44,7 +44,7 @@ public final class EmulatedBundle {
     /** File name of the HuggingFace model config, with the decoder geometry. */
     public static final String CONFIG = "config.json";
 
-    /** FastVLM-0.5B / Qwen2-0.5B geometry (facts page, section 8). */
+    /** FastVLM-0.5B / Qwen2-0.5B geometry (docs/qualcomm-formats.md, section 10). */
     public static final int VOCAB = 151936;
     /** Hidden size of FastVLM-0.5B's decoder. */
     public static final int FASTVLM_WIDTH = 896;

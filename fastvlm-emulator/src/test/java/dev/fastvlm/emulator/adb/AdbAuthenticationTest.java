@@ -131,8 +131,8 @@ class AdbAuthenticationTest {
         assumeTrue(System.getenv("ANDROID_USER_HOME") == null, "ANDROID_USER_HOME is set: adb keeps the key there");
         Path expected = Path.of(System.getProperty("user.home"), ".android", "adbkey.pub");
         assertThat(AdbAuthorization.userPublicKey()).isEqualTo(expected);
-        assertThat(EmulatorOptions.defaults().authorization().keyFiles()).containsExactly(expected);
-        assertThat(EmulatorOptions.defaults().authorization().required()).isTrue();
+        assertThat(AdbAuthorization.of(EmulatorOptions.defaults()).keyFiles()).containsExactly(expected);
+        assertThat(AdbAuthorization.of(EmulatorOptions.defaults()).required()).isTrue();
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.fastvlm.emulator.shell;
 
-import dev.fastvlm.core.device.ShellQuoting;
+import dev.fastvlm.transport.ShellQuoting;
 import dev.fastvlm.emulator.ToolEnvironment;
 import dev.fastvlm.emulator.tools.EmulatedSdk;
 import dev.fastvlm.transport.DeviceCommand;

@@ -6,7 +6,8 @@ import java.util.stream.Collectors;
 /**
  * The Snapdragon chips this project knows, the one table mapping a chip ({@code getprop
  * ro.soc.model}, or its marketing name) to QNN's {@code soc_model} number and its HTP architecture.
- * All listed chips have HTP v73 or newer, which Genie requires.
+ * All listed chips have HTP v73 or newer, which Genie requires. Sources: docs/qualcomm-formats.md,
+ * section 9.
  */
 public enum Soc {
     /** Snapdragon 8 Gen 2: {@code soc_model} 43, HTP v73. */

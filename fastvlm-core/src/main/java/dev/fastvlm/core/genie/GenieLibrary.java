@@ -1,4 +1,4 @@
-package dev.fastvlm.core.local;
+package dev.fastvlm.core.genie;
 
 import com.sun.jna.Callback;
 import com.sun.jna.IntegerType;
@@ -8,7 +8,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
 /**
- * The part of Genie's C API (GenieCommon.h, GenieDialog.h, GenieProfile.h; facts page section 4)
+ * The part of Genie's C API (GenieCommon.h, GenieDialog.h, GenieProfile.h; docs/qualcomm-formats.md, section 7)
  * that {@link NativeGenie} calls. Handles are opaque pointers; every function returns a
  * {@code Genie_Status_t}.
  */

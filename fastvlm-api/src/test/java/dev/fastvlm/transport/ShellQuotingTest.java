@@ -1,6 +1,5 @@
-package dev.fastvlm.core.device;
+package dev.fastvlm.transport;
 
-import dev.fastvlm.transport.DeviceCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package dev.fastvlm.core.local;
+package dev.fastvlm.core.genie;
 
 import dev.fastvlm.FastVlmException;
 

@@ -1,4 +1,4 @@
-package dev.fastvlm.core.local;
+package dev.fastvlm.core.genie;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;

@@ -1,4 +1,4 @@
-package dev.fastvlm.core.local;
+package dev.fastvlm.core.genie;
 
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
@@ -63,7 +63,7 @@ public final class NativeGenie implements AutoCloseable {
 
     /** The Genie API major version this binding speaks. */
     public static final int API_MAJOR = 1;
-    /** The oldest minor version with everything used here (facts page: Genie API 1.13.0). */
+    /** The oldest minor version with everything used here (Genie API 1.13.0: docs/qualcomm-formats.md, section 7). */
     public static final int MIN_API_MINOR = 13;
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeGenie.class);

@@ -1,6 +1,5 @@
-package dev.fastvlm.core.device;
+package dev.fastvlm.transport;
 
-import dev.fastvlm.transport.DeviceCommand;
 
 import java.util.List;
 import java.util.Map;

@@ -1,12 +1,7 @@
-package dev.fastvlm.core.device;
+package dev.fastvlm.transport;
 
 import dev.fastvlm.DeviceToolException;
 import dev.fastvlm.InvalidConfigurationException;
-import dev.fastvlm.transport.CommandResult;
-import dev.fastvlm.transport.Deadline;
-import dev.fastvlm.transport.DeviceCommand;
-import dev.fastvlm.transport.OutputListener;
-import dev.fastvlm.transport.Transport;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

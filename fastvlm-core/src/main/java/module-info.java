@@ -1,0 +1,28 @@
+/**
+ * The FastVLM pipeline, provided to {@link dev.fastvlm.FastVlm#builder()} through the SPI. Users
+ * call two packages of it: {@code dev.fastvlm.core.local} (the transport that runs on the device
+ * itself) and {@code dev.fastvlm.core.device} (pushing model files once per device, one folder per
+ * request). The pipeline's stages (image, text, embed, tensor, pipeline) and the in-process Genie
+ * binding (genie) are not exported.
+ */
+module dev.fastvlm.core {
+    requires transitive dev.fastvlm;
+    requires dev.fastvlm.genie;
+    requires com.fasterxml.jackson.core;
+    requires com.fasterxml.jackson.databind;
+    requires ai.djl.tokenizers;
+    requires jinjava;
+    requires com.sun.jna;
+    requires org.slf4j;
+    // ImageIO: the fallback decoder, and where TwelveMonkeys' readers plug in
+    requires java.desktop;
+
+    exports dev.fastvlm.core.device;
+    exports dev.fastvlm.core.local;
+
+    // JNA reads the libraries' interfaces and calls its callbacks by reflection
+    opens dev.fastvlm.core.image to com.sun.jna;
+    opens dev.fastvlm.core.genie to com.sun.jna;
+
+    provides dev.fastvlm.spi.FastVlmProvider with dev.fastvlm.core.pipeline.CoreFastVlmProvider;
+}

@@ -1,0 +1,16 @@
+/**
+ * Qualcomm's file formats as Java types: Genie's JSON configurations, QNN context-binary
+ * descriptions, Genie profiles and the Snapdragon chip table. The JSON helpers in
+ * {@code dev.fastvlm.genie.internal} stay inside the module.
+ */
+module dev.fastvlm.genie {
+    // exceptions extend the API's; configurations hand out Jackson's ObjectNode
+    requires transitive dev.fastvlm;
+    requires transitive com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.core;
+
+    exports dev.fastvlm.genie.config;
+    exports dev.fastvlm.genie.qnn;
+    exports dev.fastvlm.genie.profile;
+    exports dev.fastvlm.genie.soc;
+}
