@@ -45,7 +45,7 @@ class ModuleGraphTest {
                             "dev.fastvlm.genie.soc"),
                     Set.of("dev.fastvlm")),
             new Library(dev.fastvlm.core.local.LocalTransport.class, "dev.fastvlm.core",
-                    Set.of("dev.fastvlm.core.device", "dev.fastvlm.core.local"),
+                    Set.of("dev.fastvlm.core.device", "dev.fastvlm.core.local", "dev.fastvlm.core.bundle"),
                     Set.of("dev.fastvlm", "dev.fastvlm.genie")),
             new Library(dev.fastvlm.adb.protocol.AdbMessage.class, "dev.fastvlm.adb.protocol",
                     Set.of("dev.fastvlm.adb.protocol"),
@@ -55,7 +55,10 @@ class ModuleGraphTest {
                     Set.of("dev.fastvlm", "dev.fastvlm.adb.protocol")),
             new Library(dev.fastvlm.emulator.DeviceEmulator.class, "dev.fastvlm.emulator",
                     Set.of("dev.fastvlm.emulator", "dev.fastvlm.emulator.model", "dev.fastvlm.emulator.tools"),
-                    Set.of("dev.fastvlm", "dev.fastvlm.genie", "dev.fastvlm.adb.protocol")));
+                    Set.of("dev.fastvlm", "dev.fastvlm.genie", "dev.fastvlm.adb.protocol")),
+            new Library(dev.fastvlm.bundle.CheckpointImport.class, "dev.fastvlm.bundle",
+                    Set.of("dev.fastvlm.bundle", "dev.fastvlm.bundle.safetensors"),
+                    Set.of("dev.fastvlm", "dev.fastvlm.genie", "dev.fastvlm.core")));
 
     @Test
     void everyLibraryModuleIsANamedModuleThatExportsOnlyItsApi() throws Exception {

@@ -57,7 +57,7 @@ public record CalibrationSet(Path inputList, List<Path> inputs, List<Path> image
      * @throws ModelArtifactException when the folder has no image, or naming an image that cannot be read
      * @throws IllegalArgumentException when the preprocessor's layout is not float32 NCHW or the limit below 1
      */
-    public static CalibrationSet write(Path imageFolder, Path out, ImagePreprocessor preprocessor, int limit,
+    static CalibrationSet write(Path imageFolder, Path out, ImagePreprocessor preprocessor, int limit,
                                        Progress progress) {
         if (preprocessor.layout() != OutputLayout.FLOAT32_NCHW) {
             throw new IllegalArgumentException("calibration inputs are the float model's input: float32 NCHW, not "
