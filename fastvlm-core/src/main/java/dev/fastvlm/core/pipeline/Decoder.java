@@ -19,11 +19,22 @@ interface Decoder extends AutoCloseable {
      * @param combined the prompt's rows: text and vision in their layout
      * @param generation the request's generation settings
      * @param maxNewTokens the most tokens that fit the context after the prompt, &gt; 0
+     * @param turn which dialog the prompt belongs to; an engine that keeps its context may send only
+     *     the rows after {@link DialogTurn#historyRows()} when the prompt follows the one it served last
      * @param listener receives each piece of the answer
      * @return the answer and Genie's figures
      */
     DecoderOutput decode(RequestWork work, CombinedEmbeddings combined, GenerationOptions generation,
-                         int maxNewTokens, TokenListener listener);
+                         int maxNewTokens, DialogTurn turn, TokenListener listener);
+
+    /**
+     * Forgets what the engine keeps for {@code owner} (a conversation that ended). Called with the
+     * device's lock held.
+     *
+     * @param owner the conversation whose context goes
+     */
+    default void release(Object owner) {
+    }
 
     /** Frees what the engine holds; the pipeline calls it once no request runs. */
     @Override

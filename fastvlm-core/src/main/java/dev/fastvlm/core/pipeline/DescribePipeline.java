@@ -4,6 +4,7 @@ import dev.fastvlm.CancelledException;
 import dev.fastvlm.DecoderBackend;
 import dev.fastvlm.DecoderEngine;
 import dev.fastvlm.Description;
+import dev.fastvlm.GenerationOptions;
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.InvalidInputException;
@@ -51,6 +52,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The seed flow as a straight line of named, timed stages over a {@link Transport}. Host stages
@@ -196,7 +198,61 @@ final class DescribePipeline implements AutoCloseable {
                 promptOptions(config)));
         // Fail on an over-long prompt before any device work; the Genie config derives max-num-tokens again.
         PromptBudget.maxNewTokens(bundle.visionTokens(), text.size(), bundle.contextSize(), config.generation());
+        return onDevice(clock, new Prompt(pixels, null, text, config.generation(), DialogTurn.single()), listener,
+                vision -> { });
+    }
 
+    /**
+     * One question of a conversation, under the request timeout as {@link #describe} is: the image
+     * is preprocessed and encoded on the first question only, the prompt is the whole conversation
+     * (fitted to the context by its overflow policy before any device work), and the vision rows are
+     * kept in {@code conversation}. The caller adds the answered turn to the conversation.
+     */
+    Description converse(ConversationState conversation, String question, GenerationOptions generation,
+                         TokenListener listener) {
+        if (question == null) {
+            throw new InvalidInputException("question must not be null");
+        }
+        GenerationOptions options = generation != null ? generation : config.generation();
+        return Deadline.after(config.requestTimeout(), "conversation").call(() -> {
+            StageClock clock = new StageClock();
+            VisionEmbeddings vision = conversation.vision();
+            PreprocessedImage pixels = vision != null ? null
+                    : clock.time(Stage.PREPROCESS, () -> images.preprocessStreaming(conversation.image()));
+            ConversationState.Fitted fitted = clock.time(Stage.TOKENIZE, () -> conversation.fit(tokenizer,
+                    promptOptions(config).toBuilder().systemPrompt(conversation.systemPrompt()
+                            .orElse(config.systemPrompt().orElse(null))).build(),
+                    question, bundle.visionTokens(), bundle.contextSize(), options));
+            int historyRows = fitted.prompt().historyTokens() + bundle.visionTokens();
+            DialogTurn turn = new DialogTurn(conversation, conversation.size(), fitted.dropped(),
+                    fitted.prompt().historyTokens() == 0 ? 0 : historyRows, true);
+            return onDevice(clock, new Prompt(pixels, vision, fitted.prompt().prompt(), options, turn), listener,
+                    conversation::keepVision);
+        });
+    }
+
+    /** Forgets what the decoder keeps for a conversation that ended, once no request uses the device. */
+    void endConversation(ConversationState conversation) {
+        deviceLock.lock();
+        try {
+            decoder.release(conversation);
+        } finally {
+            deviceLock.unlock();
+        }
+    }
+
+    /**
+     * What one request gives the device stages.
+     *
+     * @param pixels the preprocessed image, or null when {@code vision} holds its rows already
+     * @param vision the image's rows from an earlier request, or null
+     */
+    private record Prompt(PreprocessedImage pixels, VisionEmbeddings vision, EncodedPrompt text,
+                          GenerationOptions generation, DialogTurn turn) {
+    }
+
+    private Description onDevice(StageClock clock, Prompt prompt, TokenListener listener,
+                                  Consumer<VisionEmbeddings> encoded) {
         CountingTransport device = new CountingTransport(transport);
         try {
             if (!deviceLock.tryLock(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS)) {
@@ -222,7 +278,7 @@ final class DescribePipeline implements AutoCloseable {
             RequestWork work = new RequestWork(device, clock, directory, deviceDir, config.requestTimeout(), cleaner);
             DecoderOutput decoded;
             try {
-                decoded = run(work, pixels, text, listener);
+                decoded = run(work, prompt, listener, encoded);
             } catch (RuntimeException | Error e) {
                 // A failed request leaves nothing behind by the time the caller sees its exception, unless
                 // the link is what failed: then the next request sweeps what is left.
@@ -288,13 +344,18 @@ final class DescribePipeline implements AutoCloseable {
      * file before its batch is written, and the directory goes when the request ends, so a
      * temporary name and a rename (one more device round trip per batch) would protect nothing.
      */
-    private DecoderOutput run(RequestWork work, PreprocessedImage pixels, EncodedPrompt text, TokenListener listener) {
-        VisionEmbeddings vision = visionEncoder.encode(work, pixels);
-        TextEmbeddings rows = textRows.embed(work, text);
+    private DecoderOutput run(RequestWork work, Prompt prompt, TokenListener listener,
+                              Consumer<VisionEmbeddings> encoded) {
+        VisionEmbeddings vision = prompt.vision();
+        if (vision == null) {
+            vision = visionEncoder.encode(work, prompt.pixels());
+            encoded.accept(vision);
+        }
+        TextEmbeddings rows = textRows.embed(work, prompt.text());
         CombinedEmbeddings combined = CombinedEmbeddings.builder().vision(vision).text(rows)
-                .layout(config.imageLayout(), text.imageIndex().orElse(0)).build();
-        int maxNewTokens = Math.min(bundle.contextSize() - combined.rows(), config.generation().maxNewTokens());
-        return decoder.decode(work, combined, config.generation(), maxNewTokens, listener);
+                .layout(config.imageLayout(), prompt.text().imageIndex().orElse(0)).build();
+        int maxNewTokens = Math.min(bundle.contextSize() - combined.rows(), prompt.generation().maxNewTokens());
+        return decoder.decode(work, combined, prompt.generation(), maxNewTokens, prompt.turn(), listener);
     }
 
     /**

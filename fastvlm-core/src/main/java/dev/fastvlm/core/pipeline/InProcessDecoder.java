@@ -14,6 +14,13 @@ import java.time.Duration;
  * {@link dev.fastvlm.DecoderEngine#IN_PROCESS}: {@link NativeGenie} on the synced
  * {@code libGenie.so}, created on the first request (after the sync put the library and model in
  * place) and kept until the pipeline closes.
+ *
+ * <p>One dialog serves every conversation. After a conversation's turn it keeps that turn's
+ * context (the prompt and the generated answer); the conversation's next turn sends only the rows
+ * after its previous answer, starting with that answer's end-of-turn token. Any other prompt (a
+ * describe, another conversation, a turn whose history was cut) resets the dialog and sends its
+ * whole prompt: the displaced conversation replays its history on its next turn, with its earlier
+ * answers as the tokenizer encodes their text.
  */
 final class InProcessDecoder implements Decoder {
 
@@ -22,6 +29,8 @@ final class InProcessDecoder implements Decoder {
     private final DialogConfigs configs;
     private final GenerationOptions instanceGeneration;
     private NativeGenie genie;
+    /** The turn whose context the dialog holds; null when it holds none. */
+    private DialogTurn held;
 
     InProcessDecoder(Path library, EmbeddingTable table, DialogConfigs configs, GenerationOptions instanceGeneration) {
         this.library = library;
@@ -32,7 +41,7 @@ final class InProcessDecoder implements Decoder {
 
     @Override
     public DecoderOutput decode(RequestWork work, CombinedEmbeddings combined, GenerationOptions generation,
-                                int maxNewTokens, TokenListener listener) {
+                                int maxNewTokens, DialogTurn turn, TokenListener listener) {
         Duration init = Duration.ZERO;
         if (genie == null) {
             // The dialog outlives requests, so a request's own limit is set per query, not in this config.
@@ -40,9 +49,24 @@ final class InProcessDecoder implements Decoder {
                     configs.forPrompt(1, instanceGeneration).toJson(), table));
             init = genie.initTime();
         }
-        NativeGenie.Answer answer = work.clock().time(Stage.DECODER, () -> genie.query(combined, maxNewTokens,
-                listener, work.remaining()));
+        boolean continues = turn.follows(held);
+        if (!continues && held != null) {
+            genie.reset();
+        }
+        held = null;
+        CombinedEmbeddings rows = continues ? combined.from(turn.historyRows()) : combined;
+        NativeGenie.Answer answer = work.clock().time(Stage.DECODER, () -> genie.query(rows, maxNewTokens,
+                listener, work.remaining(), turn.keepsContext()));
+        held = turn.keepsContext() ? turn : null;
         return new DecoderOutput(answer.text(), answer.profile(), init);
+    }
+
+    @Override
+    public void release(Object owner) {
+        if (held != null && held.owner() == owner) {
+            held = null;
+            genie.reset();
+        }
     }
 
     @Override

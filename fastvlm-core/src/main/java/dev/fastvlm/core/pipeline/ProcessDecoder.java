@@ -40,7 +40,8 @@ final class ProcessDecoder implements Decoder {
 
     @Override
     public DecoderOutput decode(RequestWork work, CombinedEmbeddings combined, GenerationOptions generation,
-                                int maxNewTokens, TokenListener listener) {
+                                int maxNewTokens, DialogTurn turn, TokenListener listener) {
+        // A program per prompt keeps nothing: every prompt carries the whole conversation.
         String embeddings = work.file("combined_embeddings.raw");
         String configFile = work.file("genie_config.json");
         // The config derives max-num-tokens from the prompt's rows and the context, as maxNewTokens does.
