@@ -11,6 +11,7 @@ import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.QairtRuntime;
 import dev.fastvlm.Stage;
 import dev.fastvlm.StageTiming;
+import dev.fastvlm.TokenListener;
 import dev.fastvlm.core.text.PromptTokenizer;
 import dev.fastvlm.emulator.model.EmulatedBundle;
 import dev.fastvlm.emulator.tools.EmulatedSdk;
@@ -177,6 +178,37 @@ class ConversationEndToEndTest {
             assertThat(a3.stats().promptTokens()).isGreaterThan(256);
             Description a4 = first.ask("Thanks.");
             assertThat(a4.stats().promptTokens()).isLessThan(50);
+        }
+    }
+
+    @Test
+    void cancellingAnAsyncQuestionStopsItsDeviceProgramAndLeavesNoTurn() throws Exception {
+        // Each generated token of the stand-in genie-t2t-run takes a second: a whole answer takes over 25 s.
+        try (FastVlm vlm = FastVlm.builder()
+                .device(dev.fastvlm.core.local.LocalTransport.builder()
+                        .environment("PATH", bin + ":" + System.getenv("PATH"))
+                        .environment("GENIE_STANDIN_TOKEN_MS", "1000").build())
+                .models(bundle)
+                .runtime(QairtRuntime.builder().sdkDirectory(sdk)
+                        .deviceDirectory(dir.resolve("device-cancel").toString()).build())
+                .build();
+             Conversation chat = vlm.conversation(ConversationOptions.builder().image(image).build())) {
+            java.util.concurrent.CountDownLatch firstPiece = new java.util.concurrent.CountDownLatch(1);
+            CompletableFuture<Description> slow = chat.askAsync("Describe the image.", null,
+                    piece -> firstPiece.countDown());
+            assertThat(firstPiece.await(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            long cancelled = System.nanoTime();
+            assertThat(slow.cancel(true)).isTrue();
+            // The next question (one token) waits for the cancelled one to end: within seconds, not the 25 s
+            // its answer would have taken had its genie-t2t-run not been stopped.
+            Description next = chat.ask("Describe the image.", GenerationOptions.builder().maxNewTokens(1).build(),
+                    TokenListener.NONE);
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - cancelled)).isLessThan(
+                    java.time.Duration.ofSeconds(20));
+            assertThat(next.stats().stages()).extracting(StageTiming::stage).doesNotContain(Stage.VISION_ENCODER);
+            assertThat(slow).isCancelled();
+            assertThat(chat.turns()).hasSize(1);
+            assertThat(next.text()).isEqualTo("Stand-in");
         }
     }
 }
