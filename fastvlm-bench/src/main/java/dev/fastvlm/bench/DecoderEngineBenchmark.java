@@ -118,7 +118,7 @@ public class DecoderEngineBenchmark {
         }
     }
 
-    private static void installStandInGenie(Path sdk, Path build) throws IOException, InterruptedException {
+    static void installStandInGenie(Path sdk, Path build) throws IOException, InterruptedException {
         Path sources = Path.of(SOURCES).toAbsolutePath();
         Path library = build.resolve("libGenie.so");
         Path tool = build.resolve("genie-t2t-run");

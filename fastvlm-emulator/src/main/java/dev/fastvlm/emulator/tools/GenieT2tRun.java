@@ -38,7 +38,9 @@ import java.util.Set;
  *
  * <p>Instead of a language model it reports what reached it: the prompt's text rows (matched
  * against the embedding table and decoded with the real tokenizer), the image's vision rows
- * (decoded back to patch colours), and where they sat.
+ * (decoded back to patch colours), and where they sat; for a conversation also how many earlier
+ * user and assistant turns its chat-templated prompt held, whether a system turn was there, and the
+ * last question.
  */
 final class GenieT2tRun {
     static final String NAME = "genie-t2t-run";
@@ -606,7 +608,23 @@ final class GenieT2tRun {
         if (!question.isEmpty()) {
             a.append(" You asked: \"").append(question).append("\"");
         }
+        int users = count(text, "<|im_start|>user\n");
+        int assistants = count(text, "<|im_start|>assistant\n");
+        if (users > 1 || assistants > 1) {
+            // A conversation: what its history held, so a test can see that all of it arrived.
+            a.append(" Earlier turns: ").append(users - 1).append(" user and ").append(Math.max(assistants - 1, 0))
+                    .append(" assistant; system prompt: ").append(text.contains("<|im_start|>system\n") ? "yes" : "no")
+                    .append('.');
+        }
         return a.toString();
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+            n++;
+        }
+        return n;
     }
 
     private static String tail(String text) {
