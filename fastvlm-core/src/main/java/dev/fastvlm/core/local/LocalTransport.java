@@ -6,6 +6,7 @@ import dev.fastvlm.FastVlmException;
 import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.core.device.DeviceScripts;
+import dev.fastvlm.core.device.HostProcesses;
 import dev.fastvlm.core.device.ShellQuoting;
 import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.Deadline;
@@ -345,24 +346,7 @@ public final class LocalTransport implements Transport {
      * {@link Deadline} leaves), then KILL to what is left.
      */
     static void killTree(Process process) {
-        List<ProcessHandle> tree = new java.util.ArrayList<>(process.descendants().toList());
-        tree.add(process.toHandle());
-        tree.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + Deadline.remainingNanos(KILL_GRACE.toNanos());
-        for (ProcessHandle handle : tree) {
-            long left = deadline - System.nanoTime();
-            try {
-                if (left > 0) {
-                    handle.onExit().get(left, TimeUnit.NANOSECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (ExecutionException | TimeoutException e) {
-                // Still alive: KILL below.
-            }
-        }
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        HostProcesses.terminateTree(process, Deadline.remainingNanos(KILL_GRACE.toNanos()));
     }
 
     private static Path checkedPath(String devicePath) {

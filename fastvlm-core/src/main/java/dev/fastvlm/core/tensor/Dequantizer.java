@@ -32,7 +32,7 @@ public final class Dequantizer {
      * was started with {@code --add-modules jdk.incubator.vector}, checked before the class is touched.
      */
     private static final boolean VECTOR =
-            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorDequantize8.useful();
+            VectorModule.present() && VectorDequantize8.useful();
 
     static {
         Logger log = LoggerFactory.getLogger(Dequantizer.class);
@@ -174,7 +174,7 @@ public final class Dequantizer {
         if (table8 != null) {
             lookup8(in, index, out, dstIndex, count);
         } else if (type == QnnDataType.FLOAT_32) {
-            out.put(dstIndex, in, index, 4 * count);
+            out.slice(dstIndex, 4 * count).put(in.slice(index, 4 * count));
         } else {
             float[] values = new float[Math.min(count, 1024)];
             for (int done = 0; done < count; done += values.length) {
@@ -204,7 +204,7 @@ public final class Dequantizer {
                 src = in.array();
                 srcOffset = in.arrayOffset() + index + done;
             } else {
-                in.get(index + done, q, 0, n);
+                in.slice(index + done, n).get(q, 0, n);
                 src = q;
                 srcOffset = 0;
             }
@@ -212,7 +212,7 @@ public final class Dequantizer {
                 lookup8(src, srcOffset, out.array(), out.arrayOffset() + dstIndex + 4 * done, n);
             } else {
                 lookup8(src, srcOffset, bytes, 0, n);
-                out.put(dstIndex + 4 * done, bytes, 0, 4 * n);
+                out.slice(dstIndex + 4 * done, 4 * n).put(bytes, 0, 4 * n);
             }
         }
     }
