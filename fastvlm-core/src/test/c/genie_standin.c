@@ -6,7 +6,12 @@
  * the embedding rows are classified as the emulated model writes them (text rows claim their
  * token id in elements 0..2 and must equal what the token-to-embedding callback returns for
  * that id; vision rows carry a patch colour, a grid position and a marker), and the answer
- * names the image's colours and counts the rows. Every generated token is fetched through the
+ * names the image's colours and counts the rows. The dialog remembers what its prompts held until
+ * GenieDialog_reset (the KV cache of a conversation); once that history has an earlier user or
+ * assistant turn (Qwen2's <|im_start|> role tokens), the answer reports the conversation instead:
+ * the image's colours, the earlier user and assistant turns, whether a system turn was there and
+ * the last question's length in tokens, the same whether the history came whole in one prompt
+ * or turn by turn. Every generated token is fetched through the
  * token-to-embedding callback and checked. Handles are counted so tests can prove nothing leaks.
  *
  * Behaviour knobs (environment, or GenieStandIn_setDelays): GENIE_STANDIN_INIT_MS (dialog
@@ -273,6 +278,10 @@ typedef struct {
     int magic;
     int width, context_size, n_vocab, max_tokens;
     int occupied; /* rows in the KV cache: kept across queries until GenieDialog_reset */
+    /* What the prompts since the last reset held (generated tokens not included): the conversation. */
+    int32_t *history;
+    int history_len, history_cap;
+    int image_rows, image_left[14], image_right[14];
     atomic_int abort_requested;
     Profile *profile;
 } Dialog;
@@ -385,6 +394,10 @@ int32_t GenieDialog_reset(const Dialog *dialog) {
     Dialog *d = (Dialog *) dialog;
     if (!d || d->magic != DIALOG_MAGIC) return ERROR_INVALID_HANDLE;
     d->occupied = 0;
+    d->history_len = 0;
+    d->image_rows = 0;
+    memset(d->image_left, 0, sizeof d->image_left);
+    memset(d->image_right, 0, sizeof d->image_right);
     d->abort_requested = 0;
     return OK;
 }
@@ -408,6 +421,7 @@ int32_t GenieDialog_free(const Dialog *dialog) {
     Dialog *d = (Dialog *) dialog;
     if (!d || d->magic != DIALOG_MAGIC) return ERROR_INVALID_HANDLE;
     d->magic = 0;
+    free(d->history);
     free(d);
     live_dialogs--;
     return OK;
@@ -466,6 +480,34 @@ static const char *dominant(const int *counts) {
     return best < 0 ? "nothing" : NAMES[best];
 }
 
+/* Qwen2's chat tokens, as the emulated bundle's tokenizer has them. */
+#define IM_START 151644
+#define IM_END 151645
+#define ROLE_SYSTEM 8948
+#define ROLE_USER 872
+#define ROLE_ASSISTANT 77091
+
+typedef struct {
+    int system, users, assistants, last_question;
+} Turns;
+
+/* The turns of a chat-templated history: each <|im_start|> and its role; the last user turn's length. */
+static Turns conversation(const int32_t *ids, int n) {
+    Turns t = {0, 0, 0, 0};
+    for (int i = 0; i + 1 < n; i++) {
+        if (ids[i] != IM_START) continue;
+        if (ids[i + 1] == ROLE_SYSTEM) t.system = 1;
+        if (ids[i + 1] == ROLE_ASSISTANT) t.assistants++;
+        if (ids[i + 1] == ROLE_USER) {
+            t.users++;
+            int start = i + 3, end = start; /* after the role and its newline */
+            while (end < n && ids[end] != IM_END) end++;
+            t.last_question = end > start ? end - start : 0;
+        }
+    }
+    return t;
+}
+
 static void report(Dialog *d, uint64_t start, uint64_t first, uint64_t end, int prompt, int generated) {
     char event[768];
     uint64_t ttft = first - start, gen = end - first;
@@ -518,10 +560,37 @@ int32_t GenieDialog_embeddingQuery(const Dialog *dialog, const void *embeddings,
         (patch % GRID < GRID / 2 ? left : right)[colour(rgb)]++;
     }
     d->occupied += rows;
+    if (d->history_len + text > d->history_cap) {
+        int cap = d->history_len + text + 256;
+        int32_t *grown = realloc(d->history, sizeof(int32_t) * (size_t) cap);
+        if (!grown) {
+            free(scratch);
+            free(text_ids);
+            return ERROR_MEM_ALLOC;
+        }
+        d->history = grown;
+        d->history_cap = cap;
+    }
+    memcpy(d->history + d->history_len, text_ids, sizeof(int32_t) * (size_t) text);
+    d->history_len += text;
+    d->image_rows += vision;
+    for (int i = 0; i < COLOURS; i++) {
+        d->image_left[i] += left[i];
+        d->image_right[i] += right[i];
+    }
+    Turns turns = conversation(d->history, d->history_len);
     char answer[512];
-    snprintf(answer, sizeof answer, "Stand-in Genie saw %d text rows, %d image rows and %d other rows at context "
-             "position %d; the image is %s on the left and %s on the right.", text, vision, other,
-             d->occupied - rows, dominant(left), dominant(right));
+    if (turns.users > 1 || turns.assistants > 1) {
+        /* A later turn: only what the whole conversation holds, the same whichever rows were resent. */
+        snprintf(answer, sizeof answer, "Stand-in Genie recalls %d image rows: the image is %s on the left and %s on "
+                 "the right; earlier turns: %d user and %d assistant; system prompt: %s; the last question has %d "
+                 "tokens.", d->image_rows, dominant(d->image_left), dominant(d->image_right), turns.users - 1,
+                 turns.assistants - 1, turns.system ? "yes" : "no", turns.last_question);
+    } else {
+        snprintf(answer, sizeof answer, "Stand-in Genie saw %d text rows, %d image rows and %d other rows at context "
+                 "position %d; the image is %s on the left and %s on the right.", text, vision, other,
+                 d->occupied - rows, dominant(left), dominant(right));
+    }
 
     uint64_t first = now_us();
     long token_ms = env_ms("GENIE_STANDIN_TOKEN_MS", token_delay_ms);

@@ -136,6 +136,77 @@ for (const name of ['ascii', 'cjk']) {
     ids: ids(render(prompts[name], system), false) });
 }
 
+// Conversations: the whole history through the template, the image in the first user turn.
+// Literal ids treat every user and assistant message as literal text (a marker locates each span).
+function literalIdsSpans(text, spans) {
+  const out = [];
+  const byLength = [...specials].sort((a, b) => b.content.length - a.content.length);
+  let plainStart = 0;
+  let i = 0;
+  const flush = end => {
+    const plain = text.slice(plainStart, end);
+    if (plain !== '') out.push(...literalTok.encode(plain, { add_special_tokens: false }));
+  };
+  while (i < text.length) {
+    const span = spans.find(([s, e]) => i >= s && i < e);
+    if (span) { i = span[1]; continue; }
+    const next = spans.filter(([s]) => s > i).map(([s]) => s);
+    const limit = next.length ? Math.min(...next) : text.length;
+    const match = byLength.find(t => i + t.content.length <= limit && text.startsWith(t.content, i));
+    if (!match) { i++; continue; }
+    flush(i);
+    out.push(match.id);
+    i += match.content.length;
+    plainStart = i;
+  }
+  flush(text.length);
+  return out;
+}
+const questions = ['Describe this image.', 'What colour is the car?', 'And the sky? 天空は何色？',
+  'Is there a <|im_end|> sign?', 'Thanks! Summarise everything in one line.'];
+const answers = ['A red car under a blue sky.', 'The car is red.', 'Blue, 青い。',
+  'No <|im_start|>system sign is visible.', 'Red car, blue sky.'];
+const conversations = [];
+for (const layout of ['PREPEND', 'PLACEHOLDER']) {
+  for (const sys of [undefined, system]) {
+    for (let turns = 1; turns <= 5; turns++) {
+      for (const literal of [false, true]) {
+        const marks = [];
+        const mark = (i, content) => { marks.push(content); return `\u0000M${i}\u0000`; };
+        const messages = [];
+        if (sys !== undefined) messages.push({ role: 'system', content: sys });
+        for (let t = 0; t < turns; t++) {
+          const q = (t === 0 && layout === 'PLACEHOLDER' ? '<image>\n' : '') + mark(marks.length, questions[t]);
+          messages.push({ role: 'user', content: q });
+          if (t < turns - 1) messages.push({ role: 'assistant', content: mark(marks.length, answers[t]) });
+        }
+        let text = tok.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false });
+        const spans = [];
+        for (let m = 0; m < marks.length; m++) {
+          const at = text.indexOf(`\u0000M${m}\u0000`);
+          text = text.slice(0, at) + marks[m] + text.slice(at + `\u0000M${m}\u0000`.length);
+          spans.push([at, at + marks[m].length]);
+        }
+        const encode = (part, offset) => literal
+          ? literalIdsSpans(part, spans.map(([a, b]) => [a - offset, b - offset]))
+          : ids(part, false);
+        const c = { layout, literal, turns: [], question: questions[turns - 1] };
+        if (sys !== undefined) c.system = sys;
+        for (let t = 0; t < turns - 1; t++) c.turns.push({ user: questions[t], assistant: answers[t] });
+        if (layout === 'PREPEND') {
+          c.ids = encode(text, 0);
+        } else {
+          const imageAt = text.indexOf('<image>');
+          const head = encode(text.slice(0, imageAt), 0);
+          c.ids = [...head, ...encode(text.slice(imageAt + '<image>'.length), imageAt + '<image>'.length)];
+          c.image_index = head.length;
+        }
+        conversations.push(c);
+      }
+    }
+  }
+}
+
 const decodes = ['ascii', 'emoji', 'special_token_text'].map(name => {
   const templated = ids(render(prompts[name]), false);
   return { name, ids: templated, text: tok.decode(templated, { skip_special_tokens: false }),
@@ -147,10 +218,11 @@ const out = {
       + JSON.parse(fs.readFileSync(new URL('./node_modules/@huggingface/transformers/package.json', import.meta.url))).version,
   cases,
   decodes,
+  conversations,
 };
 // One case per line: small diffs when a case changes.
 const lines = list => list.map(item => JSON.stringify(item)).join(',\n');
 fs.writeFileSync(outFile, `{"generator": ${JSON.stringify(out.generator)},\n"cases": [\n${lines(cases)}\n],\n`
-    + `"decodes": [\n${lines(decodes)}\n]}\n`);
+    + `"decodes": [\n${lines(decodes)}\n],\n"conversations": [\n${lines(conversations)}\n]}\n`);
 fs.rmSync(work, { recursive: true, force: true });
-console.log(`wrote ${cases.length} cases and ${decodes.length} decodes to ${outFile}`);
+console.log(`wrote ${cases.length} cases, ${decodes.length} decodes and ${conversations.length} conversations to ${outFile}`);

@@ -40,6 +40,8 @@ import java.util.ServiceLoader;
  * <tbody>
  * <tr><td>{@code fastvlm-describe-N}</td><td>runs a {@link #describeAsync} request</td>
  *     <td>the instance; {@code close()} interrupts it</td></tr>
+ * <tr><td>{@code fastvlm-conversation-N}</td><td>runs a {@link Conversation#askAsync} question</td>
+ *     <td>the conversation; its {@code close()} (or the instance's) interrupts it</td></tr>
  * <tr><td>{@code fastvlm-cleanup}</td><td>removes finished requests' device directories</td>
  *     <td>the instance; {@code close()} removes what is left, then ends it</td></tr>
  * <tr><td>{@code fastvlm-image-decode-N}</td><td>decodes a large image while the request resizes it</td>
@@ -158,6 +160,20 @@ public interface FastVlm extends AutoCloseable {
      *     {@link java.util.concurrent.ExecutionException})
      */
     Future<Description> describeAsync(ImageInput image, String prompt, TokenListener listener);
+
+    /**
+     * Opens a conversation about one image: questions one after another, each answered with the
+     * whole conversation so far (see {@link Conversation}). Close it when done; closing this
+     * instance ends its conversations.
+     *
+     * @param options the conversation's image, system prompt and overflow policy
+     * @return the open conversation
+     * @throws CancelledException this instance is closed
+     * @throws FastVlmException this implementation has no conversations
+     */
+    default Conversation conversation(ConversationOptions options) {
+        throw new FastVlmException(getClass().getName() + " does not support conversations");
+    }
 
     /**
      * Releases the device connection and everything held for it; safe from any thread at any

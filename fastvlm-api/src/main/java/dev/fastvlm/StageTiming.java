@@ -3,21 +3,21 @@ package dev.fastvlm;
 import java.time.Duration;
 
 /**
- * Wall time of one named stage of a request (for example {@code preprocess} or {@code vision-encoder}).
+ * Wall time of one stage of a request (for example {@link Stage#PREPROCESS} or {@link Stage#VISION_ENCODER}).
  *
- * @param stage   the stage's name
+ * @param stage   the stage
  * @param elapsed its wall time
  */
-public record StageTiming(String stage, Duration elapsed) {
+public record StageTiming(Stage stage, Duration elapsed) {
     /**
      * Checks the stage's name and time.
      *
-     * @param stage the stage's name
+     * @param stage the stage
      * @param elapsed its wall time
-     * @throws InvalidConfigurationException when {@code stage} is blank or {@code elapsed} is null
+     * @throws InvalidConfigurationException when {@code stage} or {@code elapsed} is null
      */
     public StageTiming {
-        Checks.notBlank(stage, "stage");
+        Checks.required(stage, "stage", "a Stage");
         Checks.required(elapsed, "elapsed", "a duration");
     }
 }

@@ -283,7 +283,7 @@ final class DescribeCommand implements Callable<Integer> {
                 s.tokensPerSecond(), s.initTime().toMillis()));
         text.append("stages:");
         for (StageTiming stage : s.stages()) {
-            text.append(String.format(Locale.ROOT, " %s %d ms,", stage.stage(), stage.elapsed().toMillis()));
+            text.append(String.format(Locale.ROOT, " %s %d ms,", stage.stage().id(), stage.elapsed().toMillis()));
         }
         text.setLength(text.length() - 1);
         text.append(String.format(Locale.ROOT, "%nbytes: %d model pushed, %d request pushed, %d pulled",
@@ -304,7 +304,7 @@ final class DescribeCommand implements Callable<Integer> {
         stats.put("initTimeMs", s.initTime().toNanos() / 1e6);
         var stages = root.putArray("stages");
         for (StageTiming stage : s.stages()) {
-            stages.addObject().put("name", stage.stage()).put("ms", stage.elapsed().toNanos() / 1e6);
+            stages.addObject().put("name", stage.stage().id()).put("ms", stage.elapsed().toNanos() / 1e6);
         }
         ObjectNode bytes = root.putObject("bytes");
         bytes.put("modelPushed", s.modelBytesPushed());

@@ -30,7 +30,7 @@ public final class StreamingDescribe {
             System.out.printf("%n%n%d tokens at %.1f tokens/s, first after %d ms%n", d.stats().generatedTokens(),
                     d.stats().tokensPerSecond(), d.stats().timeToFirstToken().toMillis());
             for (StageTiming stage : d.stats().stages()) {
-                System.out.printf("  %-16s %6d ms%n", stage.stage(), stage.elapsed().toMillis());
+                System.out.printf("  %-16s %6d ms%n", stage.stage().id(), stage.elapsed().toMillis());
             }
         }
     }

@@ -5,7 +5,6 @@ import dev.fastvlm.Description;
 import dev.fastvlm.FastVlm;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.QairtRuntime;
-import dev.fastvlm.StageTiming;
 import dev.fastvlm.core.local.LocalTransport;
 import dev.fastvlm.emulator.model.EmulatedBundle;
 import dev.fastvlm.emulator.tools.EmulatedSdk;
@@ -96,13 +95,13 @@ class DecoderEnginesEndToEndTest {
             assertThat(inProcess.get(i).stats().generatedTokens())
                     .isEqualTo(process.get(i).stats().generatedTokens()).isPositive();
         }
-        List<String> firstStages = inProcess.get(0).stats().stages().stream().map(StageTiming::stage).toList();
+        List<String> firstStages = inProcess.get(0).stats().stages().stream().map(t -> t.stage().id()).toList();
         assertThat(firstStages).contains("decoder-load", "decoder").doesNotContain("push-embeddings", "genie-config");
         for (Description later : inProcess.subList(1, inProcess.size())) {
-            assertThat(later.stats().stages()).extracting(StageTiming::stage).doesNotContain("decoder-load");
+            assertThat(later.stats().stages()).extracting(t -> t.stage().id()).doesNotContain("decoder-load");
             assertThat(later.stats().initTime()).isEqualTo(Duration.ZERO);
         }
-        assertThat(process).allSatisfy(d -> assertThat(d.stats().stages()).extracting(StageTiming::stage)
+        assertThat(process).allSatisfy(d -> assertThat(d.stats().stages()).extracting(t -> t.stage().id())
                 .contains("push-embeddings", "genie-config", "decoder", "profile").doesNotContain("decoder-load"));
     }
 

@@ -10,7 +10,6 @@ import dev.fastvlm.ImageLayout;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.QairtRuntime;
-import dev.fastvlm.StageTiming;
 import dev.fastvlm.TextEmbeddingSource;
 import dev.fastvlm.adb.AdbTransport;
 import dev.fastvlm.emulator.DeviceEmulator;
@@ -116,7 +115,7 @@ class DescribeEndToEndTest {
             assertThat(String.join("", pieces)).isEqualTo(d.text());
             assertThat(d.stats().generatedTokens()).isPositive();
             assertThat(d.stats().promptTokens()).isGreaterThan(256);
-            assertThat(d.stats().stages()).extracting(StageTiming::stage).contains("preprocess", "tokenize", "sync",
+            assertThat(d.stats().stages()).extracting(t -> t.stage().id()).contains("preprocess", "tokenize", "sync",
                     "vision-encoder", text == TextEmbeddingSource.HOST_TABLE ? "text-embeddings" : "text-embedder",
                     "decoder", "profile");
         }

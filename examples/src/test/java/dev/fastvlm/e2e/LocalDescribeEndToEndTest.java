@@ -3,7 +3,6 @@ package dev.fastvlm.e2e;
 import dev.fastvlm.Description;
 import dev.fastvlm.FastVlm;
 import dev.fastvlm.QairtRuntime;
-import dev.fastvlm.StageTiming;
 import dev.fastvlm.core.local.LocalTransport;
 import dev.fastvlm.emulator.model.EmulatedBundle;
 import dev.fastvlm.emulator.tools.EmulatedSdk;
@@ -69,7 +68,7 @@ class LocalDescribeEndToEndTest {
             assertThat(String.join("", pieces)).isEqualTo(first.text());
             assertThat(first.text()).contains("red on the left and blue on the right")
                     .contains("You asked: \"What is in the image?\"");
-            assertThat(first.stats().stages()).extracting(StageTiming::stage)
+            assertThat(first.stats().stages()).extracting(t -> t.stage().id())
                     .contains("preprocess", "tokenize", "sync", "vision-encoder", "decoder", "profile");
             assertThat(first.stats().generatedTokens()).isPositive();
             assertThat(first.stats().promptTokens()).isGreaterThan(256);

@@ -6,12 +6,30 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The way to a device: move files and run programs. Implementations: ADB to a phone (or to the
  * emulator), and local for on-device use. Device paths are absolute POSIX paths.
  *
- * <p>Contract every implementation keeps:
+ * <h2>What the device must offer</h2>
+ * The library runs its housekeeping as {@code sh -c SCRIPT} through {@link #run}, so the device
+ * needs a POSIX shell ({@code sh}: {@code cd}, {@code export}, {@code exec}, {@code echo $$},
+ * redirections) with {@code mkdir -p}, {@code rm -rf}, {@code mv}, {@code cat}, {@code stat},
+ * {@code df}, {@code sha256sum} and {@code getprop ro.soc.model} on its {@code PATH}, a writable
+ * device directory, and the QAIRT programs it pushes there ({@code qnn-net-run},
+ * {@code genie-t2t-run}) able to run. An Android phone's {@code toybox} offers all of these.
+ *
+ * <h2>Threads</h2>
+ * An implementation is thread-safe: the library calls it from several threads at once. While one
+ * request's device program runs through {@link #run}, the instance's clean-up thread runs
+ * {@code rm -rf} on an earlier request's directory, and concurrent requests of other instances
+ * push, pull and run on the same transport. Each call obeys the {@link Deadline} and interrupt of
+ * the thread that makes it, not another's. {@link #close()} may be called from any thread, also
+ * while calls run: they then end with a {@link dev.fastvlm.DeviceException} or
+ * {@link dev.fastvlm.CancelledException}.
+ *
+ * <h2>Contract every implementation keeps</h2>
  * <ul>
  *   <li>a push lands under a temporary name and is renamed only when complete (unless the caller
  *       asks for an {@link Upload#inPlace() in-place} upload, which is still removed if it fails);</li>
@@ -143,6 +161,17 @@ public interface Transport extends AutoCloseable {
      * @throws dev.fastvlm.DeviceException when the device cannot be reached
      */
     CommandResult run(DeviceCommand command, OutputListener output);
+
+    /**
+     * What this transport offers beyond the contract above; the library asks this instead of
+     * testing the transport's class, so a wrapper (one that counts bytes, say) passes on what
+     * the transport it wraps offers. None by default.
+     *
+     * @return the capabilities, empty when the transport offers only the contract
+     */
+    default Set<TransportCapability> capabilities() {
+        return Set.of();
+    }
 
     /** Releases the connection. */
     @Override

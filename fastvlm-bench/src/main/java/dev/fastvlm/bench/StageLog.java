@@ -48,7 +48,7 @@ final class StageLog {
 
     void record(String request, Description d) {
         for (StageTiming stage : d.stats().stages()) {
-            record(request, stage.stage(), stage.elapsed().toNanos());
+            record(request, stage.stage().id(), stage.elapsed().toNanos());
         }
         record(request, "model-bytes-pushed", d.stats().modelBytesPushed());
         record(request, "request-bytes-pushed", d.stats().requestBytesPushed());

@@ -1,6 +1,7 @@
 package dev.fastvlm.bench;
 
 import dev.fastvlm.Description;
+import dev.fastvlm.Stage;
 import dev.fastvlm.StageTiming;
 import dev.fastvlm.Stats;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,8 @@ class StageLogTest {
         StageLog log = new StageLog("png-1024", 56);
         log.record("setup", "bundle-bytes", 45_472_585L);
         Stats stats = new Stats(300, 12, Duration.ofMillis(190), 40.0, Duration.ofMillis(450),
-                List.of(new StageTiming("preprocess", Duration.ofNanos(83_000_000)),
-                        new StageTiming("decoder", Duration.ofNanos(2_600_000_123L))),
+                List.of(new StageTiming(Stage.PREPROCESS, Duration.ofNanos(83_000_000)),
+                        new StageTiming(Stage.DECODER, Duration.ofNanos(2_600_000_123L))),
                 0, 3_209_990, 15_601);
         String request = log.nextRequest();
         log.record(request, "wall", 2_900_000_000L);

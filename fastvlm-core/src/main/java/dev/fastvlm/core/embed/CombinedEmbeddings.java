@@ -83,6 +83,32 @@ public final class CombinedEmbeddings {
     }
 
     /**
+     * The rows from {@code firstRow} on: what a decoder that already holds the first rows in its
+     * context still needs. Shares this sequence's sources; nothing is copied.
+     *
+     * @param firstRow the first row kept, in {@code [0, rows()]}
+     * @return rows {@code [firstRow, rows())} in the same element type
+     * @throws IllegalArgumentException when {@code firstRow} is outside {@code [0, rows()]}
+     */
+    public CombinedEmbeddings from(int firstRow) {
+        if (firstRow < 0 || firstRow > rows) {
+            throw new IllegalArgumentException("first row " + firstRow + " outside [0, " + rows + "]");
+        }
+        List<Piece> kept = new ArrayList<>(pieces.size());
+        int skip = firstRow;
+        for (Piece piece : pieces) {
+            int length = piece.end - piece.start;
+            if (skip >= length) {
+                skip -= length;
+                continue;
+            }
+            kept.add(new Piece(piece.rows, piece.start + skip, piece.end));
+            skip = 0;
+        }
+        return new CombinedEmbeddings(kept, encoder, width);
+    }
+
+    /**
      * Writes the sequence to {@code out} in chunks of whole rows; matches
      * {@link dev.fastvlm.transport.ContentWriter}, so {@code c::writeTo} can feed a device push.
      *

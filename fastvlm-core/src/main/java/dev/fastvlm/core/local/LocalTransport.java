@@ -14,6 +14,7 @@ import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
+import dev.fastvlm.transport.TransportCapability;
 import dev.fastvlm.transport.Upload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -106,6 +108,16 @@ public final class LocalTransport implements Transport {
     @Override
     public String target() {
         return "local";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@link TransportCapability#DEVICE_IS_THIS_MACHINE}: device paths are this machine's files
+     */
+    @Override
+    public Set<TransportCapability> capabilities() {
+        return Set.of(TransportCapability.DEVICE_IS_THIS_MACHINE);
     }
 
     /** Each file in turn; an atomic one through a temporary file beside it and a rename. */

@@ -48,7 +48,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Each query passes the combined embeddings from native memory to
  * {@code GenieDialog_embeddingQuery}, serves generated tokens' embeddings straight from the
  * memory-mapped table in the token-to-embedding callback, streams the answer's pieces to the
- * listener, and resets the dialog afterwards so no request sees another's context. Cancellation
+ * listener, and resets the dialog afterwards so no request sees another's context, unless the
+ * caller keeps the context for a conversation's next turn. Cancellation
  * (the calling thread's interrupt, {@link #abort()}, the time limit, a failing listener) sends
  * {@code GenieDialog_signal(ABORT)}. Figures come from Genie's own profile, as with the
  * program. Queries on one instance run one at a time; {@link #close()} frees every handle.
@@ -194,6 +195,29 @@ public final class NativeGenie implements AutoCloseable {
      * @throws InvalidInputException   the embeddings do not fit this dialog
      */
     public Answer query(CombinedEmbeddings embeddings, int maxNewTokens, TokenListener listener, Duration timeout) {
+        return query(embeddings, maxNewTokens, listener, timeout, false);
+    }
+
+    /**
+     * Runs one query as {@link #query(CombinedEmbeddings, int, TokenListener, Duration)} does, but
+     * with {@code keepContext} the dialog keeps its KV cache afterwards: the prompt's rows and the
+     * generated tokens stay, and the next query's rows continue after them (a conversation's next
+     * turn sends only its new rows). A query that fails or is cancelled always resets the dialog.
+     *
+     * @param embeddings the prompt's new rows, in the table's width and element type
+     * @param maxNewTokens the most tokens to generate, &gt; 0
+     * @param listener receives each piece of the answer as Genie produces it
+     * @param timeout the longest the query may take
+     * @param keepContext {@code true} to keep the dialog's context for a continuation; {@code false}
+     *     resets it after the query
+     * @return the answer and Genie's profile of the query
+     * @throws CancelledException      the calling thread was interrupted or {@link #abort()} was called
+     * @throws FastVlmTimeoutException {@code timeout} passed (the query was aborted)
+     * @throws GenieException          Genie failed the query
+     * @throws InvalidInputException   the embeddings do not fit this dialog
+     */
+    public Answer query(CombinedEmbeddings embeddings, int maxNewTokens, TokenListener listener, Duration timeout,
+                        boolean keepContext) {
         if (embeddings.width() != table.width() || embeddings.outputType() != table.type()) {
             throw new InvalidInputException("embeddings of " + embeddings + " do not match the decoder's table "
                     + table + " (same width and element type needed)");
@@ -232,8 +256,12 @@ public final class NativeGenie implements AutoCloseable {
                     watch.cancel(false);
                     sink.finish();
                     active = null;
-                    check("GenieDialog_reset", genie.GenieDialog_reset(dialog), "");
                 }
+            }
+            boolean complete = sink.failure == null && sink.stop == null && !sink.aborted && status >= 0
+                    && status != 1;
+            if (!keepContext || !complete) {
+                check("GenieDialog_reset", genie.GenieDialog_reset(dialog), "");
             }
             if (sink.failure != null) {
                 throw sink.failure;
@@ -255,6 +283,23 @@ public final class NativeGenie implements AutoCloseable {
             DialogQuery figures = readProfile().lastQuery().orElseThrow(() -> new FastVlmException(
                     "Genie's profile has no GenieDialog_query event"));
             return new Answer(sink.text.toString(), figures);
+        } finally {
+            queries.unlock();
+        }
+    }
+
+    /**
+     * Empties the dialog's context ({@code GenieDialog_reset}): the next query starts at position 0.
+     * Waits for a running query.
+     *
+     * @throws GenieException when Genie refuses the reset
+     */
+    public void reset() {
+        queries.lock();
+        try {
+            if (!closed && dialog != null) {
+                check("GenieDialog_reset", genie.GenieDialog_reset(dialog), "");
+            }
         } finally {
             queries.unlock();
         }

@@ -5,6 +5,7 @@ import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
+import dev.fastvlm.transport.TransportCapability;
 import dev.fastvlm.transport.Upload;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A view of a transport that counts the bytes one request moves, for its statistics. */
@@ -56,6 +58,11 @@ final class CountingTransport implements Transport {
     @Override
     public CommandResult run(DeviceCommand command, OutputListener output) {
         return delegate.run(command, output);
+    }
+
+    @Override
+    public Set<TransportCapability> capabilities() {
+        return delegate.capabilities();
     }
 
     /** Does not close the shared transport: the instance owns it, not the request. */

@@ -4,13 +4,13 @@ import dev.fastvlm.CancelledException;
 import dev.fastvlm.DecoderBackend;
 import dev.fastvlm.DecoderEngine;
 import dev.fastvlm.Description;
-import dev.fastvlm.DeviceToolException;
-import dev.fastvlm.FastVlmException;
+import dev.fastvlm.GenerationOptions;
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifact;
 import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.Stage;
 import dev.fastvlm.Stats;
 import dev.fastvlm.TextEmbeddingSource;
 import dev.fastvlm.TokenListener;
@@ -24,32 +24,24 @@ import dev.fastvlm.core.embed.VisionEmbeddings;
 import dev.fastvlm.core.image.ImagePreprocessor;
 import dev.fastvlm.core.image.OutputLayout;
 import dev.fastvlm.core.image.PreprocessedImage;
-import dev.fastvlm.core.local.LocalTransport;
 import dev.fastvlm.core.text.EncodedPrompt;
 import dev.fastvlm.core.text.PromptBudget;
 import dev.fastvlm.core.text.PromptOptions;
 import dev.fastvlm.core.text.PromptTokenizer;
-import dev.fastvlm.genie.config.FastVlmGenieConfigs;
-import dev.fastvlm.genie.config.GenieConfig;
 import dev.fastvlm.genie.config.HtpBackendExtensions;
 import dev.fastvlm.genie.profile.DialogQuery;
-import dev.fastvlm.genie.profile.GenieProfile;
 import dev.fastvlm.genie.qnn.QnnDataType;
-import dev.fastvlm.genie.qnn.QnnGraph;
-import dev.fastvlm.genie.qnn.TensorSpec;
 import dev.fastvlm.genie.soc.Soc;
 import dev.fastvlm.spi.FastVlmConfig;
-import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.Deadline;
-import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
+import dev.fastvlm.transport.TransportCapability;
 import dev.fastvlm.transport.Upload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +52,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The seed flow as a straight line of named, timed stages over a {@link Transport}. Host stages
@@ -75,8 +68,6 @@ final class DescribePipeline implements AutoCloseable {
     private static final Duration CLEANUP_WAIT = Duration.ofMinutes(1);
     /** How long close() tries to remove failed requests' leftovers: on a dead link it must not hang. */
     private static final Duration LEFTOVERS_WAIT = Duration.ofSeconds(10);
-    /** A Genie profile is a few kilobytes; anything near this is not one. */
-    private static final int PROFILE_LIMIT = 16 * 1024 * 1024;
     /** How long a finished request's directory waits for the next request's device program before it goes anyway. */
     private static final Duration CLEANUP_IDLE_DELAY = Duration.ofSeconds(1);
 
@@ -92,8 +83,9 @@ final class DescribePipeline implements AutoCloseable {
     private final ReentrantLock deviceLock;
     /** Removes finished requests' device directories off the callers' time; {@link #close} waits for it. */
     private final DeferredRemoval cleaner = new DeferredRemoval(CLEANUP_IDLE_DELAY, CLEANUP_WAIT);
-    /** Null when each request runs genie-t2t-run. */
-    private final InProcessDecoder inProcess;
+    private final VisionEncoder visionEncoder;
+    private final TextRowSource textRows;
+    private final Decoder decoder;
     private boolean synced;
     /** Whether the next request first removes stale request directories: the first one of this instance. */
     private volatile boolean sweepNeeded = true;
@@ -112,15 +104,30 @@ final class DescribePipeline implements AutoCloseable {
         this.table = table;
         this.deviceDir = config.runtime().deviceDirectory();
         this.deviceLock = DEVICE_LOCKS.computeIfAbsent(transport.target(), target -> new ReentrantLock(true));
-        this.inProcess = config.decoderEngine() == DecoderEngine.IN_PROCESS
-                ? new InProcessDecoder(Path.of(deviceDir, "libGenie.so"), table) : null;
+        this.visionEncoder = VisionEncoder.forPipeline(bundle);
+        this.textRows = TextRowSource.of(config.textEmbedding(), bundle, table);
+        this.decoder = decoder(config, bundle, table);
+    }
+
+    /** The decoder engine {@link FastVlmConfig#decoderEngine()} names. */
+    private static Decoder decoder(FastVlmConfig config, ModelBundle bundle, EmbeddingTable table) {
+        String deviceDir = config.runtime().deviceDirectory();
+        DialogConfigs configs = new DialogConfigs(bundle, deviceDir, config.runtime().decoderBackend());
+        return switch (config.decoderEngine()) {
+            case PROCESS -> new ProcessDecoder(configs,
+                    deviceDir + "/" + bundle.require(ModelArtifact.EMBEDDING_TABLE).getFileName());
+            case IN_PROCESS -> new InProcessDecoder(Path.of(deviceDir, "libGenie.so"), table, configs,
+                    config.generation());
+        };
     }
 
     /** Resolves and checks everything that does not change between requests. */
     static DescribePipeline open(FastVlmConfig config) {
-        if (config.decoderEngine() == DecoderEngine.IN_PROCESS && !(config.device() instanceof LocalTransport)) {
+        if (config.decoderEngine() == DecoderEngine.IN_PROCESS
+                && !config.device().capabilities().contains(TransportCapability.DEVICE_IS_THIS_MACHINE)) {
             throw new InvalidConfigurationException("decoderEngine", "IN_PROCESS loads libGenie.so into this JVM, so"
-                    + " the device must be this machine (a LocalTransport), not " + config.device().target());
+                    + " the device must be this machine (a transport with DEVICE_IS_THIS_MACHINE, such as"
+                    + " LocalTransport), not " + config.device().target());
         }
         ModelBundle bundle = ModelBundle.resolve(config.models(), Optional.of(config.runtime().sdkDirectory()));
         if (config.textEmbedding() == TextEmbeddingSource.DEVICE_EMBEDDER && bundle.textEmbedder().isEmpty()) {
@@ -186,12 +193,66 @@ final class DescribePipeline implements AutoCloseable {
         StageClock clock = new StageClock();
         // A PNG at the encoder's size comes back at once and inflates on another core (see push-image),
         // which the prompt's tokenizing, here on the caller's thread, leaves to it.
-        PreprocessedImage pixels = clock.time("preprocess", () -> images.preprocessStreaming(image));
-        EncodedPrompt text = clock.time("tokenize", () -> tokenizer.encode(prompt,
+        PreprocessedImage pixels = clock.time(Stage.PREPROCESS, () -> images.preprocessStreaming(image));
+        EncodedPrompt text = clock.time(Stage.TOKENIZE, () -> tokenizer.encode(prompt,
                 promptOptions(config)));
         // Fail on an over-long prompt before any device work; the Genie config derives max-num-tokens again.
         PromptBudget.maxNewTokens(bundle.visionTokens(), text.size(), bundle.contextSize(), config.generation());
+        return onDevice(clock, new Prompt(pixels, null, text, config.generation(), DialogTurn.single()), listener,
+                vision -> { });
+    }
 
+    /**
+     * One question of a conversation, under the request timeout as {@link #describe} is: the image
+     * is preprocessed and encoded on the first question only, the prompt is the whole conversation
+     * (fitted to the context by its overflow policy before any device work), and the vision rows are
+     * kept in {@code conversation}. The caller adds the answered turn to the conversation.
+     */
+    Description converse(ConversationState conversation, String question, GenerationOptions generation,
+                         TokenListener listener) {
+        if (question == null) {
+            throw new InvalidInputException("question must not be null");
+        }
+        GenerationOptions options = generation != null ? generation : config.generation();
+        return Deadline.after(config.requestTimeout(), "conversation").call(() -> {
+            StageClock clock = new StageClock();
+            VisionEmbeddings vision = conversation.vision();
+            PreprocessedImage pixels = vision != null ? null
+                    : clock.time(Stage.PREPROCESS, () -> images.preprocessStreaming(conversation.image()));
+            ConversationState.Fitted fitted = clock.time(Stage.TOKENIZE, () -> conversation.fit(tokenizer,
+                    promptOptions(config).toBuilder().systemPrompt(conversation.systemPrompt()
+                            .orElse(config.systemPrompt().orElse(null))).build(),
+                    question, bundle.visionTokens(), bundle.contextSize(), options));
+            int historyRows = fitted.prompt().historyTokens() + bundle.visionTokens();
+            DialogTurn turn = new DialogTurn(conversation, conversation.size(), fitted.dropped(),
+                    fitted.prompt().historyTokens() == 0 ? 0 : historyRows, true);
+            return onDevice(clock, new Prompt(pixels, vision, fitted.prompt().prompt(), options, turn), listener,
+                    conversation::keepVision);
+        });
+    }
+
+    /** Forgets what the decoder keeps for a conversation that ended, once no request uses the device. */
+    void endConversation(ConversationState conversation) {
+        deviceLock.lock();
+        try {
+            decoder.release(conversation);
+        } finally {
+            deviceLock.unlock();
+        }
+    }
+
+    /**
+     * What one request gives the device stages.
+     *
+     * @param pixels the preprocessed image, or null when {@code vision} holds its rows already
+     * @param vision the image's rows from an earlier request, or null
+     */
+    private record Prompt(PreprocessedImage pixels, VisionEmbeddings vision, EncodedPrompt text,
+                          GenerationOptions generation, DialogTurn turn) {
+    }
+
+    private Description onDevice(StageClock clock, Prompt prompt, TokenListener listener,
+                                  Consumer<VisionEmbeddings> encoded) {
         CountingTransport device = new CountingTransport(transport);
         try {
             if (!deviceLock.tryLock(Deadline.remainingNanos(Long.MAX_VALUE), TimeUnit.NANOSECONDS)) {
@@ -202,31 +263,32 @@ final class DescribePipeline implements AutoCloseable {
             throw new CancelledException("cancelled while waiting for the device " + transport.target(), e);
         }
         try {
-            long modelBytes = clock.time("sync", this::syncOnce);
+            long modelBytes = clock.time(Stage.SYNC, this::syncOnce);
             if (sweepNeeded || !failedRequests.isEmpty()) {
                 List<String> leftovers = new ArrayList<>(failedRequests);
-                clock.time("sweep", () -> RequestDirectory.sweep(device, deviceDir + "/requests", staleAfter(),
+                clock.time(Stage.SWEEP, () -> RequestDirectory.sweep(device, deviceDir + "/requests", staleAfter(),
                         leftovers));
                 failedRequests.removeAll(leftovers);
                 sweepNeeded = false;
             }
-            Request request = new Request(device, clock);
-            RequestDirectory work = RequestDirectory.reserve(device, deviceDir + "/requests");
+            RequestDirectory directory = RequestDirectory.reserve(device, deviceDir + "/requests");
             if (config.keepDeviceFiles()) {
-                work.keep();
+                directory.keep();
             }
+            RequestWork work = new RequestWork(device, clock, directory, deviceDir, config.requestTimeout(), cleaner);
             DecoderOutput decoded;
             try {
-                decoded = request.run(work, pixels, text, listener);
+                decoded = run(work, prompt, listener, encoded);
             } catch (RuntimeException | Error e) {
                 // A failed request leaves nothing behind by the time the caller sees its exception, unless
                 // the link is what failed: then the next request sweeps what is left.
-                failedRequests.add(work.path());
-                clock.time("cleanup", () -> Deadline.cleanUp("removing " + work.path(), CLEANUP_WAIT, work::close));
+                failedRequests.add(directory.path());
+                clock.time(Stage.CLEANUP, () -> Deadline.cleanUp("removing " + directory.path(), CLEANUP_WAIT,
+                        directory::close));
                 throw e;
             }
             // A request that succeeded has its answer already: its directory goes later, in the background.
-            cleaner.release(work);
+            cleaner.release(directory);
             DialogQuery query = decoded.query();
             return new Description(decoded.text(), new Stats((int) query.promptTokens(),
                     (int) query.generatedTokens(), Duration.ofNanos(query.timeToFirstTokenMicros() * 1000),
@@ -277,133 +339,23 @@ final class DescribePipeline implements AutoCloseable {
     }
 
     /**
-     * The device stages of one request. Its inputs are written {@link Upload#inPlace() in place}:
-     * the request directory is private to it, nothing reads a file before its batch is written, and
-     * the directory goes when the request ends, so a temporary name and a rename (one more device
-     * round trip per batch) would protect nothing. A batch lists its small files first: their
-     * verdicts come back while the large one is still on its way.
+     * The device stages of one request, each engine in turn. Inputs are written
+     * {@link Upload#inPlace() in place}: the request directory is private to it, nothing reads a
+     * file before its batch is written, and the directory goes when the request ends, so a
+     * temporary name and a rename (one more device round trip per batch) would protect nothing.
      */
-    private final class Request {
-        private final CountingTransport device;
-        private final StageClock clock;
-
-        Request(CountingTransport device, StageClock clock) {
-            this.device = device;
-            this.clock = clock;
+    private DecoderOutput run(RequestWork work, Prompt prompt, TokenListener listener,
+                              Consumer<VisionEmbeddings> encoded) {
+        VisionEmbeddings vision = prompt.vision();
+        if (vision == null) {
+            vision = visionEncoder.encode(work, prompt.pixels());
+            encoded.accept(vision);
         }
-
-        DecoderOutput run(RequestDirectory work, PreprocessedImage pixels, EncodedPrompt text,
-                          TokenListener listener) {
-            VisionEmbeddings vision = visionEncoder(work, pixels);
-            TextEmbeddings textRows = config.textEmbedding() == TextEmbeddingSource.HOST_TABLE
-                    ? clock.time("text-embeddings", () -> table.gather(text.ids()))
-                    : textEmbedder(work, text);
-            CombinedEmbeddings combined = CombinedEmbeddings.builder().vision(vision).text(textRows)
-                    .layout(config.imageLayout(), text.imageIndex().orElse(0)).build();
-            if (inProcess != null) {
-                // The dialog outlives requests, so this request's limit (the config's max-num-tokens) is set per query.
-                int maxNewTokens = Math.min(bundle.contextSize() - combined.rows(), config.generation().maxNewTokens());
-                return inProcess.decode(() -> genieConfig(1).toJson(), combined, maxNewTokens, listener, remaining(),
-                        clock);
-            }
-            String embeddings = work.resolve("combined_embeddings.raw");
-            String configFile = work.resolve("genie_config.json");
-            byte[] json = clock.time("genie-config", () ->
-                    genieConfig(combined.rows()).toJson().getBytes(StandardCharsets.UTF_8));
-            clock.time("push-embeddings", () -> device.writeAll(List.of(
-                    Upload.of(configFile, json).inPlace(),
-                    new Upload(embeddings, combined.byteSize(), combined::writeTo).inPlace()), TransferListener.NONE));
-            GenieAnswerStream answer = new GenieAnswerStream(listener);
-            DeviceCommand genie = DeviceTools.genieT2tRun(deviceDir, configFile, embeddings,
-                    deviceDir + "/" + bundle.require(ModelArtifact.EMBEDDING_TABLE).getFileName(),
-                    work.resolve("profile.json"), remaining());
-            cleaner.deviceBusy();
-            CommandResult result = clock.time("decoder", () -> device.run(genie, answer));
-            answer.finish();
-            // an [ABORT], a missing [END] or no answer is an IncompleteAnswerException, never a Description
-            answer.check(QairtSdk.GENIE_T2T_RUN, result);
-            return profile(work, answer.answer());
-        }
-
-        private VisionEmbeddings visionEncoder(RequestDirectory work, PreprocessedImage pixels) {
-            String input = work.resolve("pixel_values.raw");
-            String list = work.resolve("vision_input_list.txt");
-            clock.time("push-image", () -> device.writeAll(List.of(
-                    Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8)).inPlace(),
-                    new Upload(input, pixels.byteSize(), pixels::writeTo).inPlace()), TransferListener.NONE));
-            TensorSpec output = bundle.visionOutput();
-            RawOutput raw = runGraph("vision-encoder", work, "vision",
-                    bundle.require(ModelArtifact.VISION_ENCODER), list, output);
-            return VisionEmbeddings.of(raw.data(), output, raw.source());
-        }
-
-        private TextEmbeddings textEmbedder(RequestDirectory work, EncodedPrompt text) {
-            QnnGraph graph = bundle.textEmbedder().orElseThrow();
-            int cacheLen = graph.onlyInput().innermost();
-            String input = work.resolve("input_ids.raw");
-            String list = work.resolve("embed_input_list.txt");
-            clock.time("push-ids", () -> device.writeAll(List.of(
-                    Upload.of(input, text.toPaddedInt32(cacheLen)).inPlace(),
-                    Upload.of(list, (input + "\n").getBytes(StandardCharsets.UTF_8)).inPlace()), TransferListener.NONE));
-            TensorSpec output = graph.onlyOutput();
-            RawOutput raw = runGraph("text-embedder", work, "embed", bundle.require(ModelArtifact.TEXT_EMBEDDER), list,
-                    output);
-            return TextEmbeddings.fromEmbedderOutput(raw.data(), output, text.size(), raw.source());
-        }
-
-        /** Runs one context binary with qnn-net-run and reads its output into memory. */
-        private RawOutput runGraph(String stage, RequestDirectory work, String name, Path contextBinary, String inputList,
-                              TensorSpec output) {
-            String outputDir = work.resolve(name);
-            DeviceCommand command = DeviceTools.qnnNetRun(deviceDir, contextBinary.getFileName().toString(),
-                    inputList, outputDir, remaining());
-            cleaner.deviceBusy();
-            StdoutTail stdout = new StdoutTail();
-            CommandResult result = clock.time(stage, () -> device.run(command, stdout));
-            if (!result.succeeded()) {
-                throw new DeviceToolException(QairtSdk.QNN_NET_RUN, result.exitCode(), result.stderrTail(),
-                        stdout.text());
-            }
-            String file = outputDir + "/Result_0/" + output.nativeOutputFileName();
-            byte[] data = clock.time("pull-" + name, () -> device.read(file, (int) Math.min(output.byteSize(),
-                    Integer.MAX_VALUE)));
-            return new RawOutput(ByteBuffer.wrap(data), name + " output " + file + " on " + transport.target());
-        }
-
-        /** The answer with the figures of genie-t2t-run's profile. */
-        private DecoderOutput profile(RequestDirectory work, String text) {
-            String file = work.resolve("profile.json");
-            GenieProfile profile = clock.time("profile", () -> GenieProfile.parse(
-                    new String(device.read(file, PROFILE_LIMIT), StandardCharsets.UTF_8),
-                    file + " on " + transport.target()));
-            DialogQuery query = profile.lastQuery().orElseThrow(() -> new FastVlmException(
-                    "genie-t2t-run's profile has no GenieDialog_query event"));
-            Duration initTime = profile.dialogCreate().map(create -> Duration.ofNanos(create.initTimeMicros() * 1000))
-                    .orElse(Duration.ZERO);
-            return new DecoderOutput(text, query, initTime);
-        }
-
-        private GenieConfig genieConfig(int promptTokens) {
-            DecoderBackend backend = config.runtime().decoderBackend();
-            FastVlmGenieConfigs.Builder builder = FastVlmGenieConfigs.builder(bundle.geometry(), backend)
-                    .contextSize(bundle.contextSize())
-                    .tokenizerPath(deviceDir + "/" + bundle.require(ModelArtifact.TOKENIZER).getFileName())
-                    .modelFiles(List.of(deviceDir + "/" + bundle.require(ModelArtifact.DECODER).getFileName()))
-                    .generation(config.generation())
-                    .promptTokens(promptTokens);
-            if (backend == DecoderBackend.HTP) {
-                builder.extensionsPath(deviceDir + "/" + HTP_EXTENSIONS);
-            }
-            return builder.build();
-        }
-
-        private Duration remaining() {
-            return Deadline.cap(config.requestTimeout());
-        }
-    }
-
-    /** A device program's output, read into memory, and what to call it in messages. */
-    private record RawOutput(ByteBuffer data, String source) {
+        TextEmbeddings rows = textRows.embed(work, prompt.text());
+        CombinedEmbeddings combined = CombinedEmbeddings.builder().vision(vision).text(rows)
+                .layout(config.imageLayout(), prompt.text().imageIndex().orElse(0)).build();
+        int maxNewTokens = Math.min(bundle.contextSize() - combined.rows(), prompt.generation().maxNewTokens());
+        return decoder.decode(work, combined, prompt.generation(), maxNewTokens, prompt.turn(), listener);
     }
 
     /**
@@ -426,9 +378,8 @@ final class DescribePipeline implements AutoCloseable {
             }
         }
         try {
-            if (inProcess != null) {
-                inProcess.close();
-            }
+            decoder.close();
+            visionEncoder.close();
         } finally {
             tokenizer.close();
         }

@@ -1,15 +1,20 @@
 package dev.fastvlm.core.pipeline;
 
 import dev.fastvlm.CancelledException;
+import dev.fastvlm.Conversation;
+import dev.fastvlm.ConversationOptions;
 import dev.fastvlm.Description;
 import dev.fastvlm.FastVlm;
+import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.TokenListener;
 import dev.fastvlm.spi.FastVlmConfig;
 import dev.fastvlm.transport.Deadline;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,6 +41,8 @@ final class PipelineFastVlm implements FastVlm {
     private final List<Thread> users = new ArrayList<>();
     /** Guarded by this. */
     private boolean closed;
+    /** Open conversations, closed with the instance; guarded by this. */
+    private final Set<PipelineConversation> conversations = new HashSet<>();
     /** Guarded by this: whether the pipeline and the transport were handed to {@link #release()}. */
     private boolean released;
 
@@ -67,6 +74,26 @@ final class PipelineFastVlm implements FastVlm {
     }
 
     @Override
+    public Conversation conversation(ConversationOptions options) {
+        if (options == null) {
+            throw new InvalidConfigurationException("conversation", "pass ConversationOptions with at least an image");
+        }
+        PipelineConversation conversation = new PipelineConversation(this, pipeline, options);
+        synchronized (this) {
+            if (closed) {
+                throw closedException();
+            }
+            conversations.add(conversation);
+        }
+        return conversation;
+    }
+
+    /** A conversation that closed: the instance's close() need not close it. */
+    synchronized void forget(PipelineConversation conversation) {
+        conversations.remove(conversation);
+    }
+
+    @Override
     public Future<Description> describeAsync(ImageInput image, String prompt, TokenListener listener) {
         synchronized (this) {
             if (closed) {
@@ -95,6 +122,11 @@ final class PipelineFastVlm implements FastVlm {
             closed = true;
         }
         async.shutdownNow();
+        List<PipelineConversation> open;
+        synchronized (this) {
+            open = new ArrayList<>(conversations);
+        }
+        open.forEach(PipelineConversation::close);
         boolean interrupted = false;
         boolean release;
         synchronized (this) {
@@ -118,16 +150,22 @@ final class PipelineFastVlm implements FastVlm {
         }
     }
 
-    private void enter() {
-        synchronized (this) {
-            if (closed) {
-                throw closedException();
-            }
-            users.add(Thread.currentThread());
+    void enter() {
+        if (!tryEnter()) {
+            throw closedException();
         }
     }
 
-    private void exit() {
+    /** Counts the calling thread as a user unless the instance is closed; then {@link #exit()} must follow. */
+    synchronized boolean tryEnter() {
+        if (closed) {
+            return false;
+        }
+        users.add(Thread.currentThread());
+        return true;
+    }
+
+    void exit() {
         boolean release;
         synchronized (this) {
             users.remove(Thread.currentThread());

@@ -1,5 +1,6 @@
 package dev.fastvlm.core.pipeline;
 
+import dev.fastvlm.Stage;
 import dev.fastvlm.StageTiming;
 
 import java.time.Duration;
@@ -8,14 +9,14 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Keeps the wall time of each of a request's stages, in the order they end. Thread-safe: some
- * host stages of one request run at the same time (tokenize during preprocess).
+ * Keeps the wall time of each of a request's stages, in the order they end. Thread-safe, so that
+ * a stage may be timed from another thread than the request's.
  */
 final class StageClock {
 
     private final List<StageTiming> timings = new ArrayList<>();
 
-    <T> T time(String stage, Supplier<T> work) {
+    <T> T time(Stage stage, Supplier<T> work) {
         long start = System.nanoTime();
         try {
             return work.get();
@@ -27,7 +28,7 @@ final class StageClock {
         }
     }
 
-    void time(String stage, Runnable work) {
+    void time(Stage stage, Runnable work) {
         time(stage, () -> {
             work.run();
             return null;

@@ -152,16 +152,28 @@ final class LiteralEncoder implements AutoCloseable {
      * outside {@code [userStart, userEnd)}.
      */
     int[] encode(String text, int userStart, int userEnd) {
+        return encode(text, List.of(new int[] {userStart, userEnd}));
+    }
+
+    /**
+     * Encodes {@code text} without added special tokens, recognising special-token text only
+     * outside the literal spans: each {@code [start, end)}, in order and not overlapping.
+     */
+    int[] encode(String text, List<int[]> literalSpans) {
         IntStream.Builder out = IntStream.builder();
         int plainStart = 0;
         int i = 0;
+        int span = 0;
         while (i < text.length()) {
-            if (i >= userStart && i < userEnd) {
-                i = userEnd;
+            while (span < literalSpans.size() && literalSpans.get(span)[1] <= i) {
+                span++;
+            }
+            int spanStart = span < literalSpans.size() ? literalSpans.get(span)[0] : text.length();
+            if (i >= spanStart) {
+                i = literalSpans.get(span)[1];
                 continue;
             }
-            int limit = i < userStart ? userStart : text.length();
-            String match = specialAt(text, i, limit);
+            String match = specialAt(text, i, spanStart);
             if (match == null) {
                 i++;
                 continue;

@@ -176,6 +176,114 @@ public final class PromptTokenizer implements AutoCloseable {
         return new EncodedPrompt(concat(head, tail), OptionalInt.of(head.length), padId());
     }
 
+    /**
+     * Turns a conversation into text token ids: the optional system turn, the earlier questions
+     * and answers, and the new question, rendered by the chat template with
+     * {@code add_generation_prompt} exactly as {@code apply_chat_template(messages)} renders the
+     * same messages, then tokenized without added special tokens. The image belongs to the first
+     * question: {@link ImageLayout#PLACEHOLDER} puts {@code "<image>\n"} before it and splits there.
+     * With {@link PromptOptions#literalUserText()}, every question and every answer is literal
+     * text (an answer is the model's output, which a user may have steered).
+     *
+     * @param history the earlier exchanges, oldest first; empty for the first question
+     * @param question the new question
+     * @param options layout, system prompt and literal-text choices; a chat template is required
+     * @return the ids, where the image goes, and how many ids the history before the question takes
+     * @throws InvalidInputException when the tokenizer has no chat template, or the template rejects
+     *     the conversation
+     * @throws NullPointerException when an argument is null
+     */
+    public ConversationPrompt encodeConversation(List<ChatTurn> history, String question, PromptOptions options) {
+        Objects.requireNonNull(history, "history");
+        Objects.requireNonNull(question, "question");
+        Objects.requireNonNull(options, "options");
+        if (template.isEmpty() || !options.chatTemplate()) {
+            throw new InvalidInputException("a conversation needs the tokenizer's chat template, and "
+                    + files.tokenizerJson() + " has " + (template.isEmpty() ? "none" : "it switched off"));
+        }
+        boolean placeholder = options.layout() == ImageLayout.PLACEHOLDER;
+        List<String> contents = new ArrayList<>();
+        for (ChatTurn turn : history) {
+            contents.add(turn.user());
+            contents.add(turn.assistant());
+        }
+        contents.add(question);
+        String nonce = freshNonce(contents, options.systemPrompt());
+        List<ChatTemplate.Message> messages = new ArrayList<>();
+        options.systemPromptOverride().ifPresent(system -> messages.add(new ChatTemplate.Message("system", system)));
+        String image = "\uE000img" + nonce + "\uE001";
+        for (int i = 0; i < contents.size(); i++) {
+            String content = spanStart(nonce, i) + contents.get(i) + spanEnd(nonce, i);
+            messages.add(new ChatTemplate.Message(i % 2 == 0 ? "user" : "assistant",
+                    i == 0 && placeholder ? image + "\n" + content : content));
+        }
+        StringBuilder text = new StringBuilder(template.get().render(messages, true));
+        int imageAt = placeholder ? Rendered.take(text, image) : -1;
+        List<int[]> spans = new ArrayList<>();
+        for (int i = 0; i < contents.size(); i++) {
+            int start = Rendered.take(text, spanStart(nonce, i));
+            int end = Rendered.take(text, spanEnd(nonce, i));
+            if (end < start || (!spans.isEmpty() && start < spans.get(spans.size() - 1)[1])
+                    || (placeholder && start < imageAt)) {
+                throw new InvalidInputException("chat template must render the messages in order, the image first");
+            }
+            spans.add(new int[] {start, end});
+        }
+        String rendered = text.toString();
+        boolean literal = options.literalUserText();
+        int historyEnd = history.isEmpty() ? 0 : spans.get(spans.size() - 2)[1];
+        if (!placeholder) {
+            int[] ids = encodeSpans(rendered, spans, literal);
+            int historyTokens = history.isEmpty() ? 0 : encodeSpans(rendered.substring(0, historyEnd), spans, literal).length;
+            return new ConversationPrompt(new EncodedPrompt(ids, OptionalInt.empty(), padId()), historyTokens);
+        }
+        int[] head = encodeSpans(rendered.substring(0, imageAt), List.of(), literal);
+        String after = rendered.substring(imageAt);
+        List<int[]> shifted = spans.stream().map(span -> new int[] {span[0] - imageAt, span[1] - imageAt}).toList();
+        int[] tail = encodeSpans(after, shifted, literal);
+        int historyTokens = history.isEmpty() ? 0
+                : head.length + encodeSpans(after.substring(0, historyEnd - imageAt), shifted, literal).length;
+        return new ConversationPrompt(new EncodedPrompt(concat(head, tail), OptionalInt.of(head.length), padId()),
+                historyTokens);
+    }
+
+    private static String spanStart(String nonce, int index) {
+        return "\uE000s" + nonce + "-" + index + "\uE001";
+    }
+
+    private static String spanEnd(String nonce, int index) {
+        return "\uE000e" + nonce + "-" + index + "\uE001";
+    }
+
+    /** A random id that no message and no system prompt holds, so that markers built from it are unique. */
+    private static String freshNonce(List<String> contents, String systemPrompt) {
+        while (true) {
+            String nonce = UUID.randomUUID().toString();
+            if (contents.stream().noneMatch(c -> c.contains(nonce))
+                    && (systemPrompt == null || !systemPrompt.contains(nonce))) {
+                return nonce;
+            }
+        }
+    }
+
+    /** Ids of {@code text}; special-token text inside the spans stays literal when asked (and only then). */
+    private int[] encodeSpans(String text, List<int[]> spans, boolean literal) {
+        if (!literal) {
+            return encodeText(text);
+        }
+        List<int[]> clipped = new ArrayList<>();
+        boolean special = false;
+        for (int[] span : spans) {
+            int start = Math.max(0, Math.min(span[0], text.length()));
+            int end = Math.max(0, Math.min(span[1], text.length()));
+            if (end > start) {
+                clipped.add(new int[] {start, end});
+                special |= specialTextOverlaps(text, start, end);
+            }
+        }
+        return special ? literal().encode(text, clipped) : encodeText(text);
+    }
+
     private EncodedPrompt encodeWithoutTemplate(String prompt, PromptOptions options, boolean placeholder) {
         if (!placeholder) {
             int[] ids = options.literalUserText() ? literal().encodeAll(prompt) : encodeWithSpecial(prompt);

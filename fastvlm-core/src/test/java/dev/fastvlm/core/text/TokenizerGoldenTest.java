@@ -66,6 +66,47 @@ class TokenizerGoldenTest {
                 ? OptionalInt.of(golden.get("image_index").asInt()) : OptionalInt.empty());
     }
 
+    static Stream<Arguments> conversations() throws IOException {
+        List<Arguments> conversations = new ArrayList<>();
+        for (JsonNode c : goldens().get("conversations")) {
+            String label = (c.get("turns").size() + 1) + " questions " + c.get("layout").asText()
+                    + (c.has("system") ? " custom-system" : "") + (c.get("literal").asBoolean() ? " literal" : "");
+            conversations.add(Arguments.of(label, c));
+        }
+        return conversations.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("conversations")
+    void conversationIdsMatchTransformersJs(String label, JsonNode golden) {
+        PromptOptions options = PromptOptions.builder()
+                .layout(ImageLayout.valueOf(golden.get("layout").asText()))
+                .literalUserText(golden.get("literal").asBoolean())
+                .systemPrompt(golden.has("system") ? golden.get("system").asText() : null)
+                .build();
+        List<ChatTurn> history = new ArrayList<>();
+        for (JsonNode turn : golden.get("turns")) {
+            history.add(new ChatTurn(turn.get("user").asText(), turn.get("assistant").asText()));
+        }
+
+        ConversationPrompt encoded = Qwen2Tokenizer.shared().encodeConversation(history,
+                golden.get("question").asText(), options);
+
+        int[] expected = ints(golden.get("ids"));
+        assertThat(encoded.prompt().ids()).containsExactly(expected);
+        assertThat(encoded.prompt().imageIndex()).isEqualTo(golden.has("image_index")
+                ? OptionalInt.of(golden.get("image_index").asInt()) : OptionalInt.empty());
+        if (history.isEmpty()) {
+            assertThat(encoded.historyTokens()).isZero();
+        } else {
+            // The history ends with the last answer: the next token is its <|im_end|>.
+            assertThat(expected[encoded.historyTokens()]).isEqualTo(151645);
+            int[] before = java.util.Arrays.copyOf(expected, encoded.historyTokens());
+            String answer = history.get(history.size() - 1).assistant();
+            assertThat(Qwen2Tokenizer.shared().decode(before, false)).endsWith("<|im_start|>assistant\n" + answer);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("decodes")
     void decodeMatchesTransformersJs(String name, JsonNode golden) {
