@@ -208,6 +208,7 @@ public interface FastVlm extends AutoCloseable {
         private boolean keepDeviceFiles;
         private TransferListener syncProgress = TransferListener.NONE;
         private DecoderEngine decoderEngine = DecoderEngine.PROCESS;
+        private VisionEngine visionEngine = VisionEngine.PROCESS;
         private long maxImageFileBytes = DEFAULT_MAX_IMAGE_FILE_BYTES;
         private boolean literalPrompts = true;
         private String systemPrompt;
@@ -359,6 +360,20 @@ public interface FastVlm extends AutoCloseable {
         }
 
         /**
+         * Runs the vision encoder as a {@code qnn-net-run} program per request
+         * ({@link VisionEngine#PROCESS}, the default) or in this process through the QNN C API
+         * ({@link VisionEngine#IN_PROCESS}, on the device itself). With both engines in process on a
+         * local transport, a request starts no program and writes no file.
+         *
+         * @param visionEngine {@link VisionEngine#PROCESS} or {@link VisionEngine#IN_PROCESS}
+         * @return this builder
+         */
+        public Builder visionEngine(VisionEngine visionEngine) {
+            this.visionEngine = visionEngine;
+            return this;
+        }
+
+        /**
          * Largest image file {@link #describe(ImageInput, String, TokenListener)} reads, in bytes;
          * {@value #DEFAULT_MAX_IMAGE_FILE_BYTES} when not set. A larger file, and anything that is not
          * a regular file (a FIFO, a device such as {@code /dev/zero}), is refused with
@@ -423,12 +438,13 @@ public interface FastVlm extends AutoCloseable {
             Checks.required(textEmbedding, "textEmbedding", "HOST_TABLE or DEVICE_EMBEDDER");
             Checks.required(syncProgress, "syncProgress", "use TransferListener.NONE for none");
             Checks.required(decoderEngine, "decoderEngine", "PROCESS or IN_PROCESS");
+            Checks.required(visionEngine, "visionEngine", "PROCESS or IN_PROCESS");
             Checks.check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout",
                     "must be positive, was " + requestTimeout);
             Checks.check(maxImageFileBytes > 0, "maxImageFileBytes", "must be > 0, was " + maxImageFileBytes);
             return new FastVlmConfig(device, models, runtime, generation, imageLayout, resizePolicy, requestTimeout,
                     textEmbedding, keepDeviceFiles, syncProgress, decoderEngine, maxImageFileBytes, literalPrompts,
-                    Optional.ofNullable(systemPrompt));
+                    Optional.ofNullable(systemPrompt), visionEngine);
         }
 
         private static FastVlmProvider provider() {

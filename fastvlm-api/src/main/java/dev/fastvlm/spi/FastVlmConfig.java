@@ -7,6 +7,7 @@ import dev.fastvlm.ModelArtifacts;
 import dev.fastvlm.QairtRuntime;
 import dev.fastvlm.ResizePolicy;
 import dev.fastvlm.TextEmbeddingSource;
+import dev.fastvlm.VisionEngine;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
 
@@ -32,12 +33,14 @@ import java.util.Optional;
  * @param maxImageFileBytes largest image file read, in bytes (larger ones are refused before reading)
  * @param literalPrompts whether special-token text in a prompt is encoded as plain text
  * @param systemPrompt   the system turn of every request; empty for the chat template's own
+ * @param visionEngine   whether the vision encoder runs as a program per request or in this process
  */
 public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntime runtime,
                             GenerationOptions generation, ImageLayout imageLayout, ResizePolicy resizePolicy,
                             Duration requestTimeout, TextEmbeddingSource textEmbedding,
                             boolean keepDeviceFiles, TransferListener syncProgress, DecoderEngine decoderEngine,
-                            long maxImageFileBytes, boolean literalPrompts, Optional<String> systemPrompt) {
+                            long maxImageFileBytes, boolean literalPrompts, Optional<String> systemPrompt,
+                            VisionEngine visionEngine) {
     /**
      * Checks that every reference is present and the image limit positive. The builder has checked the rest.
      *
@@ -55,6 +58,7 @@ public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntim
      * @param maxImageFileBytes largest image file read, in bytes (larger ones are refused before reading)
      * @param literalPrompts whether special-token text in a prompt is encoded as plain text
      * @param systemPrompt the system turn of every request; empty for the chat template's own
+     * @param visionEngine whether the vision encoder runs as a program per request or in this process
      * @throws NullPointerException when a field is null
      * @throws IllegalArgumentException when {@code maxImageFileBytes} is not positive
      */
@@ -70,6 +74,7 @@ public record FastVlmConfig(Transport device, ModelArtifacts models, QairtRuntim
         Objects.requireNonNull(syncProgress, "syncProgress");
         Objects.requireNonNull(decoderEngine, "decoderEngine");
         Objects.requireNonNull(systemPrompt, "systemPrompt");
+        Objects.requireNonNull(visionEngine, "visionEngine");
         if (maxImageFileBytes <= 0) {
             throw new IllegalArgumentException("maxImageFileBytes must be > 0, was " + maxImageFileBytes);
         }

@@ -7,6 +7,7 @@ import dev.fastvlm.ModelArtifacts;
 import dev.fastvlm.QairtRuntime;
 import dev.fastvlm.ResizePolicy;
 import dev.fastvlm.TextEmbeddingSource;
+import dev.fastvlm.VisionEngine;
 import dev.fastvlm.core.local.LocalTransport;
 import dev.fastvlm.core.text.PromptTokenizer;
 import dev.fastvlm.core.text.Qwen2Tokenizer;
@@ -38,7 +39,7 @@ class PromptLiteralTest {
         return new FastVlmConfig(LocalTransport.create(), ModelArtifacts.fromDirectory(dir), QairtRuntime.of(dir),
                 GenerationOptions.defaults(), ImageLayout.PREPEND, ResizePolicy.STRETCH, Duration.ofMinutes(1),
                 TextEmbeddingSource.HOST_TABLE, false, TransferListener.NONE, DecoderEngine.PROCESS, 1 << 20,
-                literal, system);
+                literal, system, VisionEngine.PROCESS);
     }
 
     @Test
