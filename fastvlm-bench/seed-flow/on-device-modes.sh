@@ -15,7 +15,7 @@ repo=$(cd "$here/../.." && pwd)
 runs=${RUNS:-5}
 width=${WIDTH:-112}
 tokens=64
-prompt="Describe this image in one sentence, naming every colour you see, where it is in the picture, and what the picture could show."
+prompt="Describe this image in one sentence, naming every colour you see, where each colour is in the picture, how much of the picture it covers, which colour stands out most, and what the whole picture could show to a person who looks at it for the first time."
 jar=$repo/fastvlm-bench/target/benchmarks.jar
 [ -f "$jar" ] || { echo "build first: ./mvnw -B -q -pl examples,fastvlm-bench -am package -DskipTests" >&2; exit 2; }
 
@@ -38,16 +38,17 @@ SIDES=seed IMAGE="$work/photo-1024.png" REALISTIC=1 MAX_TOKENS=$tokens RUNS=$run
 
 read -r _ seed_ttft seed_total _ < <(grep '^seed-flow ' "$work/seed.log")
 echo
-printf '%-40s %12s %12s %14s %14s\n' mode "TTFT ms" "request ms" "seed/TTFT" "seed/request"
-printf '%-40s %12s %12s %14s %14s\n' "seed flow (bash, adb, Python, node)" "$seed_ttft" "$seed_total" 1.00x 1.00x
-while read -r mode ttft total _; do
+printf '%-44s %9s %11s %8s %10s %13s\n' mode "TTFT ms" "request ms" tokens "seed/TTFT" "seed/request"
+printf '%-44s %9s %11s %8s %10s %13s\n' "seed flow (bash, adb, Python, node)" "$seed_ttft" "$seed_total" \
+  "$tokens max" 1.00x 1.00x
+while read -r mode ttft total generated _; do
   case $mode in
     adb) label="SDK over ADB, programs per request" ;;
     local-process) label="SDK on the device, programs per request" ;;
     in-process) label="SDK on the device, both engines in process" ;;
     *) continue ;;
   esac
-  printf '%-40s %12s %12s %14s %14s\n' "$label" "$ttft" "$total" \
+  printf '%-44s %9s %11s %8s %10s %13s\n' "$label" "$ttft" "$total" "${generated#tokens=}" \
     "$(awk -v s="$seed_ttft" -v m="$ttft" 'BEGIN {printf "%.2fx", s / m}')" \
     "$(awk -v s="$seed_total" -v m="$total" 'BEGIN {printf "%.2fx", s / m}')"
 done <"$work/modes.log"
