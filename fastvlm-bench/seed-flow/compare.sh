@@ -11,7 +11,11 @@
 # Environment: RUNS (measured runs per side and image, after one warm-up run each), WIDTH (the
 # emulated bundle's width: 112 as the CLI's demo, 896 for FastVLM's real file sizes), CDS=0 runs the
 # CLI with plain `java -jar` instead of the examples/fastvlm launcher, CLI_JAVA_OPTS (extra JVM
-# options for the CLI), KEEP=1 keeps the work folder.
+# options for the CLI), KEEP=1 keeps the work folder. For seed-flow/on-device-modes.sh: SIDES (default
+# "seed cli"), IMAGE (one existing image instead of the two made here), REALISTIC=1 (the emulator's
+# realistic timing: model loads and inference times waited for), MAX_TOKENS (max-num-tokens in the
+# seed's dialog config, so that it generates as many tokens as the other modes), PROMPT; the seed
+# flow's time to its first answer token is printed too.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +23,8 @@ repo=$(cd "$here/../.." && pwd)
 runs=${RUNS:-5}
 width=${WIDTH:-112}
 jar=$repo/examples/target/fastvlm.jar
-prompt="Describe this image in one sentence."
+prompt=${PROMPT:-"Describe this image in one sentence."}
+sides=${SIDES:-seed cli}
 if [ ! -f "$jar" ]; then
   echo "build the CLI first: ./mvnw -B -q -pl examples -am package -DskipTests" >&2
   exit 2
@@ -56,7 +61,9 @@ fi
 # A private adb server first (it writes its key to $adb_home/.android), then the emulator with the
 # same home, so an emulator that accepts only that home's key lets it in.
 private adb start-server >/dev/null 2>&1
-env "${private_env[@]}" java -Duser.home="$adb_home" -jar "$jar" emulator --port 0 --sandbox "$work/sandbox" \
+realistic=()
+[ "${REALISTIC:-0}" = 1 ] && realistic=(--realistic-timing)
+env "${private_env[@]}" java -Duser.home="$adb_home" -jar "$jar" emulator --port 0 --sandbox "$work/sandbox" "${realistic[@]}" \
   >"$work/emulator.out" 2>"$work/emulator.err" &
 emulator_pid=$!
 for _ in $(seq 300); do
@@ -79,7 +86,9 @@ java -jar "$jar" emulator sdk --out "$work/sdk" >/dev/null
 bundle=$work/bundle
 sdk=$work/sdk
 
-# The two images: a photo-like 1024x1024 PNG and a 12 MP (4000x3000) JPEG.
+# The two images: a photo-like 1024x1024 PNG and a 12 MP (4000x3000) JPEG (or the one IMAGE given).
+images=("$work/photo-1024.png" "$work/photo-12mp.jpg")
+[ -n "${IMAGE:-}" ] && images=("$IMAGE")
 /usr/bin/python3 - "$work" <<'PY'
 import sys, numpy as np
 from PIL import Image
@@ -114,6 +123,23 @@ program() {
 }
 
 now() { date +%s%N; }
+
+# Copies the decoder's output into $1 and writes the time its first answer piece arrived into $2.
+first_token() {
+  /usr/bin/python3 -u -c '
+import os, sys, time
+out, first, seen, buf = open(sys.argv[1], "wb"), sys.argv[2], False, b""
+while True:
+    chunk = os.read(0, 65536)
+    if not chunk:
+        break
+    out.write(chunk)
+    buf = (buf + chunk)[-64:]
+    if not seen and b"[BEGIN]: " in buf and not buf.endswith(b"[BEGIN]: "):
+        seen = True
+        open(first, "w").write(str(time.time_ns()))
+' "$1" "$2"
+}
 
 # One run of the seed flow, steps 2 to 10, as the seed document writes them.
 seed_flow() {
@@ -169,7 +195,7 @@ PY
   "${adb[@]}" pull "$D/outputs/embed/Result_0/output_0.raw" "$w/" >/dev/null
   # Step 8 in the same Python: the Genie dialog config.
   /usr/bin/python3 - "$w" "$bundle/fastvlm_vision_encoder_int8_htp.json" "$width" "$D" <<'PY'
-import json, sys
+import json, os, sys
 from pathlib import Path
 import numpy as np
 w, ctx_info, width, device_dir = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -200,13 +226,15 @@ config = {"dialog": {
                                                    "n-kv-heads": 2}},
                "model": {"version": 1, "type": "library",
                          "library": {"version": 1, "model-bin": f"{device_dir}/fastvlm_model_z8.bin"}}}}}
+if os.environ.get("MAX_TOKENS"):
+    config["dialog"]["max-num-tokens"] = int(os.environ["MAX_TOKENS"])
 (w / "genie_config.json").write_text(json.dumps(config, indent=2))
 PY
   "${adb[@]}" push "$w/combined_embeddings.raw" "$w/genie_config.json" "$D/" >/dev/null
   # Step 9: the decoder (fix: a profile file per run, as genie-t2t-run refuses to overwrite one).
   program "${adb[@]}" shell "cd $D && $envs && ./genie-t2t-run --config $D/genie_config.json \
     --embedding_file $D/combined_embeddings.raw --embedding_table $D/LUT.bin \
-    --embedding_query_output_type text --profile $D/profile-$run.json" >"$w/capture.txt"
+    --embedding_query_output_type text --profile $D/profile-$run.json" | first_token "$w/capture.txt" "$w/first.ns"
   # Step 10: the generated text.
   /usr/bin/python3 - "$w/capture.txt" >"$w/answer.txt" <<'PY'
 import sys
@@ -233,12 +261,12 @@ cli_flow() {
     >"$work/cli-$run.txt" 2>"$work/cli-$run.err"
 }
 
-declare -A times programs_ms host_ms
+declare -A times programs_ms host_ms ttft
 run_id=0
-for image in "$work/photo-1024.png" "$work/photo-12mp.jpg"; do
+for image in "${images[@]}"; do
   name=$(basename "$image")
   for round in $(seq 0 "$runs"); do
-    for side in seed cli; do
+    for side in $sides; do
       run_id=$((run_id + 1))
       start=$(now)
       if [ "$side" = seed ]; then seed_flow "$image" "$run_id"; else cli_flow "$image" "$run_id"; fi
@@ -248,6 +276,9 @@ for image in "$work/photo-1024.png" "$work/photo-12mp.jpg"; do
       else
         if [ "$side" = seed ]; then
           programs=$(awk '{s += $1} END {print s + 0}' "$work/seed-$run_id/programs.ms")
+          first_ms=$(( ($(cat "$work/seed-$run_id/first.ns") - start) / 1000000 ))
+          ttft[$name]="${ttft[$name]:-} $first_ms"
+          echo "$name seed run $round: first answer token after $first_ms ms"
         else
           programs=$(grep -o 'vision-encoder [0-9]* ms\|decoder [0-9]* ms' "$work/cli-$run_id.txt" \
             | grep -o '[0-9]*' | awk '{s += $1} END {print s + 0}')
@@ -259,13 +290,26 @@ for image in "$work/photo-1024.png" "$work/photo-12mp.jpg"; do
       fi
     done
   done
-  grep -q "You asked: \"$prompt\"" "$work/seed-$((run_id - 1))/answer.txt" \
-    || { echo "the seed flow gave no answer:" >&2; cat "$work/seed-$((run_id - 1))/answer.txt" >&2; exit 1; }
-  grep -q "You asked: \"$prompt\"" "$work/cli-$run_id.txt" \
-    || { echo "the CLI gave no answer:" >&2; cat "$work/cli-$run_id.err" >&2; exit 1; }
+  seed_answer=$work/seed-$run_id/answer.txt
+  [[ " $sides " == *" cli "* ]] && seed_answer=$work/seed-$((run_id - 1))/answer.txt
+  if [[ " $sides " == *" seed "* ]]; then
+    grep -q "Emulated FastVLM answer" "$seed_answer" \
+      || { echo "the seed flow gave no answer:" >&2; cat "$seed_answer" >&2; exit 1; }
+  fi
+  if [[ " $sides " == *" cli "* ]]; then
+    grep -q "You asked: \"$prompt\"" "$work/cli-$run_id.txt" \
+      || { echo "the CLI gave no answer:" >&2; cat "$work/cli-$run_id.err" >&2; exit 1; }
+  fi
 done
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+if [ "$sides" = seed ]; then
+  for image in "${images[@]}"; do
+    name=$(basename "$image")
+    echo "seed-flow $(echo "${ttft[$name]}" | median) $(echo "${times[$name,seed]}" | median) runs:${times[$name,seed]}"
+  done
+  exit 0
+fi
 ratio() { awk -v s="$1" -v c="$2" 'BEGIN {printf "%.2fx", s / c}'; }
 echo
 printf '%-16s %10s %10s %7s | %14s %14s | %10s %10s %7s\n' image "seed ms" "CLI ms" ratio \

@@ -1,10 +1,10 @@
 /**
  * The FastVLM pipeline, provided to {@link dev.fastvlm.FastVlm#builder()} through the SPI. Users
- * call two packages of it: {@code dev.fastvlm.core.local} (the transport that runs on the device
- * itself) and {@code dev.fastvlm.core.device} (pushing model files once per device, one folder per
- * request), and {@code dev.fastvlm.core.bundle} (a bundle's manifest and the checks that
- * {@code build()} and {@code fastvlm bundle verify} run). The pipeline's stages (image, text, embed, tensor, pipeline) and the in-process Genie
- * binding (genie) are not exported.
+ * call three packages of it: {@code dev.fastvlm.core.local} (the transport that runs on the device
+ * itself), {@code dev.fastvlm.core.device} (pushing model files once per device, one folder per
+ * request) and {@code dev.fastvlm.core.bundle} (a bundle's manifest and the checks that
+ * {@code build()} and {@code fastvlm bundle verify} run). The pipeline's stages (image, text,
+ * embed, tensor, pipeline) and the in-process Genie and QNN bindings (genie, qnn) are not exported.
  */
 module dev.fastvlm.core {
     requires transitive dev.fastvlm;
@@ -29,6 +29,7 @@ module dev.fastvlm.core {
     // JNA reads the libraries' interfaces and calls its callbacks by reflection
     opens dev.fastvlm.core.image to com.sun.jna;
     opens dev.fastvlm.core.genie to com.sun.jna;
+    opens dev.fastvlm.core.qnn to com.sun.jna;
 
     provides dev.fastvlm.spi.FastVlmProvider with dev.fastvlm.core.pipeline.CoreFastVlmProvider;
 }

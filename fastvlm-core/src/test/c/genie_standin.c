@@ -70,6 +70,16 @@ void GenieStandIn_setFaults(int32_t abort_after, int32_t drop_end) {
     fault_drop_end = drop_end;
 }
 
+static atomic_int fill_answer;
+static _Atomic double prompt_tokens_per_second;
+
+/* For benchmarks: prompt processing takes rows / rate seconds (0: none), and with fill the answer
+ * repeats its words until max-num-tokens, so every mode generates as many tokens. */
+void GenieStandIn_setAnswer(int32_t fill, double prompt_rate) {
+    fill_answer = fill;
+    prompt_tokens_per_second = prompt_rate;
+}
+
 int32_t GenieStandIn_liveHandles(void) { return live_configs + live_dialogs + live_profiles; }
 int32_t GenieStandIn_dialogsCreated(void) { return dialogs_created; }
 
@@ -602,13 +612,15 @@ int32_t GenieDialog_embeddingQuery(const Dialog *dialog, const void *embeddings,
                  d->occupied - rows, dominant(left), dominant(right));
     }
 
+    if (prompt_tokens_per_second > 0) sleep_ms((long) (rows * 1000.0 / prompt_tokens_per_second));
     uint64_t first = now_us();
     long token_ms = env_ms("GENIE_STANDIN_TOKEN_MS", token_delay_ms);
     int generated = 0, status = OK, budget = d->max_tokens;
     if (budget > d->context_size - d->occupied) budget = d->context_size - d->occupied;
     char piece[128];
     const char *at = answer;
-    while (*at) {
+    while (*at || (fill_answer && generated < budget)) {
+        if (!*at) at = answer;
         if (d->abort_requested) {
             callback("", SENTENCE_ABORT, userData);
             status = WARNING_ABORTED;

@@ -13,4 +13,6 @@ module dev.fastvlm.genie {
     exports dev.fastvlm.genie.qnn;
     exports dev.fastvlm.genie.profile;
     exports dev.fastvlm.genie.soc;
+    // the JSON and file helpers, shared with the pipeline only
+    exports dev.fastvlm.genie.internal to dev.fastvlm.core;
 }

@@ -350,6 +350,20 @@ public interface FastVlm extends AutoCloseable {
         }
 
         /**
+         * Runs the vision encoder as a {@code qnn-net-run} program per request
+         * ({@link VisionEngine#PROCESS}, the default) or in this process through the QNN C API
+         * ({@link VisionEngine#IN_PROCESS}, on the device itself). With both engines in process on a
+         * local transport, a request starts no program and writes no file.
+         *
+         * @param visionEngine {@link VisionEngine#PROCESS} or {@link VisionEngine#IN_PROCESS}
+         * @return this builder
+         */
+        public Builder visionEngine(VisionEngine visionEngine) {
+            config.visionEngine(visionEngine);
+            return this;
+        }
+
+        /**
          * Largest image file {@link #describe(ImageInput, String, TokenListener)} reads, in bytes;
          * {@value #DEFAULT_MAX_IMAGE_FILE_BYTES} when not set. A larger file, and anything that is not
          * a regular file (a FIFO, a device such as {@code /dev/zero}), is refused with

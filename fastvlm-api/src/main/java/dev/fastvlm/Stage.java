@@ -20,6 +20,8 @@ public enum Stage {
     SWEEP("sweep"),
     /** Pushing the preprocessed pixels to the device. */
     PUSH_IMAGE("push-image"),
+    /** Loading the vision encoder's context into this process (in-process engine, once per instance). */
+    VISION_LOAD("vision-load"),
     /** Running the vision encoder. */
     VISION_ENCODER("vision-encoder"),
     /** Reading the vision encoder's output back from the device. */

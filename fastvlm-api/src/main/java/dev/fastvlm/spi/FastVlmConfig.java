@@ -9,6 +9,7 @@ import dev.fastvlm.ModelArtifacts;
 import dev.fastvlm.QairtRuntime;
 import dev.fastvlm.ResizePolicy;
 import dev.fastvlm.TextEmbeddingSource;
+import dev.fastvlm.VisionEngine;
 import dev.fastvlm.transport.TransferListener;
 import dev.fastvlm.transport.Transport;
 
@@ -37,6 +38,7 @@ public final class FastVlmConfig {
     private final boolean keepDeviceFiles;
     private final TransferListener syncProgress;
     private final DecoderEngine decoderEngine;
+    private final VisionEngine visionEngine;
     private final long maxImageFileBytes;
     private final boolean literalPrompts;
     private final Optional<String> systemPrompt;
@@ -53,6 +55,7 @@ public final class FastVlmConfig {
         this.keepDeviceFiles = builder.keepDeviceFiles;
         this.syncProgress = builder.syncProgress;
         this.decoderEngine = builder.decoderEngine;
+        this.visionEngine = builder.visionEngine;
         this.maxImageFileBytes = builder.maxImageFileBytes;
         this.literalPrompts = builder.literalPrompts;
         this.systemPrompt = Optional.ofNullable(builder.systemPrompt);
@@ -87,6 +90,7 @@ public final class FastVlmConfig {
         builder.keepDeviceFiles = keepDeviceFiles;
         builder.syncProgress = syncProgress;
         builder.decoderEngine = decoderEngine;
+        builder.visionEngine = visionEngine;
         builder.maxImageFileBytes = maxImageFileBytes;
         builder.literalPrompts = literalPrompts;
         builder.systemPrompt = systemPrompt.orElse(null);
@@ -193,6 +197,15 @@ public final class FastVlmConfig {
     }
 
     /**
+     * Whether the vision encoder runs as a program per request or in this process.
+     *
+     * @return the vision engine
+     */
+    public VisionEngine visionEngine() {
+        return visionEngine;
+    }
+
+    /**
      * The largest image file read; larger ones are refused before reading.
      *
      * @return the limit in bytes, positive
@@ -235,6 +248,7 @@ public final class FastVlmConfig {
         private boolean keepDeviceFiles;
         private TransferListener syncProgress = TransferListener.NONE;
         private DecoderEngine decoderEngine = DecoderEngine.PROCESS;
+        private VisionEngine visionEngine = VisionEngine.PROCESS;
         private long maxImageFileBytes = FastVlm.Builder.DEFAULT_MAX_IMAGE_FILE_BYTES;
         private boolean literalPrompts = true;
         private String systemPrompt;
@@ -364,6 +378,17 @@ public final class FastVlmConfig {
         }
 
         /**
+         * Sets how the vision encoder runs; {@link VisionEngine#PROCESS} when not set.
+         *
+         * @param visionEngine the vision engine
+         * @return this builder
+         */
+        public Builder visionEngine(VisionEngine visionEngine) {
+            this.visionEngine = visionEngine;
+            return this;
+        }
+
+        /**
          * Sets the largest image file read; {@link FastVlm.Builder#DEFAULT_MAX_IMAGE_FILE_BYTES} when not set.
          *
          * @param maxImageFileBytes the limit in bytes, positive
@@ -413,6 +438,7 @@ public final class FastVlmConfig {
             required(textEmbedding, "textEmbedding", "HOST_TABLE or DEVICE_EMBEDDER");
             required(syncProgress, "syncProgress", "use TransferListener.NONE for none");
             required(decoderEngine, "decoderEngine", "PROCESS or IN_PROCESS");
+            required(visionEngine, "visionEngine", "PROCESS or IN_PROCESS");
             if (requestTimeout.isNegative() || requestTimeout.isZero()) {
                 throw new InvalidConfigurationException("requestTimeout", "must be positive, was " + requestTimeout);
             }

@@ -33,7 +33,7 @@ public final class ShellQuoting {
     public static String join(List<String> arguments) {
         StringBuilder line = new StringBuilder();
         for (String argument : arguments) {
-            if (!line.isEmpty()) {
+            if (line.length() > 0) {
                 line.append(' ');
             }
             line.append(quote(argument));

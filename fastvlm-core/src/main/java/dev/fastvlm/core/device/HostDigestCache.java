@@ -76,7 +76,7 @@ final class HostDigestCache {
     static HostDigestCache load(Path file) {
         Map<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
         try {
-            String[] lines = Files.readString(file, StandardCharsets.UTF_8).split("\n");
+            String[] lines = dev.fastvlm.genie.internal.Json.readUtf8(file).split("\n");
             if (!lines[0].equals(HEADER)) {
                 throw new IOException("its first line is not '" + HEADER + "'");
             }

@@ -150,10 +150,10 @@ final class SyncLock implements AutoCloseable {
         }
         if (fields[1].equals(HOST) && !HOST.equals(UNKNOWN_HOST)) {
             long pid = number(fields[2]);
-            if (pid == ProcessHandle.current().pid()) {
+            if (pid == HostProcesses.currentPid()) {
                 return HELD.contains(fields[0]) ? null : "its sync in this process is over";
             }
-            if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            if (HostProcesses.isAlive(pid)) {
                 return null;
             }
             return "its owner, process " + fields[2] + " of this host, is gone";
@@ -185,7 +185,7 @@ final class SyncLock implements AutoCloseable {
     }
 
     private String ownerLine() {
-        return "echo " + q(id + " " + HOST + " " + ProcessHandle.current().pid() + " ") + "$(( $(date +%s) + "
+        return "echo " + q(id + " " + HOST + " " + HostProcesses.currentPid() + " ") + "$(( $(date +%s) + "
                 + Math.max(1, lease.toSeconds()) + " ))";
     }
 

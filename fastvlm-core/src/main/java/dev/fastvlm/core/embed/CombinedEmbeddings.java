@@ -124,7 +124,7 @@ public final class CombinedEmbeddings {
             for (int r = piece.start; r < piece.end; ) {
                 if (buffer.remaining() < rowBytes) {
                     out.write(chunk, 0, buffer.position());
-                    buffer.clear();
+                    ((java.nio.Buffer) buffer).clear();
                 }
                 int n = Math.min(piece.end - r, buffer.remaining() / rowBytes);
                 encoder.encode(piece.rows, r, r + n, buffer, scratch);
@@ -152,7 +152,7 @@ public final class CombinedEmbeddings {
         for (Piece piece : pieces) {
             encoder.encode(piece.rows, piece.start, piece.end, out, scratch);
         }
-        dst.position(out.position());
+        ((java.nio.Buffer) dst).position(out.position());
     }
 
     /**

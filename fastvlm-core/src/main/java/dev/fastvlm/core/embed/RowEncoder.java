@@ -89,7 +89,7 @@ final class RowEncoder {
                 }
             }
         }
-        dst.position(at + width * type.bytes());
+        ((java.nio.Buffer) dst).position(at + width * type.bytes());
     }
 
     private int quantize(float value) {

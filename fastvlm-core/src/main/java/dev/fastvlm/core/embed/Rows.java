@@ -71,7 +71,7 @@ final class Rows {
                         (long) source * width, dst, at + 4 * (r - from) * width, width);
             }
         }
-        dst.position(at + 4 * (to - from) * width);
+        ((java.nio.Buffer) dst).position(at + 4 * (to - from) * width);
     }
 
     private int source(int r) {

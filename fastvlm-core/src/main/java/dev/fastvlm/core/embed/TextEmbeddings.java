@@ -110,7 +110,7 @@ public final class TextEmbeddings {
         RowEncoder encoder = RowEncoder.of(QnnDataType.FLOAT_32, Optional.empty());
         float[] scratch = new float[rows.width()];
         encoder.encode(rows, 0, rows.count(), out, scratch);
-        dst.position(out.position());
+        ((java.nio.Buffer) dst).position(out.position());
     }
 
     Rows rowsView() {

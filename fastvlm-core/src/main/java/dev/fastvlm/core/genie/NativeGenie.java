@@ -429,11 +429,11 @@ public final class NativeGenie implements AutoCloseable {
                     ended = true;
                 }
                 ByteBuffer in = ByteBuffer.allocate(pending.remaining() + bytes.length);
-                in.put(pending).put(bytes).flip();
+                ((java.nio.Buffer) in.put(pending).put(bytes)).flip();
                 CharBuffer out = CharBuffer.allocate(in.remaining() + 1);
                 decoder.decode(in, out, false);
                 pending = in.slice();
-                emit(out.flip().toString());
+                emit(((java.nio.Buffer) out).flip().toString());
             } catch (RuntimeException e) {
                 fail(e);
             }
@@ -458,7 +458,7 @@ public final class NativeGenie implements AutoCloseable {
             CharBuffer out = CharBuffer.allocate(pending.remaining() + 2);
             decoder.decode(pending, out, true);
             decoder.flush(out);
-            emit(out.flip().toString());
+            emit(((java.nio.Buffer) out).flip().toString());
         }
 
         private void emit(String piece) {

@@ -1,5 +1,6 @@
 package dev.fastvlm.core.image;
 
+import dev.fastvlm.core.DesktopOnly;
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.InvalidInputException;
@@ -27,6 +28,7 @@ import java.util.List;
  * converts the decoded raster's raw samples to RGB as PIL would. Colour management is
  * deliberately skipped: PIL ignores ICC profiles and gamma in {@code convert("RGB")}.
  */
+@DesktopOnly("ImageIO and java.awt: desktop Java only")
 final class ImageIoDecoder implements ImageDecoder {
     static final ImageIoDecoder INSTANCE = new ImageIoDecoder();
     private static final Logger LOG = LoggerFactory.getLogger(ImageIoDecoder.class);
@@ -185,6 +187,7 @@ final class ImageIoDecoder implements ImageDecoder {
     }
 
     /** Aborts a read, between the rows a reader reports, once the request it serves is to stop. */
+    @DesktopOnly("an ImageIO listener")
     private static final class AbortWhenStopped implements IIOReadProgressListener {
         private final StopCheck stop;
 

@@ -1,5 +1,6 @@
 package dev.fastvlm.core.image;
 
+import dev.fastvlm.core.DesktopOnly;
 import com.sun.jna.Memory;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * a zeroed page every 4 KiB: measured here, a third of a 12-megapixel decode (73 ms fresh, 50 ms
  * into a reused buffer). The price is that much native memory held between images.
  */
+@DesktopOnly("libjpeg-turbo's output buffer")
 final class NativePixelBuffer implements AutoCloseable {
     private static final int KEEP_MIB = 64;
     private static final AtomicReference<Memory> SPARE = new AtomicReference<>();

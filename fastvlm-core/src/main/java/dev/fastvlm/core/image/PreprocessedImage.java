@@ -143,7 +143,7 @@ public final class PreprocessedImage {
             floats.put(value);
             if (!floats.hasRemaining()) {
                 out.write(chunk.array(), 0, floats.position() * 4);
-                floats.clear();
+                ((java.nio.Buffer) floats).clear();
             }
         });
         out.write(chunk.array(), 0, floats.position() * 4);
@@ -171,7 +171,7 @@ public final class PreprocessedImage {
                 floats.put(UNIT[rgb[i] & 0xff]);
             }
         }
-        buffer.position(buffer.position() + (int) byteSize());
+        ((java.nio.Buffer) buffer).position(buffer.position() + (int) byteSize());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.fastvlm.core.image;
 
+import dev.fastvlm.core.DesktopOnly;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import dev.fastvlm.CancelledException;
@@ -23,6 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  * layout is simply decoded in one call. x86-64 only: its stores become visible in program order,
  * so rows are written before the counter that announces them is seen.
  */
+@DesktopOnly("ImageIO's progress listener")
 final class ScanlineWatch implements ArrivingRows {
     private static final long DECOMPRESS_STRUCT = 520;
     private static final long IS_DECOMPRESSOR = DECOMPRESS_STRUCT + 32;

@@ -65,7 +65,7 @@ final class SourcePixels {
         }
         byte[] rgb = new byte[width * height * 3];
         if (direct != null) {
-            direct.get(0, rgb);
+            direct.slice(0, rgb.length).get(rgb);
         } else {
             for (int y = 0; y < height; y++) {
                 System.arraycopy(heap, offset + y * stride, rgb, y * width * 3, width * 3);
@@ -111,7 +111,7 @@ final class SourcePixels {
         if (heap != null) {
             return heap;
         }
-        direct.get(y * width * 3, scratch, 0, width * 3);
+        direct.slice(y * width * 3, width * 3).get(scratch, 0, width * 3);
         return scratch;
     }
 

@@ -1,5 +1,6 @@
 package dev.fastvlm.core.image;
 
+import dev.fastvlm.core.DesktopOnly;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -19,6 +20,7 @@ import java.util.function.Function;
  * PIL's settings (accurate integer IDCT, fancy upsampling), so the pixels are PIL's exactly.
  * CMYK/YCCK files are decoded to raw CMYK and converted with PIL's formula.
  */
+@DesktopOnly("libjpeg-turbo through JNA: a desktop library")
 final class TurboJpegDecoder implements ImageDecoder {
     static final TurboJpegDecoder INSTANCE = new TurboJpegDecoder();
     private static final Logger LOG = LoggerFactory.getLogger(TurboJpegDecoder.class);

@@ -7,6 +7,7 @@ import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.transport.DeviceScripts;
 import dev.fastvlm.transport.ShellQuoting;
+import dev.fastvlm.core.device.HostProcesses;
 import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.Deadline;
 import dev.fastvlm.transport.DeviceCommand;
@@ -357,24 +358,7 @@ public final class LocalTransport implements Transport {
      * {@link Deadline} leaves), then KILL to what is left.
      */
     static void killTree(Process process) {
-        List<ProcessHandle> tree = new java.util.ArrayList<>(process.descendants().toList());
-        tree.add(process.toHandle());
-        tree.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + Deadline.remainingNanos(KILL_GRACE.toNanos());
-        for (ProcessHandle handle : tree) {
-            long left = deadline - System.nanoTime();
-            try {
-                if (left > 0) {
-                    handle.onExit().get(left, TimeUnit.NANOSECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (ExecutionException | TimeoutException e) {
-                // Still alive: KILL below.
-            }
-        }
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        HostProcesses.terminateTree(process, Deadline.remainingNanos(KILL_GRACE.toNanos()));
     }
 
     private static Path checkedPath(String devicePath) {

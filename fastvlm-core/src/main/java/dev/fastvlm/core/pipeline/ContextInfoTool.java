@@ -1,6 +1,8 @@
 package dev.fastvlm.core.pipeline;
 
+import dev.fastvlm.core.DesktopOnly;
 import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.core.device.HostProcesses;
 import dev.fastvlm.transport.Deadline;
 
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.stream.Stream;
  * The QAIRT SDK's host tool {@code qnn-context-binary-utility}, which writes a context binary's
  * metadata as JSON: used when a bundle has a context binary but not its info file.
  */
+@DesktopOnly("runs the host-side qnn-context-binary-utility")
 final class ContextInfoTool {
 
     static final String RELATIVE_PATH = "bin/x86_64-linux-clang/qnn-context-binary-utility";
@@ -86,8 +89,7 @@ final class ContextInfoTool {
 
     /** Kills the tool and whatever it started, which could otherwise go on writing into its folder. */
     private static void stop(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        HostProcesses.killTree(process);
         try {
             process.waitFor(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

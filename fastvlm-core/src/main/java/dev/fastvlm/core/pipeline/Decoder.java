@@ -36,6 +36,14 @@ interface Decoder extends AutoCloseable {
     default void release(Object owner) {
     }
 
+    /**
+     * Loads what the engine keeps between requests now instead of on the first request: the
+     * pipeline calls it at {@code build()} when every engine is in process, so that no request
+     * loads, starts or writes anything. Engines that keep nothing loaded do nothing.
+     */
+    default void preload() {
+    }
+
     /** Frees what the engine holds; the pipeline calls it once no request runs. */
     @Override
     void close();

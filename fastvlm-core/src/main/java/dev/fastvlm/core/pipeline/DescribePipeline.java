@@ -14,6 +14,7 @@ import dev.fastvlm.Stage;
 import dev.fastvlm.Stats;
 import dev.fastvlm.TextEmbeddingSource;
 import dev.fastvlm.TokenListener;
+import dev.fastvlm.VisionEngine;
 import dev.fastvlm.core.device.ArtifactSync;
 import dev.fastvlm.transport.DeviceScripts;
 import dev.fastvlm.core.device.RequestDirectory;
@@ -106,7 +107,7 @@ final class DescribePipeline implements AutoCloseable {
         this.table = table;
         this.deviceDir = config.runtime().deviceDirectory();
         this.deviceLock = DEVICE_LOCKS.computeIfAbsent(transport.target(), target -> new ReentrantLock(true));
-        this.visionEncoder = VisionEncoder.forPipeline(bundle);
+        this.visionEncoder = VisionEncoder.forPipeline(config.visionEngine(), bundle, deviceDir);
         this.textRows = TextRowSource.of(config.textEmbedding(), bundle, table);
         this.decoder = decoder(config, bundle, table);
     }
@@ -123,11 +124,19 @@ final class DescribePipeline implements AutoCloseable {
         };
     }
 
-    /** Resolves and checks everything that does not change between requests. */
+    /**
+     * Resolves and checks everything that does not change between requests. With both engines in
+     * this process, also syncs the files and loads both models now, so that requests only compute.
+     */
     static DescribePipeline open(FastVlmConfig config) {
-        if (config.decoderEngine() == DecoderEngine.IN_PROCESS
-                && !config.device().capabilities().contains(TransportCapability.DEVICE_IS_THIS_MACHINE)) {
+        boolean local = config.device().capabilities().contains(TransportCapability.DEVICE_IS_THIS_MACHINE);
+        if (config.decoderEngine() == DecoderEngine.IN_PROCESS && !local) {
             throw new InvalidConfigurationException("decoderEngine", "IN_PROCESS loads libGenie.so into this JVM, so"
+                    + " the device must be this machine (a transport with DEVICE_IS_THIS_MACHINE, such as"
+                    + " LocalTransport), not " + config.device().target());
+        }
+        if (config.visionEngine() == VisionEngine.IN_PROCESS && !local) {
+            throw new InvalidConfigurationException("visionEngine", "IN_PROCESS loads libQnnHtp.so into this JVM, so"
                     + " the device must be this machine (a transport with DEVICE_IS_THIS_MACHINE, such as"
                     + " LocalTransport), not " + config.device().target());
         }
@@ -155,7 +164,18 @@ final class DescribePipeline implements AutoCloseable {
         LOG.info("FastVLM on {} ({} {}, HTP {}): {} vision tokens x {}, context {}", config.device().target(),
                 soc.chip(), soc.marketingName(), soc.htpArch().dspArch(), bundle.visionTokens(),
                 bundle.geometry().nEmbd(), bundle.contextSize());
-        return new DescribePipeline(config, bundle, soc, sdk, tokenizer, images, table);
+        DescribePipeline pipeline = new DescribePipeline(config, bundle, soc, sdk, tokenizer, images, table);
+        if (config.visionEngine() == VisionEngine.IN_PROCESS && config.decoderEngine() == DecoderEngine.IN_PROCESS) {
+            try {
+                pipeline.syncOnce();
+                pipeline.visionEncoder.preload();
+                pipeline.decoder.preload();
+            } catch (RuntimeException | Error e) {
+                pipeline.close();
+                throw e;
+            }
+        }
+        return pipeline;
     }
 
     private static EmbeddingTable openTable(ModelBundle bundle) {
@@ -268,31 +288,23 @@ final class DescribePipeline implements AutoCloseable {
         }
         try {
             long modelBytes = clock.time(Stage.SYNC, this::syncOnce);
-            if (sweepNeeded || !failedRequests.isEmpty()) {
-                List<String> leftovers = new ArrayList<>(failedRequests);
-                clock.time(Stage.SWEEP, () -> RequestDirectory.sweep(device, deviceDir + "/requests", staleAfter(),
-                        leftovers));
-                failedRequests.removeAll(leftovers);
-                sweepNeeded = false;
-            }
-            RequestDirectory directory = RequestDirectory.reserve(device, deviceDir + "/requests");
-            if (config.keepDeviceFiles()) {
-                directory.keep();
-            }
-            RequestWork work = new RequestWork(device, clock, directory, deviceDir, config.requestTimeout(), cleaner);
+            RequestWork work = new RequestWork(device, clock, () -> reserveDirectory(device, clock), deviceDir,
+                    config.requestTimeout(), cleaner);
             DecoderOutput decoded;
             try {
                 decoded = run(work, prompt, listener, encoded);
             } catch (RuntimeException | Error e) {
                 // A failed request leaves nothing behind by the time the caller sees its exception, unless
                 // the link is what failed: then the next request sweeps what is left.
-                failedRequests.add(directory.path());
-                clock.time(Stage.CLEANUP, () -> Deadline.cleanUp("removing " + directory.path(), CLEANUP_WAIT,
-                        directory::close));
+                work.reserved().ifPresent(directory -> {
+                    failedRequests.add(directory.path());
+                    clock.time(Stage.CLEANUP, () -> Deadline.cleanUp("removing " + directory.path(), CLEANUP_WAIT,
+                            directory::close));
+                });
                 throw e;
             }
             // A request that succeeded has its answer already: its directory goes later, in the background.
-            cleaner.release(directory);
+            work.reserved().ifPresent(cleaner::release);
             DialogQuery query = decoded.query();
             return new Description(decoded.text(), new Stats((int) query.promptTokens(),
                     (int) query.generatedTokens(), Duration.ofNanos(query.timeToFirstTokenMicros() * 1000),
@@ -315,6 +327,23 @@ final class DescribePipeline implements AutoCloseable {
         OptionalInt bound = tokenizer.tokensAtMost(prompt, promptOptions(config));
         return bound.isPresent() && (long) bundle.contextSize() - bundle.visionTokens() - bound.getAsInt()
                 >= config.generation().minNewTokens();
+    }
+
+    /**
+     * The request's own device directory, when its first engine that works through device files asks
+     * for it: first the leftovers of earlier requests go (the instance's first such request sweeps
+     * stale directories), then a fresh directory is reserved.
+     */
+    private RequestDirectory reserveDirectory(CountingTransport device, StageClock clock) {
+        if (sweepNeeded || !failedRequests.isEmpty()) {
+            List<String> leftovers = new ArrayList<>(failedRequests);
+            clock.time(Stage.SWEEP, () -> RequestDirectory.sweep(device, deviceDir + "/requests", staleAfter(),
+                    leftovers));
+            failedRequests.removeAll(leftovers);
+            sweepNeeded = false;
+        }
+        RequestDirectory directory = RequestDirectory.reserve(device, deviceDir + "/requests");
+        return config.keepDeviceFiles() ? directory.keep() : directory;
     }
 
     /** How a request's prompt is encoded: the configured layout, literal unless the caller opted out. */

@@ -69,11 +69,11 @@ final class GenieAnswerStream implements OutputListener {
     @Override
     public synchronized void onStdout(byte[] data, int offset, int length) {
         ByteBuffer in = ByteBuffer.allocate(pendingBytes.remaining() + length);
-        in.put(pendingBytes).put(data, offset, length).flip();
+        ((java.nio.Buffer) in.put(pendingBytes).put(data, offset, length)).flip();
         while (true) {
-            decoded.clear();
+            ((java.nio.Buffer) decoded).clear();
             boolean overflow = decoder.decode(in, decoded, false).isOverflow();
-            decoded.flip();
+            ((java.nio.Buffer) decoded).flip();
             accept(decoded);
             if (!overflow) {
                 break;

@@ -12,8 +12,8 @@ import java.time.Duration;
 
 /**
  * {@link dev.fastvlm.DecoderEngine#IN_PROCESS}: {@link NativeGenie} on the synced
- * {@code libGenie.so}, created on the first request (after the sync put the library and model in
- * place) and kept until the pipeline closes.
+ * {@code libGenie.so}, created by {@link #preload()} or on the first request (after the sync put the
+ * library and model in place) and kept until the pipeline closes.
  *
  * <p>One dialog serves every conversation. After a conversation's turn it keeps that turn's
  * context (the prompt and the generated answer); the conversation's next turn sends only the rows
@@ -40,13 +40,23 @@ final class InProcessDecoder implements Decoder {
     }
 
     @Override
+    public void preload() {
+        if (genie == null) {
+            genie = open();
+        }
+    }
+
+    private NativeGenie open() {
+        // The dialog outlives requests, so a request's own limit is set per query, not in this config.
+        return NativeGenie.open(library, configs.forPrompt(1, instanceGeneration).toJson(), table);
+    }
+
+    @Override
     public DecoderOutput decode(RequestWork work, CombinedEmbeddings combined, GenerationOptions generation,
                                 int maxNewTokens, DialogTurn turn, TokenListener listener) {
         Duration init = Duration.ZERO;
         if (genie == null) {
-            // The dialog outlives requests, so a request's own limit is set per query, not in this config.
-            genie = work.clock().time(Stage.DECODER_LOAD, () -> NativeGenie.open(library,
-                    configs.forPrompt(1, instanceGeneration).toJson(), table));
+            genie = work.clock().time(Stage.DECODER_LOAD, this::open);
             init = genie.initTime();
         }
         boolean continues = turn.follows(held);

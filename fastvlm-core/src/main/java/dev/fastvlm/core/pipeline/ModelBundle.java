@@ -34,19 +34,20 @@ final class ModelBundle {
 
     private final Map<ModelArtifact, Path> files;
     private final Optional<Path> textEmbedderInfo;
+    private final QnnGraph vision;
     private final TensorSpec imageInput;
     private final TensorSpec visionOutput;
     private final Optional<QnnGraph> textEmbedder;
     private final DecoderGeometry geometry;
     private final int contextSize;
 
-    private ModelBundle(Map<ModelArtifact, Path> files, Optional<Path> textEmbedderInfo, TensorSpec imageInput,
-                        TensorSpec visionOutput, Optional<QnnGraph> textEmbedder, DecoderGeometry geometry,
-                        int contextSize) {
+    private ModelBundle(Map<ModelArtifact, Path> files, Optional<Path> textEmbedderInfo, QnnGraph vision,
+                        Optional<QnnGraph> textEmbedder, DecoderGeometry geometry, int contextSize) {
         this.files = files;
         this.textEmbedderInfo = textEmbedderInfo;
-        this.imageInput = imageInput;
-        this.visionOutput = visionOutput;
+        this.vision = vision;
+        this.imageInput = vision.onlyInput();
+        this.visionOutput = vision.onlyOutput();
         this.textEmbedder = textEmbedder;
         this.geometry = geometry;
         this.contextSize = contextSize;
@@ -127,8 +128,7 @@ final class ModelBundle {
         if (!problems.isEmpty()) {
             throw failure(artifacts, problems);
         }
-        return new ModelBundle(Map.copyOf(files), embedderInfo, imageInput, visionOutput, embedder, geometry,
-                contextSize);
+        return new ModelBundle(Map.copyOf(files), embedderInfo, vision, embedder, geometry, contextSize);
     }
 
     private static void checkVision(TensorSpec input, TensorSpec output, DecoderGeometry geometry,
@@ -291,6 +291,11 @@ final class ModelBundle {
 
     Path require(ModelArtifact artifact) {
         return file(artifact).orElseThrow(() -> new ModelArtifactException("the bundle has no " + artifact));
+    }
+
+    /** {@return the vision encoder's graph (name and tensors) as its context-info JSON describes it} */
+    public QnnGraph visionGraph() {
+        return vision;
     }
 
     /** {@return the vision encoder's input: its dtype says the pixel layout, its dimensions the image size} */

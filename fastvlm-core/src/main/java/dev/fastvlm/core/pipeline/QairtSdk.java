@@ -21,6 +21,7 @@ public final class QairtSdk {
     static final String QNN_NET_RUN = "qnn-net-run";
     static final String GENIE_T2T_RUN = "genie-t2t-run";
     static final String HTP_BACKEND = "libQnnHtp.so";
+    static final String SYSTEM_LIBRARY = "libQnnSystem.so";
 
     private final Path root;
     private final List<Path> deviceFiles;
@@ -55,7 +56,7 @@ public final class QairtSdk {
                 lib.resolve("libGenie.so"),
                 lib.resolve(HTP_BACKEND),
                 lib.resolve("libQnnHtpV" + version + "Stub.so"),
-                lib.resolve("libQnnSystem.so"),
+                lib.resolve(SYSTEM_LIBRARY),
                 hexagon.resolve("libQnnHtpV" + version + "Skel.so")));
         List<String> missing = new ArrayList<>();
         for (Path file : files) {

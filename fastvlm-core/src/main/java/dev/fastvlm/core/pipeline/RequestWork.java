@@ -9,26 +9,30 @@ import dev.fastvlm.transport.DeviceCommand;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What the engines of one request work with: the request's counting view of the device, its stage
  * clock, its private device directory, and its time limit. Made by the pipeline for each request
- * while it holds the device's lock.
+ * while it holds the device's lock. The directory is reserved on the device when an engine first
+ * names a file in it: a request whose engines all run in this process reserves none.
  */
 final class RequestWork {
 
     private final CountingTransport device;
     private final StageClock clock;
-    private final RequestDirectory directory;
+    private final Supplier<RequestDirectory> reserve;
+    private RequestDirectory directory;
     private final String deviceDir;
     private final Duration requestTimeout;
     private final DeferredRemoval cleaner;
 
-    RequestWork(CountingTransport device, StageClock clock, RequestDirectory directory, String deviceDir,
+    RequestWork(CountingTransport device, StageClock clock, Supplier<RequestDirectory> reserve, String deviceDir,
                 Duration requestTimeout, DeferredRemoval cleaner) {
         this.device = device;
         this.clock = clock;
-        this.directory = directory;
+        this.reserve = reserve;
         this.deviceDir = deviceDir;
         this.requestTimeout = requestTimeout;
         this.cleaner = cleaner;
@@ -42,9 +46,17 @@ final class RequestWork {
         return clock;
     }
 
-    /** The absolute device path of {@code name} in this request's own directory. */
+    /** The absolute device path of {@code name} in this request's own directory, reserved on first use. */
     String file(String name) {
+        if (directory == null) {
+            directory = reserve.get();
+        }
         return directory.resolve(name);
+    }
+
+    /** {@return the request's device directory, if an engine asked for one} */
+    Optional<RequestDirectory> reserved() {
+        return Optional.ofNullable(directory);
     }
 
     /** The directory synced model and SDK files are in. */

@@ -12,7 +12,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Turns a tensor's stored elements into float32 with QNN's convention
@@ -32,19 +31,8 @@ public final class Dequantizer {
      * Whether the 8-bit kernels run in SIMD lanes ({@link VectorDequantize8}): only when the JVM
      * was started with {@code --add-modules jdk.incubator.vector}, checked before the class is touched.
      */
-    private static final boolean VECTOR = readsVectorModule() && VectorDequantize8.useful();
-
-    /**
-     * Whether the JVM has the Vector API module, and this module reads it. On the module path this
-     * module reads only what its descriptor requires, and it does not require an incubator module
-     * (every compile that names one warns, and the build fails on warnings), so the read edge is
-     * added here, where the kernel is chosen. On the class path the call changes nothing.
-     */
-    private static boolean readsVectorModule() {
-        Optional<Module> vector = ModuleLayer.boot().findModule("jdk.incubator.vector");
-        vector.ifPresent(Dequantizer.class.getModule()::addReads);
-        return vector.isPresent();
-    }
+    private static final boolean VECTOR =
+            VectorModule.present() && VectorDequantize8.useful();
 
     static {
         Logger log = LoggerFactory.getLogger(Dequantizer.class);
@@ -186,7 +174,7 @@ public final class Dequantizer {
         if (table8 != null) {
             lookup8(in, index, out, dstIndex, count);
         } else if (type == QnnDataType.FLOAT_32) {
-            out.put(dstIndex, in, index, 4 * count);
+            out.slice(dstIndex, 4 * count).put(in.slice(index, 4 * count));
         } else {
             float[] values = new float[Math.min(count, 1024)];
             for (int done = 0; done < count; done += values.length) {
@@ -216,7 +204,7 @@ public final class Dequantizer {
                 src = in.array();
                 srcOffset = in.arrayOffset() + index + done;
             } else {
-                in.get(index + done, q, 0, n);
+                in.slice(index + done, n).get(q, 0, n);
                 src = q;
                 srcOffset = 0;
             }
@@ -224,7 +212,7 @@ public final class Dequantizer {
                 lookup8(src, srcOffset, out.array(), out.arrayOffset() + dstIndex + 4 * done, n);
             } else {
                 lookup8(src, srcOffset, bytes, 0, n);
-                out.put(dstIndex + 4 * done, bytes, 0, 4 * n);
+                out.slice(dstIndex + 4 * done, 4 * n).put(bytes, 0, 4 * n);
             }
         }
     }

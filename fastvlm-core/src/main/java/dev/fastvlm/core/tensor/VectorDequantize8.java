@@ -1,5 +1,6 @@
 package dev.fastvlm.core.tensor;
 
+import dev.fastvlm.core.DesktopOnly;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -19,6 +20,7 @@ import java.nio.ByteOrder;
  * (it was started with {@code --add-modules jdk.incubator.vector}); without the module, loading
  * this class would fail, so nothing else may refer to it.
  */
+@DesktopOnly("jdk.incubator.vector: the JDK's incubating Vector API")
 final class VectorDequantize8 {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;

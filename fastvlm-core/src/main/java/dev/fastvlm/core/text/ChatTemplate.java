@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
 final class ChatTemplate {
 
     static {
-        readJinjava();
+        JinjavaModule.read(ChatTemplate.class);
     }
 
     private final JinjavaConfig config;
@@ -111,24 +111,5 @@ final class ChatTemplate {
         TemplateRaisedException(String message) {
             super(message);
         }
-    }
-
-    /**
-     * Jinjava has no module name, so this module's descriptor cannot require it. On a module path
-     * it is an automatic module that this module reads only by the edge added here, and it calls
-     * {@link #raiseException} by reflection, so this package opens to it. On the class path both
-     * are in the unnamed module and the calls change nothing.
-     */
-    private static void readJinjava() {
-        Module jinjava;
-        try {
-            jinjava = Class.forName("com.hubspot.jinjava.Jinjava", false, ChatTemplate.class.getClassLoader()).getModule();
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("Jinjava (com.hubspot.jinjava:jinjava), which renders chat templates, "
-                    + "is on neither the class path nor the module path", e);
-        }
-        Module self = ChatTemplate.class.getModule();
-        self.addReads(jinjava);
-        self.addOpens(ChatTemplate.class.getPackageName(), jinjava);
     }
 }

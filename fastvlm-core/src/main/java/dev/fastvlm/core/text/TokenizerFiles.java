@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fastvlm.ModelArtifactException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -50,7 +49,7 @@ record TokenizerFiles(Path tokenizerJson, Optional<String> chatTemplate, Map<Str
         Path templateFile = dir.resolve(CHAT_TEMPLATE_FILE);
         if (template == null && Files.isRegularFile(templateFile)) {
             try {
-                template = Files.readString(templateFile, StandardCharsets.UTF_8);
+                template = dev.fastvlm.genie.internal.Json.readUtf8(templateFile);
             } catch (IOException e) {
                 throw new ModelArtifactException("tokenizer: cannot read " + templateFile + ": " + e.getMessage(), e);
             }

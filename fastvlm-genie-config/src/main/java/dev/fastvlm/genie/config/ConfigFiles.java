@@ -1,9 +1,9 @@
 package dev.fastvlm.genie.config;
 
+import dev.fastvlm.genie.internal.Json;
 import dev.fastvlm.genie.internal.Violation;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
@@ -16,7 +16,7 @@ final class ConfigFiles {
     static <T> T read(Path file, Function<String, T> parser) {
         String json;
         try {
-            json = Files.readString(file);
+            json = Json.readUtf8(file);
         } catch (IOException e) {
             throw new GenieConfigException(List.of(new Violation(file.toString(), "cannot be read: " + e)));
         }

@@ -6,7 +6,6 @@ import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.genie.internal.Json;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -112,7 +111,7 @@ public record DecoderGeometry(int nEmbd, int nVocab, int nLayer, int nHeads, int
     public static DecoderGeometry fromHuggingFaceConfig(Path configJson) {
         String text;
         try {
-            text = Files.readString(configJson);
+            text = Json.readUtf8(configJson);
         } catch (IOException e) {
             throw new ModelArtifactException(configJson + ": cannot be read: " + e, e);
         }

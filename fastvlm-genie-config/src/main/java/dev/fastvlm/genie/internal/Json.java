@@ -194,7 +194,8 @@ public final class Json {
             // Not createTempFile: its owner-only mode would carry over; this file gets the umask's.
             Path temp = dir.resolve("." + absolute.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
             try {
-                Files.writeString(temp, text, java.nio.file.StandardOpenOption.CREATE_NEW,
+                Files.write(temp, text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        java.nio.file.StandardOpenOption.CREATE_NEW,
                         java.nio.file.StandardOpenOption.WRITE);
                 try {
                     Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -207,5 +208,21 @@ public final class Json {
         } catch (IOException e) {
             throw new FastVlmException("cannot write " + target + ": " + e, e);
         }
+    }
+
+    /**
+     * A whole file's text, strictly UTF-8 as {@code Files.readString} reads it (which Android lacks):
+     * malformed bytes are an error, not replacement characters.
+     *
+     * @param file the file to read
+     * @return its text
+     * @throws IOException when the file cannot be read or is not valid UTF-8
+     *     ({@link java.nio.charset.CharacterCodingException})
+     */
+    public static String readUtf8(Path file) throws IOException {
+        return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
     }
 }

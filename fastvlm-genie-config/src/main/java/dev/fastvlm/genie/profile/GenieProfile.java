@@ -6,7 +6,6 @@ import dev.fastvlm.genie.internal.JsonFields;
 import dev.fastvlm.genie.internal.Violation;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,7 +78,7 @@ public final class GenieProfile {
      */
     public static GenieProfile read(Path file) {
         try {
-            return parse(Files.readString(file), file.toString());
+            return parse(Json.readUtf8(file), file.toString());
         } catch (IOException e) {
             throw new GenieProfileException(file + ": cannot be read: " + e);
         }

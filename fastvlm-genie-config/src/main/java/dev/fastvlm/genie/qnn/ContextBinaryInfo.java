@@ -9,7 +9,6 @@ import dev.fastvlm.genie.internal.JsonFields;
 import dev.fastvlm.genie.internal.Violation;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,7 +64,7 @@ public record ContextBinaryInfo(List<QnnGraph> graphs) {
      */
     public static ContextBinaryInfo read(Path json) {
         try {
-            return parse(Files.readString(json), json.toString());
+            return parse(Json.readUtf8(json), json.toString());
         } catch (IOException e) {
             throw new ModelArtifactException(json + ": cannot be read: " + e, e);
         }
