@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Questions one after another about one image, each answered with the whole conversation so far
+ * Questions one after another about one image (or none), each answered with the whole conversation so far
  * in the prompt: the system turn, every earlier question and answer, and the new question,
  * rendered by the model's own chat template. Opened by {@link FastVlm#conversation}.
  *

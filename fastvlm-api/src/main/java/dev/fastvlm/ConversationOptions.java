@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * How a {@link Conversation} starts: its image, its system prompt, and what to do when the history
+ * How a {@link Conversation} starts: its image (if any), its system prompt, and what to do when the history
  * outgrows the context. Immutable; made by {@link #builder()}.
  *
  * <pre>{@code
@@ -35,10 +35,10 @@ public final class ConversationOptions {
     /**
      * The image every question of the conversation is about.
      *
-     * @return the image
+     * @return the image, or empty for a text-only conversation (no vision rows, no vision encoder)
      */
-    public ImageInput image() {
-        return image;
+    public Optional<ImageInput> image() {
+        return Optional.ofNullable(image);
     }
 
     /**
@@ -70,9 +70,10 @@ public final class ConversationOptions {
         }
 
         /**
-         * The image the conversation is about. Required.
+         * The image the conversation is about; when not set, the conversation is text only: its
+         * prompts are the chat template without an image and the vision encoder never runs.
          *
-         * @param image the picture; read and encoded once, on the first question
+         * @param image the picture, read and encoded once, on the first question; null for none
          * @return this builder
          */
         public Builder image(ImageInput image) {
@@ -117,10 +118,9 @@ public final class ConversationOptions {
          * Checks the options and makes them.
          *
          * @return the options
-         * @throws InvalidConfigurationException naming the field that is missing
+         * @throws InvalidConfigurationException naming the field that is missing (the overflow policy)
          */
         public ConversationOptions build() {
-            Checks.required(image, "image", "the image the conversation is about");
             Checks.required(contextOverflow, "contextOverflow", "FAIL or DROP_OLDEST");
             return new ConversationOptions(this);
         }

@@ -364,6 +364,22 @@ public interface FastVlm extends AutoCloseable {
         }
 
         /**
+         * How many images' vision-encoder rows the instance keeps, least recently used first out;
+         * 0 (off) when not set. With a cache, a {@code describe} or a conversation whose image's
+         * preprocessed pixels have the same SHA-256 digest as a kept image's runs no vision encoder
+         * (its {@link Stats#stages()} hold no {@link Stage#VISION_ENCODER}). Each entry holds one
+         * image's encoder output (vision tokens x embedding width, in the encoder's output type); the digest needs
+         * the whole decoded image, so a cached instance pushes pixels only once they are all decoded.
+         *
+         * @param entries the number of images kept, 0 or more; 0 turns the cache off
+         * @return this builder
+         */
+        public Builder visionCacheSize(int entries) {
+            config.visionCacheSize(entries);
+            return this;
+        }
+
+        /**
          * Largest image file {@link #describe(ImageInput, String, TokenListener)} reads, in bytes;
          * {@value #DEFAULT_MAX_IMAGE_FILE_BYTES} when not set. A larger file, and anything that is not
          * a regular file (a FIFO, a device such as {@code /dev/zero}), is refused with

@@ -42,6 +42,7 @@ public final class FastVlmConfig {
     private final long maxImageFileBytes;
     private final boolean literalPrompts;
     private final Optional<String> systemPrompt;
+    private final int visionCacheSize;
 
     private FastVlmConfig(Builder builder) {
         this.device = builder.device;
@@ -59,6 +60,7 @@ public final class FastVlmConfig {
         this.maxImageFileBytes = builder.maxImageFileBytes;
         this.literalPrompts = builder.literalPrompts;
         this.systemPrompt = Optional.ofNullable(builder.systemPrompt);
+        this.visionCacheSize = builder.visionCacheSize;
     }
 
     /**
@@ -94,6 +96,7 @@ public final class FastVlmConfig {
         builder.maxImageFileBytes = maxImageFileBytes;
         builder.literalPrompts = literalPrompts;
         builder.systemPrompt = systemPrompt.orElse(null);
+        builder.visionCacheSize = visionCacheSize;
         return builder;
     }
 
@@ -233,6 +236,16 @@ public final class FastVlmConfig {
     }
 
     /**
+     * How many images' vision-encoder rows the instance keeps, by the digest of their preprocessed
+     * pixels, so that a request about an image seen before runs no vision encoder.
+     *
+     * @return the number of entries, 0 when no rows are kept
+     */
+    public int visionCacheSize() {
+        return visionCacheSize;
+    }
+
+    /**
      * Collects a {@link FastVlmConfig}. {@link FastVlm.Builder} is the one users call and keeps
      * one of these; the defaults and the checks are here, in one place.
      */
@@ -252,6 +265,7 @@ public final class FastVlmConfig {
         private long maxImageFileBytes = FastVlm.Builder.DEFAULT_MAX_IMAGE_FILE_BYTES;
         private boolean literalPrompts = true;
         private String systemPrompt;
+        private int visionCacheSize;
 
         private Builder() {
         }
@@ -422,6 +436,17 @@ public final class FastVlmConfig {
         }
 
         /**
+         * Sets how many images' vision rows are kept between requests; 0 (none) when not set.
+         *
+         * @param visionCacheSize the number of entries, 0 or more
+         * @return this builder
+         */
+        public Builder visionCacheSize(int visionCacheSize) {
+            this.visionCacheSize = visionCacheSize;
+            return this;
+        }
+
+        /**
          * Checks the values and builds the configuration.
          *
          * @return the configuration
@@ -444,6 +469,10 @@ public final class FastVlmConfig {
             }
             if (maxImageFileBytes <= 0) {
                 throw new InvalidConfigurationException("maxImageFileBytes", "must be > 0, was " + maxImageFileBytes);
+            }
+            if (visionCacheSize < 0) {
+                throw new InvalidConfigurationException("visionCacheSize", "must be >= 0 (0 turns the cache off), was "
+                        + visionCacheSize);
             }
             return new FastVlmConfig(this);
         }

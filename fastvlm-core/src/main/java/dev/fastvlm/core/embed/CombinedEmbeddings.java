@@ -46,7 +46,7 @@ public final class CombinedEmbeddings {
     }
 
     /**
-     * A builder with the vision rows first and float32 output.
+     * A builder with the vision rows (if any) first and float32 output.
      *
      * @return a builder
      */
@@ -54,7 +54,7 @@ public final class CombinedEmbeddings {
         return new Builder();
     }
 
-    /** {@return rows in the sequence: vision tokens plus text tokens} */
+    /** {@return rows in the sequence: vision tokens (if any) plus text tokens} */
     public int rows() {
         return rows;
     }
@@ -191,7 +191,8 @@ public final class CombinedEmbeddings {
         }
 
         /**
-         * The vision encoder's rows. Required.
+         * The vision encoder's rows; when not set, the sequence is the text rows alone (a prompt
+         * without an image) and the layout is ignored.
          *
          * @param vision the rows
          * @return this builder
@@ -272,11 +273,15 @@ public final class CombinedEmbeddings {
          * @return the combined sequence
          * @throws ModelArtifactException if vision and text rows differ in width
          * @throws InvalidInputException  if the placeholder index is outside the text rows
-         * @throws NullPointerException when the vision or text rows are missing
+         * @throws NullPointerException when the text rows are missing
          */
         public CombinedEmbeddings build() {
-            Objects.requireNonNull(vision, "vision embeddings are required");
             Objects.requireNonNull(text, "text embeddings are required");
+            RowEncoder encoder = RowEncoder.of(outputType, outputQuantization);
+            if (vision == null) {
+                Rows textRows = text.rowsView();
+                return new CombinedEmbeddings(List.of(new Piece(textRows, 0, textRows.count())), encoder, text.width());
+            }
             if (vision.width() != text.width()) {
                 throw new ModelArtifactException("embedding widths differ: " + vision.source() + " has rows of "
                         + vision.width() + ", " + text.source() + " has rows of " + text.width());
@@ -296,7 +301,7 @@ public final class CombinedEmbeddings {
                 pieces.add(new Piece(visionRows, 0, visionRows.count()));
                 pieces.add(new Piece(textRows, imageIndex, textRows.count()));
             }
-            return new CombinedEmbeddings(pieces, RowEncoder.of(outputType, outputQuantization), vision.width());
+            return new CombinedEmbeddings(pieces, encoder, vision.width());
         }
     }
 }

@@ -30,7 +30,8 @@ final class ConversationState {
         this.options = options;
     }
 
-    ImageInput image() {
+    /** The conversation's image, or empty for a text-only conversation. */
+    Optional<ImageInput> image() {
         return options.image();
     }
 
@@ -38,7 +39,7 @@ final class ConversationState {
         return options.systemPrompt();
     }
 
-    /** The image's rows, or null before the first question's vision encoder ran. */
+    /** The image's rows, or null before the first question's vision encoder ran (and always without an image). */
     VisionEmbeddings vision() {
         return vision;
     }

@@ -6,6 +6,7 @@ import dev.fastvlm.DecoderEngine;
 import dev.fastvlm.Description;
 import dev.fastvlm.GenerationOptions;
 import dev.fastvlm.ImageInput;
+import dev.fastvlm.ImageLayout;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifact;
@@ -89,6 +90,8 @@ final class DescribePipeline implements AutoCloseable {
     private final VisionEncoder visionEncoder;
     private final TextRowSource textRows;
     private final Decoder decoder;
+    /** The rows of images seen before, shared by describe and conversations; keeps nothing when off. */
+    private final VisionCache visionCache;
     private boolean synced;
     /** Whether the next request first removes stale request directories: the first one of this instance. */
     private volatile boolean sweepNeeded = true;
@@ -110,6 +113,7 @@ final class DescribePipeline implements AutoCloseable {
         this.visionEncoder = VisionEncoder.forPipeline(config.visionEngine(), bundle, deviceDir);
         this.textRows = TextRowSource.of(config.textEmbedding(), bundle, table);
         this.decoder = decoder(config, bundle, table);
+        this.visionCache = VisionCache.of(config.visionCacheSize());
     }
 
     /** The decoder engine {@link FastVlmConfig#decoderEngine()} names. */
@@ -210,7 +214,7 @@ final class DescribePipeline implements AutoCloseable {
         StageClock clock = new StageClock();
         // A PNG at the encoder's size comes back at once and inflates on another core (see push-image),
         // which the prompt's tokenizing, here on the caller's thread, leaves to it.
-        PreprocessedImage pixels = clock.time(Stage.PREPROCESS, () -> images.preprocessStreaming(image));
+        Pixels pixels = preprocess(image, clock);
         // Fail on an over-long prompt before any device work; the Genie config derives max-num-tokens again.
         // While the vocabulary still loads, a prompt whose bound surely fits is tokenized after the vision
         // encoder instead, so that the load overlaps the device work.
@@ -221,8 +225,34 @@ final class DescribePipeline implements AutoCloseable {
             EncodedPrompt encoded = tokenize(prompt, clock);
             text = () -> encoded;
         }
-        return onDevice(clock, new Prompt(pixels, null, text, config.generation(), DialogTurn.single()), listener,
-                vision -> { });
+        return onDevice(clock, new Prompt(pixels.toEncode(), pixels.cached(), text, config.generation(),
+                DialogTurn.single()), listener, vision -> visionCache.put(pixels.digest(), vision));
+    }
+
+    /**
+     * Preprocesses an image and, with the vision cache on, looks up its rows by the pixels' digest:
+     * one {@link Stage#PREPROCESS} stage either way.
+     */
+    private Pixels preprocess(ImageInput image, StageClock clock) {
+        return clock.time(Stage.PREPROCESS, () -> {
+            PreprocessedImage pixels = images.preprocessStreaming(image);
+            Optional<VisionCache.Digest> digest = visionCache.digest(pixels);
+            return new Pixels(pixels, digest, visionCache.get(digest).orElse(null));
+        });
+    }
+
+    /**
+     * A preprocessed image.
+     *
+     * @param pixels the encoder's input
+     * @param digest the pixels' digest, present when the vision cache is on
+     * @param cached the image's rows from the vision cache, or null when the encoder must run
+     */
+    private record Pixels(PreprocessedImage pixels, Optional<VisionCache.Digest> digest, VisionEmbeddings cached) {
+        /** The pixels when the vision encoder must run, else null. */
+        PreprocessedImage toEncode() {
+            return cached == null ? pixels : null;
+        }
     }
 
     /**
@@ -239,18 +269,36 @@ final class DescribePipeline implements AutoCloseable {
         GenerationOptions options = generation != null ? generation : config.generation();
         return Deadline.after(config.requestTimeout(), "conversation").call(() -> {
             StageClock clock = new StageClock();
+            boolean hasImage = conversation.image().isPresent();
             VisionEmbeddings vision = conversation.vision();
-            PreprocessedImage pixels = vision != null ? null
-                    : clock.time(Stage.PREPROCESS, () -> images.preprocessStreaming(conversation.image()));
+            PreprocessedImage pixels = null;
+            Consumer<VisionEmbeddings> encoded = conversation::keepVision;
+            if (hasImage && vision == null) {
+                Pixels seen = preprocess(conversation.image().get(), clock);
+                pixels = seen.toEncode();
+                vision = seen.cached();
+                if (vision != null) {
+                    conversation.keepVision(vision);
+                }
+                encoded = rows -> {
+                    conversation.keepVision(rows);
+                    visionCache.put(seen.digest(), rows);
+                };
+            }
+            // A text-only conversation renders the template without an image: the PREPEND layout adds no marker.
+            PromptOptions.Builder promptOptions = promptOptions(config).toBuilder().systemPrompt(
+                    conversation.systemPrompt().orElse(config.systemPrompt().orElse(null)));
+            if (!hasImage) {
+                promptOptions.layout(ImageLayout.PREPEND);
+            }
+            int imageRows = hasImage ? bundle.visionTokens() : 0;
             ConversationState.Fitted fitted = clock.time(Stage.TOKENIZE, () -> conversation.fit(tokenizer,
-                    promptOptions(config).toBuilder().systemPrompt(conversation.systemPrompt()
-                            .orElse(config.systemPrompt().orElse(null))).build(),
-                    question, bundle.visionTokens(), bundle.contextSize(), options));
-            int historyRows = fitted.prompt().historyTokens() + bundle.visionTokens();
+                    promptOptions.build(), question, imageRows, bundle.contextSize(), options));
+            int historyRows = fitted.prompt().historyTokens() + imageRows;
             DialogTurn turn = new DialogTurn(conversation, conversation.size(), fitted.dropped(),
                     fitted.prompt().historyTokens() == 0 ? 0 : historyRows, true);
             return onDevice(clock, new Prompt(pixels, vision, () -> fitted.prompt().prompt(), options, turn), listener,
-                    conversation::keepVision);
+                    encoded);
         });
     }
 
@@ -267,8 +315,9 @@ final class DescribePipeline implements AutoCloseable {
     /**
      * What one request gives the device stages.
      *
-     * @param pixels the preprocessed image, or null when {@code vision} holds its rows already
-     * @param vision the image's rows from an earlier request, or null
+     * @param pixels the preprocessed image, or null when {@code vision} holds its rows already (or there is no image)
+     * @param vision the image's rows from an earlier request or the vision cache, or null; both null for a
+     *               text-only prompt
      * @param text   the prompt's ids, which may be tokenized only when asked (after the vision encoder)
      */
     private record Prompt(PreprocessedImage pixels, VisionEmbeddings vision, Supplier<EncodedPrompt> text,
@@ -394,14 +443,17 @@ final class DescribePipeline implements AutoCloseable {
     private DecoderOutput run(RequestWork work, Prompt prompt, TokenListener listener,
                               Consumer<VisionEmbeddings> encoded) {
         VisionEmbeddings vision = prompt.vision();
-        if (vision == null) {
+        if (vision == null && prompt.pixels() != null) {
             vision = visionEncoder.encode(work, prompt.pixels());
             encoded.accept(vision);
         }
         EncodedPrompt text = prompt.text().get();
         TextEmbeddings rows = textRows.embed(work, text);
-        CombinedEmbeddings combined = CombinedEmbeddings.builder().vision(vision).text(rows)
-                .layout(config.imageLayout(), text.imageIndex().orElse(0)).build();
+        CombinedEmbeddings.Builder sequence = CombinedEmbeddings.builder().text(rows);
+        if (vision != null) {
+            sequence.vision(vision).layout(config.imageLayout(), text.imageIndex().orElse(0));
+        }
+        CombinedEmbeddings combined = sequence.build();
         int maxNewTokens = Math.min(bundle.contextSize() - combined.rows(), prompt.generation().maxNewTokens());
         return decoder.decode(work, combined, prompt.generation(), maxNewTokens, prompt.turn(), listener);
     }

@@ -133,6 +133,19 @@ class CombinedEmbeddingsTest {
     }
 
     @Test
+    void withoutVisionRowsTheSequenceIsTheTextRowsAloneWhateverTheLayout() throws IOException {
+        byte[] prepended = EmbedGoldens.bytes("combined_prepend.raw");
+        byte[] textOnly = java.util.Arrays.copyOfRange(prepended, visionRows * width * 4, prepended.length);
+        for (CombinedEmbeddings.Builder builder : List.of(CombinedEmbeddings.builder(),
+                CombinedEmbeddings.builder().placeholder(numText + 5))) {
+            CombinedEmbeddings combined = builder.text(embedderText()).build();
+            assertThat(combined.rows()).isEqualTo(numText);
+            assertThat(combined.byteSize()).isEqualTo(textOnly.length);
+            assertThat(streamed(combined)).isEqualTo(textOnly);
+        }
+    }
+
+    @Test
     void streamsInChunksOfWholeRows() throws IOException {
         // 300 rows of 896 float32: several 64 KiB chunks; no write may split a row.
         int rows = 300;
