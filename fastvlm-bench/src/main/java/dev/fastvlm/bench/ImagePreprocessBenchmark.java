@@ -1,9 +1,9 @@
 package dev.fastvlm.bench;
 
 import dev.fastvlm.ImageInput;
-import dev.fastvlm.core.image.ImageDecoder;
 import dev.fastvlm.core.image.ImagePreprocessor;
 import dev.fastvlm.core.image.PreprocessedImage;
+import dev.fastvlm.core.image.decode.ImageDecoder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

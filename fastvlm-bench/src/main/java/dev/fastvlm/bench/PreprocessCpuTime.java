@@ -2,8 +2,8 @@ package dev.fastvlm.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.fastvlm.ImageInput;
-import dev.fastvlm.core.image.ImageDecoder;
 import dev.fastvlm.core.image.ImagePreprocessor;
+import dev.fastvlm.core.image.decode.ImageDecoder;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;

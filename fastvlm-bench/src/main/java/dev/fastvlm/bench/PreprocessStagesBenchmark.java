@@ -2,7 +2,7 @@ package dev.fastvlm.bench;
 
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.core.image.ImagePreprocessor;
-import dev.fastvlm.core.image.RgbImage;
+import dev.fastvlm.core.image.decode.RgbImage;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

@@ -1,5 +1,9 @@
 package dev.fastvlm.core.image;
 
+import dev.fastvlm.core.image.decode.RgbImage;
+import dev.fastvlm.core.image.decode.SourcePixels;
+import dev.fastvlm.core.image.decode.StopCheck;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;

@@ -4,6 +4,12 @@ import dev.fastvlm.ImageInput;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ResizePolicy;
+import dev.fastvlm.core.image.decode.Decoding;
+import dev.fastvlm.core.image.decode.ExifOrientation;
+import dev.fastvlm.core.image.decode.ImageDecoder;
+import dev.fastvlm.core.image.decode.RgbImage;
+import dev.fastvlm.core.image.decode.SourcePixels;
+import dev.fastvlm.core.image.decode.StandardDecoder;
 
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
@@ -82,13 +88,13 @@ public final class ImagePreprocessor {
 
     /** An encoded image for the built-in decoders, without EXIF rotation: rows can overlap work. */
     private boolean decodesStandardly(ImageInput input) {
-        return decoder == StandardDecoder.INSTANCE && !applyExifOrientation && !(input instanceof ImageInput.RgbPixels);
+        return decoder == ImageDecoder.standard() && !applyExifOrientation && !(input instanceof ImageInput.RgbPixels);
     }
 
     private PreprocessedImage preprocessStandard(byte[] encoded, String name) {
         // The resampler reads rows while the decoder writes the next ones (large JPEG and PNG),
         // and libjpeg-turbo's output where it lies: no heap copy of the source.
-        RgbImage resized = StandardDecoder.INSTANCE.decodeThen(encoded, name, maxPixels,
+        RgbImage resized = StandardDecoder.decodeThen(encoded, name, maxPixels,
                 (w, h) -> w != size || h != size, this::resize);
         return new PreprocessedImage(resized, layout);
     }
@@ -110,18 +116,9 @@ public final class ImagePreprocessor {
         Objects.requireNonNull(input, "input");
         if (layout == OutputLayout.UINT8_HWC && decodesStandardly(input)) {
             byte[] encoded = encoded(input);
-            if (Decoding.checkSupported(encoded, input.name()) == ImageFormat.PNG) {
-                PngDecoder png = PngDecoder.open(encoded, input.name(), maxPixels);
-                if (png != null && png.width() == size && png.height() == size) {
-                    if (png.channels() == 3) {
-                        // A pool thread inflates; the writing thread unfilters each row as it takes it.
-                        PngRows rows = PngRows.startInflating(png);
-                        return new PreprocessedImage(size, size, rows.raw(), 1, png.filteredRowBytes(), rows, layout);
-                    }
-                    byte[] rgb = new byte[size * size * 3];
-                    return new PreprocessedImage(size, size, rgb, 0, size * 3, StandardDecoder.startDecoding(png, rgb),
-                            layout);
-                }
+            SourcePixels arriving = StandardDecoder.pngArriving(encoded, input.name(), maxPixels, size, size);
+            if (arriving != null) {
+                return new PreprocessedImage(arriving, layout);
             }
             return preprocessStandard(encoded, input.name());
         }
@@ -143,7 +140,7 @@ public final class ImagePreprocessor {
         }
         byte[] encoded = encoded(input);
         RgbImage image = decoder.decode(encoded, input.name(), maxPixels);
-        return applyExifOrientation ? ExifOrientation.apply(image, ExifOrientation.read(encoded)) : image;
+        return applyExifOrientation ? ExifOrientation.orient(image, encoded) : image;
     }
 
     /**

@@ -1,5 +1,10 @@
 package dev.fastvlm.core.image;
 
+import dev.fastvlm.core.image.decode.ArrivingRows;
+import dev.fastvlm.core.image.decode.RgbImage;
+import dev.fastvlm.core.image.decode.SourcePixels;
+import dev.fastvlm.core.tensor.RawTensors;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,7 +13,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.fastvlm.core.tensor.RawTensors;
 
 /**
  * The vision encoder's input: the resized RGB pixels and the layout to write them in. Writing
@@ -44,6 +48,12 @@ public final class PreprocessedImage {
     PreprocessedImage(RgbImage pixels, OutputLayout layout) {
         this(pixels.width(), pixels.height(), pixels.rgb(), 0, pixels.width() * 3, null, layout);
         this.pixels = pixels;
+    }
+
+    /** Rows that a decoder on another thread is still writing, in an array on the heap. */
+    PreprocessedImage(SourcePixels arriving, OutputLayout layout) {
+        this(arriving.width(), arriving.height(), arriving.row(0, null), arriving.rowOffset(0), arriving.stride(),
+                arriving.rowsArriving(), layout);
     }
 
     /** Rows that a decoder on another thread is still writing, {@code stride} bytes apart. */

@@ -1,5 +1,8 @@
 package dev.fastvlm.core.image;
 
+import dev.fastvlm.core.image.decode.ArrivingRows;
+import dev.fastvlm.core.image.decode.RgbImage;
+import dev.fastvlm.core.image.decode.SourcePixels;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

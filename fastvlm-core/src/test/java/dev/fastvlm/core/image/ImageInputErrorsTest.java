@@ -2,6 +2,7 @@ package dev.fastvlm.core.image;
 
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.InvalidInputException;
+import dev.fastvlm.core.image.decode.ImageDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,6 +3,8 @@ package dev.fastvlm.core.image;
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.InvalidConfigurationException;
 import dev.fastvlm.ResizePolicy;
+import dev.fastvlm.core.image.decode.PngDecoderTest;
+import dev.fastvlm.core.image.decode.RgbImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

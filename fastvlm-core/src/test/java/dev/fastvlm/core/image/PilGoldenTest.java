@@ -1,6 +1,7 @@
 package dev.fastvlm.core.image;
 
 import dev.fastvlm.ImageInput;
+import dev.fastvlm.core.image.decode.ImageDecoder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /** The cases written by src/test/scripts/make_image_goldens.py from PIL's own output. */
-final class PilGoldens {
+public final class PilGoldens {
     private static final String DIR = "/image-goldens/";
     private static final byte[] EXPECTED = load("expected.bin.gz", true);
 
@@ -57,7 +57,7 @@ final class PilGoldens {
         };
     }
 
-    static byte[] load(String name, boolean gzip) {
+    public static byte[] load(String name, boolean gzip) {
         try (InputStream raw = PilGoldens.class.getResourceAsStream(DIR + name)) {
             if (raw == null) {
                 throw new IllegalStateException("missing test resource " + DIR + name);

@@ -1,5 +1,7 @@
 package dev.fastvlm.core.image;
 
+import dev.fastvlm.core.image.decode.ArrivingRows;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

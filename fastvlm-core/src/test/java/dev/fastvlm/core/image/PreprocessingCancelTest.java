@@ -3,6 +3,7 @@ package dev.fastvlm.core.image;
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.FastVlmTimeoutException;
 import dev.fastvlm.ImageInput;
+import dev.fastvlm.core.image.decode.PngDecoderTest;
 import dev.fastvlm.transport.Deadline;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,11 +1,11 @@
-package dev.fastvlm.core.image;
+package dev.fastvlm.core.image.decode;
 
 import dev.fastvlm.InvalidInputException;
 
 import java.util.Locale;
 
 /** Checks every decoder makes before it touches pixel data. */
-final class Decoding {
+public final class Decoding {
     /** Decoded CMYK (4 bytes a pixel) must fit in one array. */
     private static final long MAX_ARRAY_PIXELS = (Integer.MAX_VALUE - 8) / 4;
 
@@ -28,7 +28,17 @@ final class Decoding {
         return format;
     }
 
-    static void checkPixels(String name, int width, int height, long maxPixels) {
+    /**
+     * Checks an image's size before any pixel is decoded or copied.
+     *
+     * @param name      the file or caller-given name, for messages
+     * @param width     pixels per row, from the header
+     * @param height    rows, from the header
+     * @param maxPixels the decompression-bomb limit, width times height
+     * @throws InvalidInputException when a size is not positive, the image has more than
+     *     {@code maxPixels} pixels, or it would not fit in one Java array
+     */
+    public static void checkPixels(String name, int width, int height, long maxPixels) {
         if (width <= 0 || height <= 0) {
             throw new InvalidInputException(name + ": corrupt header, image size " + width + "x" + height);
         }

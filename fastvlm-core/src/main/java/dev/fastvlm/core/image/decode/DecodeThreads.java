@@ -1,4 +1,4 @@
-package dev.fastvlm.core.image;
+package dev.fastvlm.core.image.decode;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
@@ -30,13 +30,7 @@ final class DecodeThreads {
     }
 
     /** Whether decoding a {@code width x height} image on a pool thread pays, for a consumer that {@code reads} its rows. */
-    static boolean worthIt(int width, int height, RowsNeeded reads) {
+    static boolean worthIt(int width, int height, StandardDecoder.RowsNeeded reads) {
         return (long) width * height >= MIN_PIXELS && reads.test(width, height);
-    }
-
-    /** Whether a consumer reads the rows of a {@code width x height} image (rather than keeping them whole). */
-    @FunctionalInterface
-    interface RowsNeeded {
-        boolean test(int width, int height);
     }
 }

@@ -1,4 +1,4 @@
-package dev.fastvlm.core.image;
+package dev.fastvlm.core.image.decode;
 
 import dev.fastvlm.InvalidInputException;
 

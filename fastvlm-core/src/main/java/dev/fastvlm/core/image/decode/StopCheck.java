@@ -1,4 +1,4 @@
-package dev.fastvlm.core.image;
+package dev.fastvlm.core.image.decode;
 
 import dev.fastvlm.CancelledException;
 import dev.fastvlm.transport.Deadline;
@@ -9,7 +9,7 @@ import dev.fastvlm.transport.Deadline;
  * it also works on the pool threads that share the work, which see neither its interrupt nor its
  * deadline themselves.
  */
-final class StopCheck {
+public final class StopCheck {
     private final Thread requester;
     private final Deadline deadline;
 
@@ -18,8 +18,12 @@ final class StopCheck {
         this.deadline = deadline;
     }
 
-    /** A check for the request of the calling thread: its interrupt and its deadline, if it has one. */
-    static StopCheck ofCurrentRequest() {
+    /**
+     * A check for the request of the calling thread: its interrupt and its deadline, if it has one.
+     *
+     * @return the check, usable from any thread
+     */
+    public static StopCheck ofCurrentRequest() {
         return new StopCheck(Thread.currentThread(), Deadline.current().orElse(null));
     }
 
@@ -39,7 +43,7 @@ final class StopCheck {
      * @throws CancelledException when the request's thread was interrupted (the interrupt stays set)
      * @throws dev.fastvlm.FastVlmTimeoutException when the request's deadline has passed
      */
-    void check() {
+    public void check() {
         if (requester.isInterrupted()) {
             throw new CancelledException("image preprocessing was cancelled");
         }

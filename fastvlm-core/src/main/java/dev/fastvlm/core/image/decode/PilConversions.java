@@ -1,4 +1,4 @@
-package dev.fastvlm.core.image;
+package dev.fastvlm.core.image.decode;
 
 /**
  * The pixel arithmetic of PIL's {@code convert("RGB")} (libImaging/Convert.c) for the modes that

@@ -1,4 +1,4 @@
-package dev.fastvlm.core.image;
+package dev.fastvlm.core.image.decode;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,10 +9,21 @@ import java.nio.charset.StandardCharsets;
  * as PIL's {@code ImageOps.exif_transpose} does. Malformed metadata counts as "no orientation":
  * it must not make an otherwise good image unusable.
  */
-final class ExifOrientation {
+public final class ExifOrientation {
     private static final int ORIENTATION_TAG = 0x0112;
 
     private ExifOrientation() {
+    }
+
+    /**
+     * Rotates and flips decoded pixels as the EXIF orientation tag of their encoded file says.
+     *
+     * @param decoded the pixels decoded from {@code encoded}
+     * @param encoded the whole encoded file (JPEG, PNG, WebP or TIFF carry the tag)
+     * @return {@code decoded} turned upright; {@code decoded} itself when the file has no tag or tag 1
+     */
+    public static RgbImage orient(RgbImage decoded, byte[] encoded) {
+        return apply(decoded, read(encoded));
     }
 
     /** The orientation 1..8, or 1 when absent or unreadable. */

@@ -1,4 +1,4 @@
-package dev.fastvlm.core.image;
+package dev.fastvlm.core.image.decode;
 
 /**
  * Turns encoded image bytes into RGB pixels with the semantics of PIL's
@@ -29,9 +29,9 @@ public interface ImageDecoder {
      * libjpeg-turbo (PIL's own JPEG decoder) for JPEG when the system has {@code libturbojpeg},
      * the project's own decoder for 8-bit non-interlaced grey, grey+alpha, RGB and RGBA PNG, and
      * ImageIO with the TwelveMonkeys plugins for everything else. With this decoder,
-     * {@link ImagePreprocessor#preprocess} resamples large images while they are being decoded.
+     * {@link dev.fastvlm.core.image.ImagePreprocessor#preprocess} resamples large images while they are being decoded.
      *
-     * @return the decoder {@link ImagePreprocessor} uses by default
+     * @return the decoder {@link dev.fastvlm.core.image.ImagePreprocessor} uses by default
      */
     static ImageDecoder standard() {
         return StandardDecoder.INSTANCE;

@@ -1,7 +1,9 @@
-package dev.fastvlm.core.image;
+package dev.fastvlm.core.image.decode;
 
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.InvalidInputException;
+import dev.fastvlm.core.image.ImagePreprocessor;
+import dev.fastvlm.core.image.PilGoldens;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

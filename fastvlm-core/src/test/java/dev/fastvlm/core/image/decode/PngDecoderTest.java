@@ -1,7 +1,9 @@
-package dev.fastvlm.core.image;
+package dev.fastvlm.core.image.decode;
 
 import dev.fastvlm.ImageInput;
 import dev.fastvlm.InvalidInputException;
+import dev.fastvlm.core.image.ImagePreprocessor;
+import dev.fastvlm.core.image.PreprocessedImage;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * unfilterings is exercised whatever filters PIL's encoder happened to pick for the goldens; and
  * the streaming path (decoder thread + resampler) against the same pixels decoded in one go.
  */
-class PngDecoderTest {
+public class PngDecoderTest {
     private static final ImageDecoder STANDARD = ImageDecoder.standard();
 
     @ParameterizedTest(name = "colour type {0}, filter {1}, {2} px wide")
@@ -80,7 +82,7 @@ class PngDecoderTest {
         int channels = channels(colorType);
         byte[] raw = random(w * h * channels, colorType);
         byte[] png = png(w, h, colorType, raw, -1, 1 << 16);
-        boolean arriving = StandardDecoder.INSTANCE.decodeThen(png, "big.png", Long.MAX_VALUE, (width, height) -> true,
+        boolean arriving = StandardDecoder.decodeThen(png, "big.png", Long.MAX_VALUE, (width, height) -> true,
                 SourcePixels::arriving);
         assertThat(arriving).as("decoded on another thread").isTrue();
         ImagePreprocessor pre = ImagePreprocessor.builder().size(256).build();
@@ -213,7 +215,7 @@ class PngDecoderTest {
      * An 8-bit PNG with every row filtered by {@code filter} (-1: row y uses filter y % 5), its
      * zlib stream cut into IDAT chunks of {@code chunk} bytes with an empty IDAT after the first.
      */
-    static byte[] png(int w, int h, int colorType, byte[] raw, int filter, int chunk) {
+    public static byte[] png(int w, int h, int colorType, byte[] raw, int filter, int chunk) {
         int bpp = channels(colorType);
         int rowBytes = w * bpp;
         ByteArrayOutputStream filtered = new ByteArrayOutputStream();

@@ -1,4 +1,4 @@
-package dev.fastvlm.core.image;
+package dev.fastvlm.core.image.decode;
 
 import dev.fastvlm.core.DesktopOnly;
 import com.sun.jna.Library;
@@ -51,7 +51,7 @@ final class TurboJpegDecoder implements ImageDecoder {
      * Where the decoder's progress can be followed ({@link ScanlineWatch}), libjpeg-turbo runs on a
      * pool thread and {@code use} reads each row as soon as it is written.
      */
-    <T> T decodeThen(byte[] encoded, String name, long maxPixels, DecodeThreads.RowsNeeded reads,
+    <T> T decodeThen(byte[] encoded, String name, long maxPixels, StandardDecoder.RowsNeeded reads,
                      Function<SourcePixels, T> use) {
         return decode(encoded, name, maxPixels, (tj, handle, source, w, h, cmyk) -> {
             if (!cmyk && DecodeThreads.worthIt(w, h, reads) && ScanlineWatch.canFollow(handle, w, h)) {
