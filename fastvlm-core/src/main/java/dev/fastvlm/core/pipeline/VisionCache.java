@@ -2,7 +2,7 @@ package dev.fastvlm.core.pipeline;
 
 import dev.fastvlm.core.embed.VisionEmbeddings;
 import dev.fastvlm.core.image.PreprocessedImage;
-import dev.fastvlm.core.image.RgbImage;
+import dev.fastvlm.core.image.decode.RgbImage;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
