@@ -39,6 +39,14 @@ final class StandInGenie {
     }
 
     private static void compile(List<String> arguments) {
+        compile("the stand-in Genie", arguments);
+    }
+
+    /**
+     * Compiles {@code what} (stand-in libraries or programs of fastvlm-core's test sources) with the
+     * system C compiler ({@code CC}, else gcc), failing the test with the compiler's log.
+     */
+    static void compile(String what, List<String> arguments) {
         String cc = System.getenv().getOrDefault("CC", "gcc");
         List<String> command = new ArrayList<>(List.of(cc, "-O1", "-Wall", "-Werror"));
         command.addAll(arguments);
@@ -46,15 +54,15 @@ final class StandInGenie {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             String log = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-                throw new AssertionError("compiling the stand-in Genie failed: " + command + "\n" + log);
+                throw new AssertionError("compiling " + what + " failed: " + command + "\n" + log);
             }
         } catch (IOException e) {
-            throw new AssertionError("the stand-in Genie of the decoder-engine tests is compiled from " + SOURCES
+            throw new AssertionError(what + " of the end-to-end tests is compiled from " + SOURCES
                     + " with the system C compiler, and '" + cc + "' could not be run (" + e.getMessage()
                     + "): install one (e.g. apt-get install gcc) or point the CC environment variable at it", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while compiling the stand-in Genie", e);
+            throw new AssertionError("interrupted while compiling " + what, e);
         }
     }
 }

@@ -4,13 +4,10 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Puts the stand-in libQnnHtp.so and libQnnSystem.so of fastvlm-core's test sources
@@ -76,22 +73,6 @@ final class StandInQnn {
     }
 
     private static void compile(List<String> arguments) {
-        String cc = System.getenv().getOrDefault("CC", "gcc");
-        List<String> command = new ArrayList<>(List.of(cc, "-O1", "-Wall", "-Werror"));
-        command.addAll(arguments);
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String log = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-                throw new AssertionError("compiling the stand-in QNN libraries failed: " + command + "\n" + log);
-            }
-        } catch (IOException e) {
-            throw new AssertionError("the stand-in QNN libraries are compiled from " + StandInGenie.SOURCES
-                    + " with the system C compiler, and '" + cc + "' could not be run (" + e.getMessage()
-                    + "): install one (e.g. apt-get install gcc) or point the CC environment variable at it", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while compiling the stand-in QNN libraries", e);
-        }
+        StandInGenie.compile("the stand-in QNN libraries", arguments);
     }
 }
