@@ -1,11 +1,13 @@
 package dev.fastvlm;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * How a {@link Conversation} starts: its image (if any), its system prompt, and what to do when the history
- * outgrows the context. Immutable; made by {@link #builder()}.
+ * How a {@link Conversation} starts: its image (if any), its system prompt, the exchanges it already
+ * had (when a stateless caller, such as an OpenAI-compatible server, sends the whole conversation
+ * with every question), and what to do when the history outgrows the context. Immutable; made by {@link #builder()}.
  *
  * <pre>{@code
  * ConversationOptions.builder().image(Path.of("street.jpg")).systemPrompt("Answer briefly.").build()
@@ -16,8 +18,10 @@ public final class ConversationOptions {
     private final ImageInput image;
     private final String systemPrompt;
     private final ContextOverflow contextOverflow;
+    private final List<Conversation.Turn> history;
 
     private ConversationOptions(Builder builder) {
+        this.history = builder.history;
         this.image = builder.image;
         this.systemPrompt = builder.systemPrompt;
         this.contextOverflow = builder.contextOverflow;
@@ -60,11 +64,21 @@ public final class ConversationOptions {
         return contextOverflow;
     }
 
+    /**
+     * The exchanges the conversation starts with, as if they had been asked and answered in it.
+     *
+     * @return the earlier turns, oldest first; empty for a new conversation
+     */
+    public List<Conversation.Turn> history() {
+        return history;
+    }
+
     /** Collects the options; {@link #build()} checks them. */
     public static final class Builder {
         private ImageInput image;
         private String systemPrompt;
         private ContextOverflow contextOverflow = ContextOverflow.FAIL;
+        private List<Conversation.Turn> history = List.of();
 
         private Builder() {
         }
@@ -111,6 +125,19 @@ public final class ConversationOptions {
          */
         public Builder contextOverflow(ContextOverflow contextOverflow) {
             this.contextOverflow = contextOverflow;
+            return this;
+        }
+
+        /**
+         * Exchanges the conversation already had: its next question is answered with them in the
+         * prompt (each counts against the context like an answered turn). The image's rows are still
+         * encoded once, on the first question, or taken from the instance's vision cache.
+         *
+         * @param history earlier questions and answers, oldest first
+         * @return this builder
+         */
+        public Builder history(List<Conversation.Turn> history) {
+            this.history = List.copyOf(Checks.required(history, "history", "a list of turns (may be empty)"));
             return this;
         }
 

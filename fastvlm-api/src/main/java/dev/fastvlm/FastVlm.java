@@ -165,6 +165,17 @@ public interface FastVlm extends AutoCloseable {
     Future<Description> describeAsync(ImageInput image, String prompt, TokenListener listener);
 
     /**
+     * The decoder's context size: the most tokens one request can hold, image rows, prompt and
+     * answer together. A server reports it to its clients; a caller can size its prompts by it.
+     *
+     * @return tokens the model bundle's decoder context holds
+     * @throws FastVlmException this implementation does not know its model's context size
+     */
+    default int contextSize() {
+        throw new FastVlmException(getClass().getName() + " does not report its context size");
+    }
+
+    /**
      * Opens a conversation about one image: questions one after another, each answered with the
      * whole conversation so far (see {@link Conversation}). Close it when done; closing this
      * instance ends its conversations.

@@ -28,6 +28,7 @@ final class ConversationState {
 
     ConversationState(ConversationOptions options) {
         this.options = options;
+        options.history().forEach(turn -> history.add(new ChatTurn(turn.question(), turn.answer())));
     }
 
     /** The conversation's image, or empty for a text-only conversation. */

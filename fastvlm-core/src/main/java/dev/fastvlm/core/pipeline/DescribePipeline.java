@@ -255,6 +255,11 @@ final class DescribePipeline implements AutoCloseable {
         }
     }
 
+    /** {@return tokens the bundle's decoder context holds} */
+    int contextSize() {
+        return bundle.contextSize();
+    }
+
     /**
      * One question of a conversation, under the request timeout as {@link #describe} is: the image
      * is preprocessed and encoded on the first question only, the prompt is the whole conversation

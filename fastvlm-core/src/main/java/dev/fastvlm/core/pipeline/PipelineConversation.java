@@ -44,6 +44,7 @@ final class PipelineConversation implements Conversation {
         this.instance = instance;
         this.pipeline = pipeline;
         this.state = new ConversationState(options);
+        turns.addAll(options.history());
     }
 
     @Override

@@ -74,6 +74,11 @@ final class PipelineFastVlm implements FastVlm {
     }
 
     @Override
+    public int contextSize() {
+        return pipeline.contextSize();
+    }
+
+    @Override
     public Conversation conversation(ConversationOptions options) {
         if (options == null) {
             throw new InvalidConfigurationException("conversation", "pass ConversationOptions with at least an image");

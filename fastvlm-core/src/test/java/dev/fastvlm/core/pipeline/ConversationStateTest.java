@@ -1,6 +1,7 @@
 package dev.fastvlm.core.pipeline;
 
 import dev.fastvlm.ContextOverflow;
+import dev.fastvlm.Conversation;
 import dev.fastvlm.ConversationOptions;
 import dev.fastvlm.GenerationOptions;
 import dev.fastvlm.ImageInput;
@@ -12,6 +13,8 @@ import dev.fastvlm.core.text.Qwen2Tokenizer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -73,5 +76,23 @@ class ConversationStateTest {
         assertThatThrownBy(() -> state.fit(Qwen2Tokenizer.shared(), PromptOptions.defaults(), "And now?", VISION,
                 VISION + 10, GENERATION)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("4 oldest dropped").hasMessageContaining("room left 0");
+    }
+
+    @Test
+    void historyGivenUpFrontIsPromptedLikeAnsweredTurns() {
+        ConversationState asked = conversation(ContextOverflow.FAIL);
+        List<Conversation.Turn> earlier = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            earlier.add(new Conversation.Turn("Question number " + i + " about the picture?", "Answer number " + i
+                    + " is a fairly long sentence about the colours of the picture."));
+        }
+        ConversationState given = new ConversationState(ConversationOptions.builder()
+                .image(ImageInput.of(Path.of("unused.png"))).history(earlier).build());
+        assertThat(given.size()).isEqualTo(4);
+        assertThat(Qwen2Tokenizer.shared().decode(given.fit(Qwen2Tokenizer.shared(), PromptOptions.defaults(),
+                "And now?", VISION, 100_000, GENERATION).prompt().prompt().ids(), false))
+                .isEqualTo(Qwen2Tokenizer.shared().decode(asked.fit(Qwen2Tokenizer.shared(), PromptOptions.defaults(),
+                        "And now?", VISION, 100_000, GENERATION).prompt().prompt().ids(), false))
+                .contains("Answer number 3");
     }
 }
