@@ -1,0 +1,203 @@
+package dev.fastvlm.server;
+
+import dev.fastvlm.Conversation;
+import dev.fastvlm.ConversationOptions;
+import dev.fastvlm.Description;
+
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One request's run on the pool: it waits for a device, asks the question there, and hands out what
+ * the device produces as events (answer pieces, then the answer or the failure), all within the
+ * request's one deadline. A device failure before the first piece sends the request to another
+ * device; {@link #cancel()} (the client went away) stops the device's program.
+ */
+final class Answering implements AutoCloseable {
+
+    /** What the device produced next. */
+    sealed interface Event {
+    }
+
+    /** @param text the next piece of the answer */
+    record Piece(String text) implements Event {
+    }
+
+    /** @param answer the whole answer with its figures */
+    record Done(Description answer) implements Event {
+    }
+
+    /** @param failure why the device's work ended without an answer */
+    record Failed(RuntimeException failure) implements Event {
+    }
+
+    /** The client went away: nothing more is written for this request. */
+    static final class ClientGone extends RuntimeException {
+        ClientGone() {
+            super("the client disconnected", null, false, false);
+        }
+    }
+
+    private final ChatRequest request;
+    private final DevicePool pool;
+    private final int attempts;
+    private final long started;
+    private final long deadline;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private volatile boolean cancelled;
+    private volatile Run run;
+
+    /** The request on one device: its lease, its conversation there and the running answer. */
+    private final class Run {
+        private final DevicePool.Lease lease;
+        private final Conversation conversation;
+        private final CompletableFuture<Description> answer;
+        private final long leased = System.nanoTime();
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        Run(DevicePool.Lease lease) {
+            this.lease = lease;
+            this.conversation = lease.instance().conversation(ConversationOptions.builder().image(request.image())
+                    .systemPrompt(request.system().orElse(null)).history(request.history()).build());
+            this.answer = conversation.askAsync(request.question(), request.generation(),
+                    piece -> events.add(new Piece(piece)));
+            answer.whenComplete((done, thrown) -> events.add(done != null ? new Done(done) : new Failed(unwrap(thrown))));
+        }
+
+        /** Ends the conversation and gives the device back, once; a device failure takes it out of the pool. */
+        void end(RuntimeException failure) {
+            if (ended.compareAndSet(false, true)) {
+                try {
+                    conversation.close();
+                } finally {
+                    pool.release(lease, failure);
+                }
+            }
+        }
+    }
+
+    /**
+     * @param request  the checked request
+     * @param pool     the devices
+     * @param attempts how many devices a request may try when they fail before its first piece
+     * @param started  the request's arrival ({@link System#nanoTime()})
+     * @param timeout  how long the whole request may take
+     */
+    Answering(ChatRequest request, DevicePool pool, int attempts, long started, Duration timeout) {
+        this.request = request;
+        this.pool = pool;
+        this.attempts = attempts;
+        this.started = started;
+        this.deadline = started + timeout.toNanos();
+    }
+
+    /**
+     * Starts the request on a free device and waits for its first event; a device that fails
+     * before that is given back (and taken out) and the next free one tried.
+     *
+     * @return the first piece, or the whole answer when there are no pieces
+     * @throws ApiException the request's failure as an HTTP answer
+     * @throws ClientGone   when {@link #cancel()} was called
+     */
+    Event start() throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            checkCancelled();
+            events.clear();
+            run = new Run(pool.acquire(deadline));
+            if (cancelled) {
+                run.answer.cancel(true);
+            }
+            try {
+                return next();
+            } catch (ApiException e) {
+                if (e.status() != 502 || attempt >= attempts) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * The next event, waited for until the request's deadline. The last one ({@link Done}) gives
+     * the device back.
+     *
+     * @throws ApiException 504 at the deadline, or the failure the device reported
+     * @throws ClientGone   after {@link #cancel()}
+     */
+    Event next() throws InterruptedException {
+        Run current = run;
+        long left = deadline - System.nanoTime();
+        Event event = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : events.poll();
+        if (event == null) {
+            current.answer.cancel(true);
+            current.end(null);
+            throw new ApiException(504, "timeout_error", null, "request_timeout", "no answer within the request's"
+                    + " timeout of " + Duration.ofNanos(deadline - started).toMillis() + " ms");
+        }
+        if (event instanceof Failed failed) {
+            current.end(failed.failure());
+            checkCancelled();
+            if (failed.failure() instanceof ClientGone gone) {
+                throw gone;
+            }
+            throw ApiException.from(failed.failure());
+        }
+        if (event instanceof Done) {
+            current.end(null);
+        }
+        return event;
+    }
+
+    /** The client went away: stops the device's work; the request's thread sees {@link ClientGone}. */
+    void cancel() {
+        cancelled = true;
+        Run current = run;
+        if (current != null) {
+            current.answer.cancel(true);
+        }
+    }
+
+    /** The name of the device answering. */
+    String device() {
+        return run.lease.device().name();
+    }
+
+    /** How long the request waited for its device. */
+    Duration queued() {
+        return Duration.ofNanos(run.leased - started);
+    }
+
+    /** Stops the device's work if it still runs and gives the device back (the request ended early). */
+    @Override
+    public void close() {
+        Run current = run;
+        if (current != null && !current.ended.get()) {
+            current.answer.cancel(true);
+            current.end(null);
+        }
+    }
+
+    private void checkCancelled() {
+        if (cancelled) {
+            throw new ClientGone();
+        }
+    }
+
+    private static RuntimeException unwrap(Throwable thrown) {
+        Throwable cause = thrown;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof CancellationException) {
+            return new ClientGone();
+        }
+        return cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
+    }
+}
