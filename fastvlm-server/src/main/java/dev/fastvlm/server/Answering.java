@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One request's run on the pool: it waits for a device, asks the question there, and hands out what
  * the device produces as events (answer pieces, then the answer or the failure), all within the
- * request's one deadline. A device failure before the first piece sends the request to another
- * device; {@link #cancel()} (the client went away) stops the device's program.
+ * request's one deadline. A device failure before anything reached the client sends the request
+ * to another device; {@link #cancel()} (the client went away) stops the device's program.
  */
 final class Answering implements AutoCloseable {
 
@@ -99,28 +99,63 @@ final class Answering implements AutoCloseable {
     }
 
     /**
-     * Starts the request on a free device and waits for its first event; a device that fails
-     * before that is given back (and taken out) and the next free one tried.
+     * Starts the request on a free device and waits for the first piece of its answer (or the
+     * whole answer). A device that fails before that is given back (and taken out) and the next
+     * free one tried: nothing has reached the client yet.
      *
-     * @return the first piece, or the whole answer when there are no pieces
+     * @return the first non-empty piece, or the whole answer
      * @throws ApiException the request's failure as an HTTP answer
      * @throws ClientGone   when {@link #cancel()} was called
      */
     Event start() throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
-            checkCancelled();
-            events.clear();
-            run = new Run(pool.acquire(deadline));
-            if (cancelled) {
-                run.answer.cancel(true);
-            }
+            begin();
             try {
-                return next();
+                Event event;
+                do {
+                    event = next();
+                } while (event instanceof Piece piece && piece.text().isEmpty());
+                return event;
             } catch (ApiException e) {
                 if (e.status() != 502 || attempt >= attempts) {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * Runs the request to its whole answer, moving it to another device whenever its device fails
+     * (the client sees only the answer, so it may start over anywhere).
+     *
+     * @return the answer
+     * @throws ApiException the request's failure as an HTTP answer
+     * @throws ClientGone   when {@link #cancel()} was called
+     */
+    Description complete() throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            begin();
+            try {
+                Event event;
+                do {
+                    event = next();
+                } while (!(event instanceof Done));
+                return ((Done) event).answer();
+            } catch (ApiException e) {
+                if (e.status() != 502 || attempt >= attempts) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Waits for a device and starts the question there. */
+    private void begin() throws InterruptedException {
+        checkCancelled();
+        events.clear();
+        run = new Run(pool.acquire(deadline));
+        if (cancelled) {
+            run.answer.cancel(true);
         }
     }
 

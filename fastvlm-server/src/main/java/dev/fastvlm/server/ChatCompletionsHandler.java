@@ -1,6 +1,7 @@
 package dev.fastvlm.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fastvlm.Description;
 import dev.fastvlm.GenerationOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -63,22 +64,19 @@ final class ChatCompletionsHandler implements HttpHandler {
             answering = new Answering(request, pool, attempts, started, timeout);
             Answering cancellable = answering;
             exchange.getConnection().addCloseListener(connection -> cancellable.cancel());
-            Answering.Event first = answering.start();
             Completions completions = new Completions(json, model);
             if (request.stream()) {
+                Answering.Event first = answering.start();
                 streaming = true;
                 Answering owned = answering;
-                new ServerSentEventHandler((connection, lastEventId) -> stream(connection, owned, first, request,
-                        completions)).handleRequest(exchange);
+                // The stream opens on an I/O thread, which must not wait: the answer goes out from a worker.
+                new ServerSentEventHandler((connection, lastEventId) -> exchange.getConnection().getWorker().execute(
+                        () -> stream(connection, owned, first, request, completions))).handleRequest(exchange);
             } else {
-                Answering.Event event = first;
-                while (!(event instanceof Answering.Done)) {
-                    event = answering.next();
-                }
-                Answering.Done done = (Answering.Done) event;
-                metrics.answered(done.answer().stats());
-                Responses.json(exchange, 200, completions.completion(done.answer(),
-                        request.generation().maxNewTokens(), answering.device(), answering.queued()), json);
+                Description answer = answering.complete();
+                metrics.answered(answer.stats());
+                Responses.json(exchange, 200, completions.completion(answer, request.generation().maxNewTokens(),
+                        answering.device(), answering.queued()), json);
             }
         } catch (ApiException e) {
             metrics.failed(e);
@@ -95,7 +93,7 @@ final class ChatCompletionsHandler implements HttpHandler {
         }
     }
 
-    /** On a worker thread once the event stream is open: the rest of the answer, chunk by chunk. */
+    /** On a worker thread once the event stream is open: the answer, chunk by chunk as the device makes it. */
     private void stream(ServerSentEventConnection connection, Answering answering, Answering.Event first,
                         ChatRequest request, Completions completions) {
         connection.addCloseTask(closed -> answering.cancel());
