@@ -16,7 +16,7 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = FastVlmCli.Version.class,
         description = "Run Apple's FastVLM on a Qualcomm Snapdragon NPU, or on the built-in emulator.",
-        subcommands = {CommandLine.HelpCommand.class, DescribeCommand.class, ChatCommand.class, CombineCommand.class, TokenizeCommand.class, PreprocessCommand.class, EmulatorCommand.class, GenieConfigCommand.class, InspectContextCommand.class, BundleCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, DescribeCommand.class, ChatCommand.class, CombineCommand.class, TokenizeCommand.class, PreprocessCommand.class, EmulatorCommand.class, ServeCommand.class, GenieConfigCommand.class, InspectContextCommand.class, BundleCommand.class})
 public final class FastVlmCli implements Runnable {
 
     @CommandLine.Spec

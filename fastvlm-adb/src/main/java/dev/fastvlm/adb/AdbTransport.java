@@ -119,6 +119,18 @@ public final class AdbTransport implements Transport {
     }
 
     /**
+     * The serials of the devices attached to the local adb server and ready to use, e.g. to open one
+     * transport per phone of a pool.
+     *
+     * @return the serials in the server's order; unauthorized and offline devices are left out
+     * @throws dev.fastvlm.DeviceNotFoundException when no adb server runs and none could be started
+     * @throws DeviceException when the server cannot be asked
+     */
+    public static List<String> readySerials() {
+        return builder().readySerials();
+    }
+
+    /**
      * A device's adbd listening on TCP ({@code adb tcpip}, an emulator), authenticating with the adb key.
      *
      * @param host adbd's host name or address

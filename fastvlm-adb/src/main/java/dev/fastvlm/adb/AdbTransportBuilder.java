@@ -127,6 +127,21 @@ public final class AdbTransportBuilder {
         return directHost != null ? buildDirect() : buildViaServer();
     }
 
+    /**
+     * The serials of the devices the adb server lists as ready to use (state {@code device}), in its
+     * order; unauthorized and offline devices are left out. Starts a local server as {@link #build()} does.
+     *
+     * @return the serials, possibly none
+     * @throws DeviceNotFoundException when no adb server runs and none could be started
+     * @throws DeviceException when the server cannot be asked
+     */
+    public List<String> readySerials() {
+        String server = serverHost + ":" + serverPort;
+        AdbServerClient client = new AdbServerClient(serverHost, serverPort, (int) connectTimeout.toMillis());
+        return listDevices(client, server).stream().filter(d -> d.state().equals("device"))
+                .map(AdbServerClient.AttachedDevice::serial).toList();
+    }
+
     private AdbTransport buildDirect() {
         String target = directHost + ":" + directPort;
         AdbKey keys = AdbKeys.load(adbKey != null ? adbKey : AdbKeys.defaultPrivateKey());

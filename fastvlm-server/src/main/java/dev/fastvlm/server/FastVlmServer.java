@@ -131,6 +131,11 @@ public final class FastVlmServer implements AutoCloseable {
         }
     }
 
+    /** {@return how many devices the pool has} */
+    public int deviceCount() {
+        return settings.devices.size();
+    }
+
     /** {@return the port the server listens on (the one chosen when port 0 was asked for)} */
     public int port() {
         return started().getPort();
