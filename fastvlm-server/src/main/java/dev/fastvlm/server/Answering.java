@@ -60,6 +60,7 @@ final class Answering implements AutoCloseable {
         private final Conversation conversation;
         private final CompletableFuture<Description> answer;
         private final long leased = System.nanoTime();
+        private volatile long answered;
         private final AtomicBoolean ended = new AtomicBoolean();
 
         Run(DevicePool.Lease lease) {
@@ -68,7 +69,10 @@ final class Answering implements AutoCloseable {
                     .systemPrompt(request.system().orElse(null)).history(request.history()).build());
             this.answer = conversation.askAsync(request.question(), request.generation(),
                     piece -> events.add(new Piece(piece)));
-            answer.whenComplete((done, thrown) -> events.add(done != null ? new Done(done) : new Failed(unwrap(thrown))));
+            answer.whenComplete((done, thrown) -> {
+                answered = System.nanoTime();
+                events.add(done != null ? new Done(done) : new Failed(unwrap(thrown)));
+            });
         }
 
         /** Ends the conversation and gives the device back, once; a device failure takes it out of the pool. */
@@ -207,6 +211,11 @@ final class Answering implements AutoCloseable {
     /** How long the request waited for its device. */
     Duration queued() {
         return Duration.ofNanos(run.leased - started);
+    }
+
+    /** How long the library took on the device, from opening the conversation to the answer. */
+    Duration onDevice() {
+        return Duration.ofNanos(run.answered - run.leased);
     }
 
     /** Stops the device's work if it still runs and gives the device back (the request ended early). */

@@ -76,7 +76,7 @@ final class ChatCompletionsHandler implements HttpHandler {
                 Description answer = answering.complete();
                 metrics.answered(answer.stats());
                 Responses.json(exchange, 200, completions.completion(answer, request.generation().maxNewTokens(),
-                        answering.device(), answering.queued()), json);
+                        answering.device(), answering.queued(), answering.onDevice()), json);
             }
         } catch (ApiException e) {
             metrics.failed(e);
@@ -107,7 +107,7 @@ final class ChatCompletionsHandler implements HttpHandler {
             Answering.Done done = (Answering.Done) event;
             metrics.answered(done.answer().stats());
             send(connection, answering, json.writeValueAsString(completions.finishChunk(done.answer(),
-                    request.generation().maxNewTokens(), answering.device(), answering.queued())));
+                    request.generation().maxNewTokens(), answering.device(), answering.queued(), answering.onDevice())));
             if (request.includeUsage()) {
                 send(connection, answering, json.writeValueAsString(completions.usageChunk(done.answer())));
             }

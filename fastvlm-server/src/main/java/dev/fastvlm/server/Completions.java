@@ -31,7 +31,7 @@ final class Completions {
     }
 
     /** A whole answer ({@code chat.completion}). */
-    ObjectNode completion(Description answer, int maxNewTokens, String device, Duration queued) {
+    ObjectNode completion(Description answer, int maxNewTokens, String device, Duration queued, Duration library) {
         ObjectNode root = head("chat.completion");
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
@@ -39,7 +39,7 @@ final class Completions {
         choice.putNull("logprobs");
         choice.put("finish_reason", finishReason(answer, maxNewTokens));
         usage(root, answer.stats());
-        figures(root, answer.stats(), device, queued);
+        figures(root, answer.stats(), device, queued, library);
         return root;
     }
 
@@ -66,14 +66,14 @@ final class Completions {
     }
 
     /** The chunk that ends the answer with its finish reason (and the device's figures). */
-    ObjectNode finishChunk(Description answer, int maxNewTokens, String device, Duration queued) {
+    ObjectNode finishChunk(Description answer, int maxNewTokens, String device, Duration queued, Duration library) {
         ObjectNode root = head("chat.completion.chunk");
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         choice.putObject("delta");
         choice.putNull("logprobs");
         choice.put("finish_reason", finishReason(answer, maxNewTokens));
-        figures(root, answer.stats(), device, queued);
+        figures(root, answer.stats(), device, queued, library);
         return root;
     }
 
@@ -119,10 +119,16 @@ final class Completions {
                 .put("total_tokens", stats.promptTokens() + stats.generatedTokens());
     }
 
-    private static void figures(ObjectNode root, Stats stats, String device, Duration queued) {
+    /**
+     * The {@code fastvlm} field: the device, the wait for it, the library's own time for the answer
+     * (what a direct call would have taken: the server's overhead is the rest of the client's wall
+     * time) and the device's figures.
+     */
+    private static void figures(ObjectNode root, Stats stats, String device, Duration queued, Duration library) {
         ObjectNode figures = root.putObject("fastvlm");
         figures.put("device", device);
         figures.put("queue_ms", queued.toNanos() / 1e6);
+        figures.put("library_ms", library.toNanos() / 1e6);
         figures.put("time_to_first_token_ms", stats.timeToFirstToken().toNanos() / 1e6);
         figures.put("tokens_per_second", stats.tokensPerSecond());
         figures.put("model_bytes_pushed", stats.modelBytesPushed());
