@@ -82,6 +82,8 @@ class AdbTransportViaServerTest {
                 }
                 assertThat(second.hostPath("/data/local/tmp/which")).hasContent("second");
                 assertThat(first.hostPath("/data/local/tmp/which")).doesNotExist();
+                assertThat(AdbTransport.builder().adbServer("127.0.0.1", server.serverPort()).readySerials())
+                        .containsExactlyInAnyOrder(first.serial(), second.serial());
             } finally {
                 server.run(30, "disconnect", second.serial());
             }
@@ -122,6 +124,7 @@ class AdbTransportViaServerTest {
             assertThatThrownBy(() -> builder.serial("R5CT9").build())
                     .isInstanceOf(DeviceNotFoundException.class)
                     .hasMessageContaining("R5CT3 (recovery) SM_S938B");
+            assertThat(builder.readySerials()).as("only devices ready to use").isEmpty();
         }
         try (ScriptedServer empty = new ScriptedServer("")) {
             assertThatThrownBy(() -> AdbTransport.builder().adbServer("127.0.0.1", empty.port()).startServer(false).build())
