@@ -12,7 +12,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One request's run on the pool: it waits for a device, asks the question there, and hands out what
@@ -54,36 +53,44 @@ final class Answering implements AutoCloseable {
     private volatile boolean cancelled;
     private volatile Run run;
 
-    /** The request on one device: its lease, its conversation there and the running answer. */
+    /**
+     * The request on one device: its lease, its conversation there and the running answer. The
+     * device goes back to the pool the moment its work ends (answer, failure or cancel), whether or
+     * not anyone still reads the events: a client that vanished holds no device.
+     */
     private final class Run {
         private final DevicePool.Lease lease;
         private final Conversation conversation;
         private final CompletableFuture<Description> answer;
         private final long leased = System.nanoTime();
         private volatile long answered;
-        private final AtomicBoolean ended = new AtomicBoolean();
 
         Run(DevicePool.Lease lease) {
             this.lease = lease;
-            this.conversation = lease.instance().conversation(ConversationOptions.builder().image(request.image())
-                    .systemPrompt(request.system().orElse(null)).history(request.history()).build());
-            this.answer = conversation.askAsync(request.question(), request.generation(),
-                    piece -> events.add(new Piece(piece)));
-            answer.whenComplete((done, thrown) -> {
+            Conversation opened = null;
+            try {
+                opened = lease.instance().conversation(ConversationOptions.builder().image(request.image())
+                        .systemPrompt(request.system().orElse(null)).history(request.history()).build());
+                this.answer = opened.askAsync(request.question(), request.generation(),
+                        piece -> events.add(new Piece(piece)));
+            } catch (RuntimeException e) {
+                if (opened != null) {
+                    opened.close();
+                }
+                pool.release(lease, e);
+                throw e;
+            }
+            this.conversation = opened;
+            answer.whenCompleteAsync((done, thrown) -> {
                 answered = System.nanoTime();
-                events.add(done != null ? new Done(done) : new Failed(unwrap(thrown)));
-            });
-        }
-
-        /** Ends the conversation and gives the device back, once; a device failure takes it out of the pool. */
-        void end(RuntimeException failure) {
-            if (ended.compareAndSet(false, true)) {
+                RuntimeException failure = done != null ? null : unwrap(thrown);
                 try {
                     conversation.close();
                 } finally {
                     pool.release(lease, failure);
                 }
-            }
+                events.add(done != null ? new Done(done) : new Failed(failure));
+            }, pool.returns());
         }
     }
 
@@ -157,15 +164,19 @@ final class Answering implements AutoCloseable {
     private void begin() throws InterruptedException {
         checkCancelled();
         events.clear();
-        run = new Run(pool.acquire(deadline));
+        DevicePool.Lease lease = pool.acquire(deadline);
+        try {
+            run = new Run(lease);
+        } catch (RuntimeException e) {
+            throw ApiException.from(e);
+        }
         if (cancelled) {
             run.answer.cancel(true);
         }
     }
 
     /**
-     * The next event, waited for until the request's deadline. The last one ({@link Done}) gives
-     * the device back.
+     * The next event, waited for until the request's deadline.
      *
      * @throws ApiException 504 at the deadline, or the failure the device reported
      * @throws ClientGone   after {@link #cancel()}
@@ -176,20 +187,15 @@ final class Answering implements AutoCloseable {
         Event event = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : events.poll();
         if (event == null) {
             current.answer.cancel(true);
-            current.end(null);
             throw new ApiException(504, "timeout_error", null, "request_timeout", "no answer within the request's"
                     + " timeout of " + Duration.ofNanos(deadline - started).toMillis() + " ms");
         }
         if (event instanceof Failed failed) {
-            current.end(failed.failure());
             checkCancelled();
             if (failed.failure() instanceof ClientGone gone) {
                 throw gone;
             }
             throw ApiException.from(failed.failure());
-        }
-        if (event instanceof Done) {
-            current.end(null);
         }
         return event;
     }
@@ -218,13 +224,12 @@ final class Answering implements AutoCloseable {
         return Duration.ofNanos(run.answered - run.leased);
     }
 
-    /** Stops the device's work if it still runs and gives the device back (the request ended early). */
+    /** Stops the device's work if it still runs (the request ended early); its device then goes back. */
     @Override
     public void close() {
         Run current = run;
-        if (current != null && !current.ended.get()) {
+        if (current != null) {
             current.answer.cancel(true);
-            current.end(null);
         }
     }
 

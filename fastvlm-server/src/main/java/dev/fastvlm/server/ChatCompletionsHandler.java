@@ -67,11 +67,11 @@ final class ChatCompletionsHandler implements HttpHandler {
             Completions completions = new Completions(json, model);
             if (request.stream()) {
                 Answering.Event first = answering.start();
-                streaming = true;
                 Answering owned = answering;
                 // The stream opens on an I/O thread, which must not wait: the answer goes out from a worker.
                 new ServerSentEventHandler((connection, lastEventId) -> exchange.getConnection().getWorker().execute(
                         () -> stream(connection, owned, first, request, completions))).handleRequest(exchange);
+                streaming = true;
             } else {
                 Description answer = answering.complete();
                 metrics.answered(answer.stats());

@@ -11,6 +11,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +28,7 @@ import java.util.function.Supplier;
  * for one. A request takes the first free device; a device whose program or link failed is taken
  * out, and its own background task opens it again and asks it a small probe question every
  * retry interval until it answers, then puts it back. The pool's one thread does all opening,
- * closing and probing; request threads only wait for and return devices.
+ * closing and probing; request threads only wait for devices, which go back as answers end.
  */
 final class DevicePool implements AutoCloseable {
 
@@ -95,6 +97,8 @@ final class DevicePool implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock(true);
     private final Condition available = lock.newCondition();
     private final ScheduledExecutorService thread;
+    /** Gives devices back as their answers end; threads live only while there is such work. */
+    private final ExecutorService returns;
     private int waiting;
     private boolean closed;
 
@@ -120,7 +124,17 @@ final class DevicePool implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.returns = Executors.newCachedThreadPool(runnable -> {
+            Thread t = new Thread(runnable, "fastvlm-server-returns-" + pool);
+            t.setDaemon(true);
+            return t;
+        });
         reportStates();
+    }
+
+    /** Where a request's end gives its device back (not the answering thread, which its conversation owns). */
+    Executor returns() {
+        return returns;
     }
 
     /**
@@ -261,6 +275,7 @@ final class DevicePool implements AutoCloseable {
             lock.unlock();
         }
         thread.shutdownNow();
+        returns.shutdown();
         for (FastVlm instance : instances) {
             try {
                 instance.close();
@@ -270,6 +285,7 @@ final class DevicePool implements AutoCloseable {
         }
         try {
             thread.awaitTermination(1, TimeUnit.MINUTES);
+            returns.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

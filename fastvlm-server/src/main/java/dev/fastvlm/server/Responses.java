@@ -24,7 +24,7 @@ final class Responses {
     static JsonNode readJson(HttpServerExchange exchange, long maxBytes, ObjectMapper json) throws IOException {
         long declared = exchange.getRequestContentLength();
         if (declared > maxBytes) {
-            throw tooLarge(declared, maxBytes);
+            throw tooLarge(exchange, declared, maxBytes);
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
         byte[] buffer = new byte[64 * 1024];
@@ -32,7 +32,7 @@ final class Responses {
         for (int n; (n = in.read(buffer)) >= 0; ) {
             body.write(buffer, 0, n);
             if (body.size() > maxBytes) {
-                throw tooLarge(body.size(), maxBytes);
+                throw tooLarge(exchange, body.size(), maxBytes);
             }
         }
         if (body.size() == 0) {
@@ -63,7 +63,9 @@ final class Responses {
         json(exchange, error.status(), Completions.error(json, error), json);
     }
 
-    private static ApiException tooLarge(long bytes, long maxBytes) {
+    /** The rest of the body stays unread, so the connection closes after the answer rather than parse it as a request. */
+    private static ApiException tooLarge(HttpServerExchange exchange, long bytes, long maxBytes) {
+        exchange.setPersistent(false);
         return new ApiException(413, "invalid_request_error", null, "request_too_large", "the request body is "
                 + bytes + " bytes or more, over this server's limit of " + maxBytes + " bytes");
     }

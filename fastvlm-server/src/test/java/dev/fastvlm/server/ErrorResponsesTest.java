@@ -236,9 +236,14 @@ class ErrorResponsesTest {
         JsonNode timeout = error(post(server, chat(IMAGE, "Hi")), 504);
         assertThat(timeout.path("code").asText()).isEqualTo("request_timeout");
         assertThat(interrupted.await(10, TimeUnit.SECONDS)).as("the device's work was stopped").isTrue();
-        // The device is free again for the next request.
-        assertThat(JSON.readTree(get(server, "/health", null).body()).path("devices").get(0).path("state").asText())
-                .isEqualTo("ready");
+        // The device goes back as its stopped work ends, free for the next request.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String state;
+        while (!(state = JSON.readTree(get(server, "/health", null).body()).path("devices").get(0).path("state")
+                .asText()).equals("ready") && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(state).isEqualTo("ready");
     }
 
     @Test
