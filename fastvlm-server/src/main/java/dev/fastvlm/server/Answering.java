@@ -81,15 +81,18 @@ final class Answering implements AutoCloseable {
                 throw e;
             }
             this.conversation = opened;
-            answer.whenCompleteAsync((done, thrown) -> {
+            // The answer goes to the request's thread at once; the device goes back from the pool's
+            // returns thread (closing a conversation from its own answering thread would interrupt it).
+            answer.whenComplete((done, thrown) -> {
                 answered = System.nanoTime();
-                RuntimeException failure = done != null ? null : unwrap(thrown);
+                events.add(done != null ? new Done(done) : new Failed(unwrap(thrown)));
+            });
+            answer.whenCompleteAsync((done, thrown) -> {
                 try {
                     conversation.close();
                 } finally {
-                    pool.release(lease, failure);
+                    pool.release(lease, done != null ? null : unwrap(thrown));
                 }
-                events.add(done != null ? new Done(done) : new Failed(failure));
             }, pool.returns());
         }
     }
