@@ -3,6 +3,7 @@ package dev.fastvlm.server;
 import dev.fastvlm.Conversation;
 import dev.fastvlm.ConversationOptions;
 import dev.fastvlm.Description;
+import dev.fastvlm.TokenListener;
 
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -71,8 +72,9 @@ final class Answering implements AutoCloseable {
             try {
                 opened = lease.instance().conversation(ConversationOptions.builder().image(request.image())
                         .systemPrompt(request.system().orElse(null)).history(request.history()).build());
-                this.answer = opened.askAsync(request.question(), request.generation(),
-                        piece -> events.add(new Piece(piece)));
+                // A plain answer needs no pieces: none wake the request's thread while the device works.
+                this.answer = opened.askAsync(request.question(), request.generation(), request.stream()
+                        ? piece -> events.add(new Piece(piece)) : TokenListener.NONE);
             } catch (RuntimeException e) {
                 if (opened != null) {
                     opened.close();
