@@ -56,7 +56,8 @@ import java.util.concurrent.TimeUnit;
  *       yields its own overhead, paired: the client's wall time minus the library's time inside the
  *       server ({@code fastvlm.library_ms}); the median of those pairs is printed at the end, as the
  *       device programs' own spread (hundreds of ms) would hide a few milliseconds between the two
- *       modes' medians.</li>
+ *       modes' medians. Before it, {@value #WARM_UP_REQUESTS} requests to an instant in-memory
+ *       device warm the server's code up, as a long-lived server's is.</li>
  *   <li>{@code batch}: {@value #BATCH} concurrent requests with distinct images to a server over
  *       {@code devices} emulated phones under the {@code REALISTIC} timing (device time waited, not
  *       computed); it prints where the CPU went: this JVM and the device programs it started.</li>
@@ -74,6 +75,8 @@ public class ServerBenchmark {
 
     /** Requests in one {@code batch}. */
     static final int BATCH = 12;
+    /** Requests that warm the server's code up before {@code describe} measures it. */
+    static final int WARM_UP_REQUESTS = 3000;
     private static final String QUESTION = "What colours are in the image?";
     private static final Color[] COLOURS = {Color.RED, Color.GREEN, Color.BLUE, Color.YELLOW, Color.CYAN,
             Color.MAGENTA, Color.WHITE, Color.BLACK};
@@ -126,6 +129,9 @@ public class ServerBenchmark {
         // The one-time sync of every phone happens here, not in a measured request.
         for (FastVlm instance : instances) {
             instance.describe(ImageInput.of(png, "warm-up.png"), QUESTION);
+        }
+        if (!realistic && mode.equals("server")) {
+            warmUpServerCode();
         }
         cpuBefore = processCpuNanos();
         childCpuBefore = childrenCpuNanos();
@@ -186,7 +192,29 @@ public class ServerBenchmark {
         phones.forEach(EmulatedDevice::close);
     }
 
+    /**
+     * Runs the server's own code ({@value #WARM_UP_REQUESTS} requests through HTTP, JSON and the pool
+     * to an instant in-memory device) so that the measured requests meet it compiled, as a
+     * long-lived server's is; the emulated phone's 2 s requests alone would leave it interpreted.
+     */
+    private void warmUpServerCode() throws IOException {
+        try (FastVlmServer warm = FastVlmServer.builder().port(0).device("instant", InstantFastVlm::new).build()
+                .start()) {
+            HttpRequest request = post(warm, body);
+            for (int i = 0; i < WARM_UP_REQUESTS; i++) {
+                checked(http.send(request, HttpResponse.BodyHandlers.ofString()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while warming up", e);
+        }
+    }
+
     private HttpRequest post(String json) {
+        return post(server, json);
+    }
+
+    private static HttpRequest post(FastVlmServer server, String json) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
     }
