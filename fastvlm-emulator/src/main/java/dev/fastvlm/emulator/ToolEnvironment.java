@@ -27,6 +27,13 @@ public final class ToolEnvironment {
     public static final String TIMING = "FASTVLM_EMULATOR_TIMING";
     /** The emulated chip, e.g. {@code SM8750}. */
     public static final String SOC = "FASTVLM_EMULATOR_SOC";
+    /**
+     * A device folder where the tools keep what they derive from their inputs between runs (the
+     * plain Java tokenizer's parsed {@code tokenizer.json}); set by the namespace shell only.
+     */
+    public static final String TOOL_CACHE = "FASTVLM_EMULATOR_TOOL_CACHE";
+    /** The device folder of {@link #TOOL_CACHE}. */
+    public static final String CACHE_DIR = "/data/local/tmp/.fastvlm-emulator";
     /** Space-separated {@code tool=exitCode} faults. */
     public static final String FAIL_TOOLS = "FASTVLM_EMULATOR_FAIL_TOOLS";
     /** Space-separated names of tools that hang. */
