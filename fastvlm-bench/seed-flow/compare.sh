@@ -134,10 +134,13 @@ while True:
     if not chunk:
         break
     out.write(chunk)
-    buf = (buf + chunk)[-64:]
-    if not seen and b"[BEGIN]: " in buf and not buf.endswith(b"[BEGIN]: "):
+    # the marker and the first answer piece may come in one chunk with the whole answer
+    window = buf + chunk
+    at = window.find(b"[BEGIN]: ")
+    if not seen and at >= 0 and len(window) > at + len(b"[BEGIN]: "):
         seen = True
         open(first, "w").write(str(time.time_ns()))
+    buf = window[-64:]
 ' "$1" "$2"
 }
 

@@ -58,7 +58,9 @@ final class EmulatorCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         EmulatorOptions.Builder options = EmulatorOptions.builder().port(port)
                 .soc(EmulatedSoc.fromModel(soc.toUpperCase(Locale.ROOT)))
-                .timing(realisticTiming ? EmulatedTiming.REALISTIC : EmulatedTiming.INSTANT);
+                .timing(realisticTiming ? EmulatedTiming.REALISTIC : EmulatedTiming.INSTANT)
+                // a long-lived device: its programs' first runs record class data that all later runs map
+                .toolClassSharing(true);
         if (sandbox != null) {
             options.sandbox(sandbox);
         }

@@ -39,6 +39,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 
 /**
  * What {@code fastvlm describe} and {@code fastvlm chat} share: the device, model and generation
@@ -198,8 +199,9 @@ abstract class SessionCommand implements Callable<Integer> {
                     + "; or use --emulator");
         }
         Transport transport = device == null ? AdbTransport.connect() : AdbTransport.connect(device);
-        boolean emulated = "1".equals(DeviceScripts.output(transport, "getprop ro.fastvlm.emulated").strip());
-        return run(transport, modelDir, sdk, settings, emulated, out);
+        // asked once the instance is built: its vocabulary then already loads beside this round trip
+        return run(transport, modelDir, sdk, settings,
+                () -> "1".equals(DeviceScripts.output(transport, "getprop ro.fastvlm.emulated").strip()), out);
     }
 
     private int onEmulator(Settings settings, PrintWriter out) throws IOException {
@@ -214,8 +216,8 @@ abstract class SessionCommand implements Callable<Integer> {
             Path bundle = modelDir != null ? modelDir
                     : EmulatedBundle.write(work.resolve("bundle"), EMULATED_WIDTH, EmulatedBundle.VisionPrecision.INT8);
             Path emulatedSdk = sdk != null ? sdk : EmulatedSdk.write(work.resolve("sdk"));
-            return run(AdbTransport.direct("127.0.0.1", device.port(), adbKey), bundle, emulatedSdk, settings, true,
-                    out);
+            return run(AdbTransport.direct("127.0.0.1", device.port(), adbKey), bundle, emulatedSdk, settings,
+                    () -> true, out);
         } finally {
             Runtime.getRuntime().removeShutdownHook(removeOnSignal);
             PathUtils.deleteDirectory(work);
@@ -247,7 +249,7 @@ abstract class SessionCommand implements Callable<Integer> {
         System.err.println("could not remove " + work);
     }
 
-    private int run(Transport transport, Path bundle, Path sdkDir, Settings settings, boolean emulated,
+    private int run(Transport transport, Path bundle, Path sdkDir, Settings settings, BooleanSupplier emulated,
                     PrintWriter out) {
         try (FastVlm vlm = settings.applyTo(FastVlm.builder())
                 .device(transport)
@@ -256,7 +258,7 @@ abstract class SessionCommand implements Callable<Integer> {
                 .syncProgress(System.console() != null ? new ProgressBar(spec.commandLine().getErr(), "sync")
                         : TransferListener.NONE)
                 .build()) {
-            return use(vlm, emulated, out);
+            return use(vlm, emulated.getAsBoolean(), out);
         }
     }
 

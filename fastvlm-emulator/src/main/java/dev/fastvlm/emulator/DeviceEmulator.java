@@ -128,6 +128,10 @@ public final class DeviceEmulator implements AutoCloseable {
         options.faults().toolExitCodes().forEach((tool, code) -> exits.append(tool).append('=').append(code).append(' '));
         env.put(ToolEnvironment.FAIL_TOOLS, exits.toString().strip());
         env.put(ToolEnvironment.HANG_TOOLS, String.join(" ", options.faults().hangingTools()));
+        if (options.toolClassSharing()) {
+            env.put(ToolEnvironment.TOOL_CDS, ToolEnvironment.CACHE_DIR + "/cds-"
+                    + ToolClasspath.stamp(options.javaCommand(), options.toolClasspath()));
+        }
         return env;
     }
 

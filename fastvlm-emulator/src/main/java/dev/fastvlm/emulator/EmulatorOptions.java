@@ -16,7 +16,7 @@ import java.util.Optional;
  * {@value #DEFAULT_MAX_STREAMS} streams per connection, {@value #DEFAULT_MAX_PROCESSES} services
  * running processes at once, emulated tools run with this JVM's {@code java} and class path, and the
  * confinement the system property {@value Confinement#PROPERTY} names ({@link Confinement#AUTO} when
- * unset).
+ * unset), and no class data sharing for the emulated tools.
  */
 public final class EmulatorOptions {
     private final int port;
@@ -36,6 +36,7 @@ public final class EmulatorOptions {
     private final String javaCommand;
     private final String toolClasspath;
     private final Confinement confinement;
+    private final boolean toolClassSharing;
 
     private EmulatorOptions(Builder b) {
         this.port = b.port;
@@ -50,6 +51,7 @@ public final class EmulatorOptions {
         this.javaCommand = b.javaCommand;
         this.toolClasspath = b.toolClasspath;
         this.confinement = b.confinement;
+        this.toolClassSharing = b.toolClassSharing;
     }
 
     /**
@@ -89,6 +91,7 @@ public final class EmulatorOptions {
         b.javaCommand = javaCommand;
         b.toolClasspath = toolClasspath;
         b.confinement = confinement;
+        b.toolClassSharing = toolClassSharing;
         return b;
     }
 
@@ -177,6 +180,15 @@ public final class EmulatorOptions {
         return confinement;
     }
 
+    /**
+     * Whether the emulated tools' JVMs share class data between runs ({@link Builder#toolClassSharing}).
+     *
+     * @return true when they do
+     */
+    public boolean toolClassSharing() {
+        return toolClassSharing;
+    }
+
     /** Builds {@link EmulatorOptions}. */
     public static final class Builder {
         private int port;
@@ -191,6 +203,7 @@ public final class EmulatorOptions {
         private String javaCommand = ProcessHandle.current().info().command().orElse("java");
         private String toolClasspath = ToolEnvironment.currentClasspath();
         private Confinement confinement = Confinement.fromSystemProperty();
+        private boolean toolClassSharing;
 
         private Builder() {
         }
@@ -351,6 +364,23 @@ public final class EmulatorOptions {
          */
         public Builder confinement(Confinement confinement) {
             this.confinement = Objects.requireNonNull(confinement, "confinement");
+            return this;
+        }
+
+        /**
+         * Whether the emulated tools' JVMs share class data between runs: inside namespaces, the
+         * first run of each device program records the classes it loaded in an archive in the
+         * device's {@code /data/local/tmp/.fastvlm-emulator}, and later runs map them instead of
+         * loading them again (about a third of a program's start). Off by default: the recording
+         * costs the first run of each program about half a second, which only an emulator that
+         * runs many requests wins back (a test's or a one-shot command's fresh sandbox does not).
+         * The restricted shell, whose tools run on the host, never shares.
+         *
+         * @param toolClassSharing true to share
+         * @return this builder
+         */
+        public Builder toolClassSharing(boolean toolClassSharing) {
+            this.toolClassSharing = toolClassSharing;
             return this;
         }
 

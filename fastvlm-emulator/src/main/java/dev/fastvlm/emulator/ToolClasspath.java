@@ -3,12 +3,19 @@ package dev.fastvlm.emulator;
 import dev.fastvlm.emulator.tools.EmulatedTools;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -69,6 +76,43 @@ final class ToolClasspath {
             }
         }
         return entries;
+    }
+
+    /**
+     * A name for what the tools' JVMs run: the JDK of {@code javaCommand} and each class path
+     * entry, by path, size and modification time, hashed.
+     */
+    static String stamp(String javaCommand, String classpath) {
+        StringBuilder what = new StringBuilder(javaCommand);
+        List<Path> files = new ArrayList<>();
+        try {
+            Path java = Path.of(javaCommand).isAbsolute() ? Path.of(javaCommand).toRealPath() : null;
+            if (java != null && java.getParent() != null && java.getParent().getParent() != null) {
+                files.add(java.getParent().getParent().resolve("lib/server/libjvm.so"));
+                files.add(java.getParent().getParent().resolve("lib/modules"));
+            }
+        } catch (IOException e) {
+            // a java found through PATH: named by its command alone
+        }
+        for (String entry : classpath.split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                files.add(Path.of(entry));
+            }
+        }
+        for (Path file : files) {
+            what.append('|').append(file);
+            try {
+                what.append(':').append(Files.size(file)).append(':').append(Files.getLastModifiedTime(file).toMillis());
+            } catch (IOException e) {
+                what.append(":-");
+            }
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(what.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Optional<String> location(String className, ClassLoader loader) {

@@ -27,6 +27,20 @@ public final class ToolEnvironment {
     public static final String TIMING = "FASTVLM_EMULATOR_TIMING";
     /** The emulated chip, e.g. {@code SM8750}. */
     public static final String SOC = "FASTVLM_EMULATOR_SOC";
+    /**
+     * A device folder where the tools keep what they derive from their inputs between runs (the
+     * plain Java tokenizer's parsed {@code tokenizer.json}); set by the namespace shell only.
+     */
+    public static final String TOOL_CACHE = "FASTVLM_EMULATOR_TOOL_CACHE";
+    /**
+     * Where the device programs' class data archives go, without the {@code -<tool>.jsa} ending
+     * (set when {@link EmulatorOptions#toolClassSharing()}): a device path under {@link #CACHE_DIR}
+     * named after the JDK and the class path, so that a new jar or JDK gets new archives instead of
+     * archives the JVM would refuse.
+     */
+    public static final String TOOL_CDS = "FASTVLM_EMULATOR_TOOL_CDS";
+    /** The device folder of {@link #TOOL_CACHE} and {@link #TOOL_CDS}. */
+    public static final String CACHE_DIR = "/data/local/tmp/.fastvlm-emulator";
     /** Space-separated {@code tool=exitCode} faults. */
     public static final String FAIL_TOOLS = "FASTVLM_EMULATOR_FAIL_TOOLS";
     /** Space-separated names of tools that hang. */

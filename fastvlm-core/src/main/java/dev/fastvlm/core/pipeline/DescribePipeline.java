@@ -149,26 +149,33 @@ final class DescribePipeline implements AutoCloseable {
             throw new ModelArtifactException("textEmbedding DEVICE_EMBEDDER needs the text embedder's context binary"
                     + " and its context-info JSON in the bundle");
         }
-        Soc soc = Soc.fromChip(DeviceScripts.output(config.device(), "getprop ro.soc.model").strip());
-        QairtSdk sdk = QairtSdk.open(config.runtime().sdkDirectory(), soc.htpArch().dspArch(),
-                config.runtime().decoderBackend());
-        EmbeddingTable table = openTable(bundle);
-        ImagePreprocessor images = ImagePreprocessor.builder()
-                .size(bundle.imageSize())
-                .resizePolicy(config.resizePolicy())
-                .maxFileBytes(config.maxImageFileBytes())
-                .layout(bundle.imageInput().dataType() == QnnDataType.FLOAT_32
-                        ? OutputLayout.FLOAT32_NCHW : OutputLayout.UINT8_HWC)
-                .build();
         // The vocabulary parses on a thread of its own (seconds for FastVLM's 11 MB tokenizer.json) while a
         // first request syncs, pushes its image and runs the vision encoder; literal prompts' second
         // tokenizer loads only for a prompt holding special-token text. Requests wait for either under
-        // their own deadline (PromptTokenizer).
+        // their own deadline (PromptTokenizer). It starts before the chip is asked for and the SDK and
+        // table are opened: a one-shot request with a small image otherwise waits for its end.
         PromptTokenizer tokenizer = PromptTokenizer.loadInBackground(bundle.require(ModelArtifact.TOKENIZER));
-        LOG.info("FastVLM on {} ({} {}, HTP {}): {} vision tokens x {}, context {}", config.device().target(),
-                soc.chip(), soc.marketingName(), soc.htpArch().dspArch(), bundle.visionTokens(),
-                bundle.geometry().nEmbd(), bundle.contextSize());
-        DescribePipeline pipeline = new DescribePipeline(config, bundle, soc, sdk, tokenizer, images, table);
+        DescribePipeline pipeline;
+        try {
+            Soc soc = Soc.fromChip(DeviceScripts.output(config.device(), "getprop ro.soc.model").strip());
+            QairtSdk sdk = QairtSdk.open(config.runtime().sdkDirectory(), soc.htpArch().dspArch(),
+                    config.runtime().decoderBackend());
+            EmbeddingTable table = openTable(bundle);
+            ImagePreprocessor images = ImagePreprocessor.builder()
+                    .size(bundle.imageSize())
+                    .resizePolicy(config.resizePolicy())
+                    .maxFileBytes(config.maxImageFileBytes())
+                    .layout(bundle.imageInput().dataType() == QnnDataType.FLOAT_32
+                            ? OutputLayout.FLOAT32_NCHW : OutputLayout.UINT8_HWC)
+                    .build();
+            LOG.info("FastVLM on {} ({} {}, HTP {}): {} vision tokens x {}, context {}", config.device().target(),
+                    soc.chip(), soc.marketingName(), soc.htpArch().dspArch(), bundle.visionTokens(),
+                    bundle.geometry().nEmbd(), bundle.contextSize());
+            pipeline = new DescribePipeline(config, bundle, soc, sdk, tokenizer, images, table);
+        } catch (RuntimeException | Error e) {
+            tokenizer.close();
+            throw e;
+        }
         if (config.visionEngine() == VisionEngine.IN_PROCESS && config.decoderEngine() == DecoderEngine.IN_PROCESS) {
             try {
                 pipeline.syncOnce();

@@ -130,6 +130,8 @@ final class NamespaceShell implements DeviceShell {
         env.put("LANG", "C.UTF-8");
         // the tokenizer library of genie-t2t-run unpacks its native part into a cache the device can write
         env.put("DJL_CACHE_DIR", "/data/local/tmp/.djl.ai");
+        // genie-t2t-run's tokenizer keeps its parsed form there: a second's parse once, not every run
+        env.put(ToolEnvironment.TOOL_CACHE, ToolEnvironment.CACHE_DIR);
         env.put(ToolEnvironment.JAVA, JDK + "/bin/java");
         env.put(ToolEnvironment.CLASSPATH, String.join(File.pathSeparator, classpath));
         env.putAll(tools.settings());

@@ -20,7 +20,8 @@ import java.util.UUID;
  * -cp ${FASTVLM_EMULATOR_CLASSPATH:-<class path>}}, defaults baked in when the SDK is written,
  * overridden by the emulator's shell), so every tool run costs one JVM start (about half a
  * second, more on a loaded machine; {@code -XX:TieredStopAtLevel=1 -XX:+UseSerialGC} keep it
- * small). Its libraries are marked placeholder files, which the emulated tools look for through
+ * small, and so does class data sharing where the emulator names an archive in {@link
+ * ToolEnvironment#TOOL_CDS}). Its libraries are marked placeholder files, which the emulated tools look for through
  * {@code LD_LIBRARY_PATH} and {@code ADSP_LIBRARY_PATH} as the real loaders would.
  */
 public final class EmulatedSdk {
@@ -110,11 +111,24 @@ public final class EmulatedSdk {
     }
 
     private static String script(String tool, String javaCommand, String classpath) {
+        String archive = "\"$" + ToolEnvironment.TOOL_CDS + "-" + tool + ".jsa\"";
         return "#!/bin/sh\n"
                 + "# " + tool + " of the fastvlm emulated QAIRT SDK (not a Qualcomm program)\n"
+                // Class data sharing where the emulator asks for it: the first run records the classes it
+                // loads, later runs map them. A folder that cannot be made means no recording: the JVM
+                // would end the program with an error if it could not write the archive.
+                + "cds=\n"
+                + "if [ -n \"${" + ToolEnvironment.TOOL_CDS + ":-}\" ]; then\n"
+                + "  if [ -f " + archive + " ]; then\n"
+                + "    cds=-XX:SharedArchiveFile=" + archive + "\n"
+                + "  elif mkdir -p \"${" + ToolEnvironment.TOOL_CDS + "%/*}\" 2>/dev/null; then\n"
+                + "    cds=-XX:ArchiveClassesAtExit=" + archive + "\n"
+                + "  fi\n"
+                + "fi\n"
                 + "exec \"${FASTVLM_EMULATOR_JAVA:-" + shellEscape(javaCommand) + "}\" -XX:TieredStopAtLevel=1"
                 // a device has no /tmp: the JVM's temporary files (JNA's) go where the device's TMPDIR says
-                + " -XX:+UseSerialGC -Xshare:auto -Djava.io.tmpdir=\"${TMPDIR:-/tmp}\""
+                + " -XX:+UseSerialGC -Xshare:auto ${cds:+\"$cds\"} -Xlog:cds=off -Xlog:cds+dynamic=off"
+                + " -Djava.io.tmpdir=\"${TMPDIR:-/tmp}\""
                 + " -cp \"${FASTVLM_EMULATOR_CLASSPATH:-" + shellEscape(classpath)
                 + "}\" " + EmulatedTools.class.getName() + " " + tool + " \"$@\"\n";
     }

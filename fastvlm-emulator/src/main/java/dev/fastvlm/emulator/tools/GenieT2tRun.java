@@ -1,6 +1,5 @@
 package dev.fastvlm.emulator.tools;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -122,8 +121,7 @@ final class GenieT2tRun {
         DialogConfig config = DialogConfig.read(ctx.path(o.config), ctx);
         createDialog(config);
         ctx.sleep(ctx.timing().decoderInitMillis());
-        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(config.tokenizer())
-                .optAddSpecialTokens(false).build()) {
+        try (ToolTokenizer tokenizer = ToolTokenizer.open(config.tokenizer(), ctx.cache())) {
             String failure;
             Scene scene;
             if (o.embeddings != null) {
@@ -149,13 +147,13 @@ final class GenieT2tRun {
                     }
                 }
                 out.println("[PROMPT TOKENS]: " + String.join(" ", ids.stream().map(String::valueOf).toList()) + " ");
-                scene = new Scene(tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray(), false), "",
+                scene = new Scene(tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray()), "",
                         List.of(), ids.size(), null);
             } else {
                 failure = "Failed to query.";
                 out.println("[PROMPT]: " + o.prompt);
                 out.println();
-                scene = new Scene(o.prompt, "", List.of(), tokenizer.encode(o.prompt).getIds().length, null);
+                scene = new Scene(o.prompt, "", List.of(), tokenizer.encode(o.prompt).length, null);
             }
             if (scene.promptTokens() > config.contextSize()) {
                 throw queryFailure(failure, "[WARN]  \"Context limit exceeded (0 + " + scene.promptTokens() + " > "
@@ -437,7 +435,7 @@ final class GenieT2tRun {
     }
 
     private Scene readEmbeddings(Path file, long size, Engine engine, TableReader table, DialogConfig config,
-                                 HuggingFaceTokenizer tokenizer) throws IOException {
+                                 ToolTokenizer tokenizer) throws IOException {
         long rowBytes = engine.rowBytes();
         if (size == 0 || size % rowBytes != 0) {
             throw new EngineError("The embeddings buffer size must be an integer multiple of the embedding vector"
@@ -487,8 +485,8 @@ final class GenieT2tRun {
         return new Scene(decode(tokenizer, before), decode(tokenizer, after), patches, rows, table);
     }
 
-    private static String decode(HuggingFaceTokenizer tokenizer, List<Long> ids) {
-        return ids.isEmpty() ? "" : tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray(), false);
+    private static String decode(ToolTokenizer tokenizer, List<Long> ids) {
+        return ids.isEmpty() ? "" : tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray());
     }
 
     /**
@@ -498,10 +496,10 @@ final class GenieT2tRun {
      * "Context Size was exceeded": no {@code [END]}, exit code 1). An embedding query without a
      * table ends after its first token: Genie has no token-to-embedding callback to go on with.
      */
-    private int stream(Scene scene, DialogConfig config, HuggingFaceTokenizer tokenizer, boolean tokenOutput,
+    private int stream(Scene scene, DialogConfig config, ToolTokenizer tokenizer, boolean tokenOutput,
                        String failure, boolean firstTokenOnly) throws IOException {
         String answer = compose(scene);
-        long[] ids = tokenizer.encode(answer).getIds();
+        long[] ids = tokenizer.encode(answer);
         int printed = 0;
         String text = "";
         int emitted = 0;
@@ -520,7 +518,7 @@ final class GenieT2tRun {
             }
             emitted++;
             ctx.sleep(Math.round(1000 / ctx.timing().tokensPerSecond()));
-            text = tokenizer.decode(Arrays.copyOf(ids, i + 1), false);
+            text = tokenizer.decode(Arrays.copyOf(ids, i + 1));
             int stop = firstStop(text, config.stopSequences());
             if (stop >= 0) {
                 if (!tokenOutput && stop > printed) {

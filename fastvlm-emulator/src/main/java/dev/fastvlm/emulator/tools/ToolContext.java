@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What an emulated device program sees: its working folder, its environment, and the device's
@@ -54,6 +55,16 @@ final class ToolContext {
     String env(String name) {
         String v = env.get(name);
         return v == null ? "" : v;
+    }
+
+    /**
+     * The folder where a tool may keep what it derives from its inputs between runs ({@link
+     * ToolEnvironment#TOOL_CACHE}), if any. None under the restricted shell, whose tools run on the
+     * host: a symbolic link the device's user made there could lead their writes out of the sandbox.
+     */
+    Optional<Path> cache() {
+        String dir = env(ToolEnvironment.TOOL_CACHE);
+        return dir.isEmpty() || sandbox != null || !Path.of(dir).isAbsolute() ? Optional.empty() : Optional.of(Path.of(dir));
     }
 
     EmulatedTiming timing() {
