@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.ImageIO;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -36,18 +33,10 @@ class ServeCommandTest extends CliTest {
         }
         assertThat(out.toString()).contains("Try: curl " + url.group(1) + "/models");
 
-        BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setColor(Color.YELLOW);
-        g.fillRect(0, 0, 32, 64);
-        g.setColor(Color.BLUE);
-        g.fillRect(32, 0, 32, 64);
-        g.dispose();
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", png);
+        byte[] png = Files.readAllBytes(Path.of("samples/red-and-blue.png"));
         String body = "{\"model\": \"fastvlm-0.5b\", \"messages\": [{\"role\": \"user\", \"content\": ["
                 + "{\"type\": \"text\", \"text\": \"What is this?\"}, {\"type\": \"image_url\", \"image_url\":"
-                + " {\"url\": \"data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray())
+                + " {\"url\": \"data:image/png;base64," + Base64.getEncoder().encodeToString(png)
                 + "\"}}]}]}";
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(url.group(1) + "/chat/completions")).header("Content-Type", "application/json")
@@ -55,7 +44,7 @@ class ServeCommandTest extends CliTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode answer = new ObjectMapper().readTree(response.body());
         assertThat(answer.path("choices").get(0).path("message").path("content").asText())
-                .contains("yellow on the left and blue on the right").contains("What is this?");
+                .contains("red on the left and blue on the right").contains("What is this?");
 
         runner.interrupt();
         runner.join(60_000);

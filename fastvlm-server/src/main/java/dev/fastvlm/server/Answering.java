@@ -124,20 +124,13 @@ final class Answering implements AutoCloseable {
      * @throws ClientGone   when {@link #cancel()} was called
      */
     Event start() throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            begin();
-            try {
-                Event event;
-                do {
-                    event = next();
-                } while (event instanceof Piece piece && piece.text().isEmpty());
-                return event;
-            } catch (ApiException e) {
-                if (e.status() != 502 || attempt >= attempts) {
-                    throw e;
-                }
-            }
-        }
+        return onSomeDevice(() -> {
+            Event event;
+            do {
+                event = next();
+            } while (event instanceof Piece piece && piece.text().isEmpty());
+            return event;
+        });
     }
 
     /**
@@ -149,14 +142,27 @@ final class Answering implements AutoCloseable {
      * @throws ClientGone   when {@link #cancel()} was called
      */
     Description complete() throws InterruptedException {
+        return ((Done) onSomeDevice(() -> {
+            Event event;
+            do {
+                event = next();
+            } while (!(event instanceof Done));
+            return event;
+        })).answer();
+    }
+
+    /** Reads a run's events up to the one wanted. */
+    @FunctionalInterface
+    private interface Reader {
+        Event read() throws InterruptedException;
+    }
+
+    /** Runs the request on a free device until {@code reader} is satisfied, on the next device while devices fail. */
+    private Event onSomeDevice(Reader reader) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             begin();
             try {
-                Event event;
-                do {
-                    event = next();
-                } while (!(event instanceof Done));
-                return ((Done) event).answer();
+                return reader.read();
             } catch (ApiException e) {
                 if (e.status() != 502 || attempt >= attempts) {
                     throw e;

@@ -15,7 +15,6 @@ import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -25,10 +24,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -87,7 +86,8 @@ public final class FastVlmServer implements AutoCloseable {
      * listening. If listening fails, the devices are closed again.
      *
      * @return this server, listening
-     * @throws UncheckedIOException when the address cannot be bound
+     * @throws IllegalStateException when it was started or closed before
+     * @throws RuntimeException when the address cannot be bound (Undertow's, with the {@code IOException} as cause)
      */
     public FastVlmServer start() {
         synchronized (lifecycle) {
@@ -213,7 +213,7 @@ public final class FastVlmServer implements AutoCloseable {
     private static void probe(FastVlm instance) {
         int side = 32;
         byte[] grey = new byte[side * side * 3];
-        java.util.Arrays.fill(grey, (byte) 0x80);
+        Arrays.fill(grey, (byte) 0x80);
         try (Conversation conversation = instance.conversation(ConversationOptions.builder()
                 .image(ImageInput.ofRgb(side, side, grey)).build())) {
             conversation.ask("Are you there?", GenerationOptions.builder().maxNewTokens(1).minNewTokens(1).build(),
