@@ -19,10 +19,18 @@ import java.util.Properties;
         subcommands = {CommandLine.HelpCommand.class, DescribeCommand.class, ChatCommand.class, CombineCommand.class, TokenizeCommand.class, PreprocessCommand.class, EmulatorCommand.class, ServeCommand.class, GenieConfigCommand.class, InspectContextCommand.class, BundleCommand.class})
 public final class FastVlmCli implements Runnable {
 
+    /** The system property that chooses JBoss Logging's back end. */
+    private static final String JBOSS_LOGGING_PROVIDER = "org.jboss.logging.provider";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Undertow (fastvlm serve) logs through JBoss Logging, which would otherwise pick
+        // java.util.logging and print its version banners: send it to SLF4J, quiet like the rest.
+        if (System.getProperty(JBOSS_LOGGING_PROVIDER) == null) {
+            System.setProperty(JBOSS_LOGGING_PROVIDER, "slf4j");
+        }
         System.exit(commandLine().execute(args));
     }
 
