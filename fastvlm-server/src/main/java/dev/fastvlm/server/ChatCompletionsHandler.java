@@ -63,17 +63,30 @@ final class ChatCompletionsHandler implements HttpHandler {
             ChatRequest request = ChatRequest.parse(Responses.readJson(exchange, maxBodyBytes, json), defaults, images);
             answering = new Answering(request, pool, attempts, started, timeout);
             Answering cancellable = answering;
-            exchange.getConnection().addCloseListener(connection -> cancellable.cancel());
             Completions completions = new Completions(json, model);
+            // While the device works nothing is written: the socket itself is watched for the client leaving.
+            Answering.Event first = null;
+            Description answer = null;
+            ClientWatch watch = ClientWatch.start(exchange, cancellable::cancel);
+            try {
+                if (request.stream()) {
+                    first = answering.start();
+                } else {
+                    answer = answering.complete();
+                }
+            } finally {
+                if (watch != null) {
+                    watch.stop();
+                }
+            }
             if (request.stream()) {
-                Answering.Event first = answering.start();
+                Answering.Event firstEvent = first;
                 Answering owned = answering;
                 // The stream opens on an I/O thread, which must not wait: the answer goes out from a worker.
                 new ServerSentEventHandler((connection, lastEventId) -> exchange.getConnection().getWorker().execute(
-                        () -> stream(connection, owned, first, request, completions))).handleRequest(exchange);
+                        () -> stream(connection, owned, firstEvent, request, completions))).handleRequest(exchange);
                 streaming = true;
             } else {
-                Description answer = answering.complete();
                 metrics.answered(answer.stats());
                 Responses.json(exchange, 200, completions.completion(answer, request.generation().maxNewTokens(),
                         answering.device(), answering.queued(), answering.onDevice()), json);

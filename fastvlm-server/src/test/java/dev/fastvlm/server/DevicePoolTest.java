@@ -187,6 +187,44 @@ class DevicePoolTest {
         }
     }
 
+    @Test
+    void aPlainRequestWhoseClientDisconnectsIsStoppedToo() throws Exception {
+        EmulatorOptions realistic = EmulatorOptions.builder().timing(EmulatedTiming.REALISTIC).build();
+        try (EmulatedPool pool = new EmulatedPool(List.of(realistic), builder -> builder)) {
+            DeviceEmulator emulator = pool.devices.get(0).emulator();
+            String question = "Tell me everything about the colours, " + "then again, ".repeat(60) + "please.";
+            byte[] json = chat(TestImages.dataUrl(Color.RED, Color.BLUE), question).put("max_tokens", 400).toString()
+                    .getBytes(StandardCharsets.UTF_8);
+            long gone;
+            try (Socket socket = new Socket("127.0.0.1", pool.server.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(json);
+                out.flush();
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!health(pool.server).path("devices").get(0).path("state").asText().equals("busy")
+                        || requestDirectories(emulator).isEmpty()) {
+                    assertThat(System.nanoTime()).as("the request reached the device").isLessThan(until);
+                    Thread.sleep(20);
+                }
+                gone = System.nanoTime();
+            }
+            long until = gone + TimeUnit.SECONDS.toNanos(30);
+            while ((!requestDirectories(emulator).isEmpty()
+                    || !health(pool.server).path("devices").get(0).path("state").asText().equals("ready"))
+                    && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(requestDirectories(emulator)).as("the device program was stopped and its files removed")
+                    .isEmpty();
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pool.server.port()
+                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("fastvlm_requests_total{outcome=\"client_disconnected\"} 1.0")
+                    .doesNotContain("outcome=\"ok\"");
+        }
+    }
+
     private static List<Path> requestDirectories(DeviceEmulator emulator) throws IOException {
         Path requests = emulator.hostPath(QairtRuntime.DEFAULT_DEVICE_DIRECTORY + "/requests");
         if (!Files.isDirectory(requests)) {

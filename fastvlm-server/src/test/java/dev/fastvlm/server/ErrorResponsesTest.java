@@ -13,14 +13,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.Color;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -116,7 +121,7 @@ class ErrorResponsesTest {
         assertThat(badBase64.path("param").asText()).isEqualTo("messages[0].content[1].image_url.url");
         assertThat(badBase64.path("message").asText()).contains("bad base64");
 
-        String large = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(new byte[8192]);
+        String large = "data:image/png;base64," + Base64.getEncoder().encodeToString(new byte[8192]);
         JsonNode tooLarge = error(post(server, chat(large, "Hi")), 400);
         assertThat(tooLarge.path("code").asText()).isEqualTo("image_too_large");
         assertThat(tooLarge.path("message").asText()).contains("limit of 4096");
@@ -301,6 +306,47 @@ class ErrorResponsesTest {
         JsonNode none = error(post(server, chat(IMAGE, "Hi")), 503);
         assertThat(none.path("message").asText()).contains("no device is serving").contains("aborted");
         assertThat(get(server, "/health", null).statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void aPipelinedSecondRequestIsAnsweredAfterTheFirst() throws Exception {
+        // The server reads the socket while a request waits for its device (to see a client leave):
+        // a second request already sent on the same connection must reach the parser intact.
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        FastVlmServer server = start(FastVlmServer.builder().device("slow", () -> new ScriptedFastVlm(
+                (options, question, generation, listener) -> {
+                    firstRunning.countDown();
+                    Thread.sleep(300);
+                    return ScriptedFastVlm.answer("You asked " + question, listener);
+                })));
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = socket.getOutputStream();
+            for (String question : List.of("first?", "second?")) {
+                byte[] json = chat(IMAGE, question).toString().getBytes(StandardCharsets.UTF_8);
+                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                        + "\r\nContent-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(json);
+                out.flush();
+                if (question.equals("first?")) {
+                    assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
+                }
+            }
+            socket.setSoTimeout(10_000);
+            StringBuilder received = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            while (!received.toString().contains("You asked second?")) {
+                int n = socket.getInputStream().read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            String answers = received.toString();
+            assertThat(answers).contains("You asked first?").contains("You asked second?");
+            assertThat(answers.indexOf("You asked first?")).isLessThan(answers.indexOf("You asked second?"));
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the pipelined second request was not answered", e);
+        }
     }
 
     @Test
