@@ -17,19 +17,25 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code fastvlm chat}: a conversation about one image. Questions come from {@code --prompt}
+ * {@code fastvlm chat}: a conversation about one image, or about none. Questions come from {@code --prompt}
  * (repeated) or, without it, from standard input, one per line; each answer is streamed, or with
  * {@code --json} printed as one JSON object per question with its figures and the number of
  * vision-encoder runs it made (1 for the first question, 0 after).
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
-        description = "Ask several questions about one image, each with the whole conversation so far"
-                + " (questions from --prompt, else one per line of standard input).")
+        description = "Ask several questions about one image (or, without --image, none), each with the whole"
+                + " conversation so far (questions from --prompt, else one per line of standard input).")
 final class ChatCommand extends SessionCommand {
+
+    @Option(names = "--image", paramLabel = "FILE",
+            description = "The image the conversation is about (JPEG, PNG, BMP, GIF, TIFF or WebP); without it"
+                    + " the conversation is text only.")
+    Path image;
 
     @Option(names = "--prompt", paramLabel = "TEXT",
             description = "A question; repeat for several. Without it, each line of standard input is one.")
@@ -37,7 +43,11 @@ final class ChatCommand extends SessionCommand {
 
     @Override
     int use(FastVlm vlm, boolean emulated, PrintWriter out) {
-        try (Conversation chat = vlm.conversation(ConversationOptions.builder().image(image).build())) {
+        ConversationOptions.Builder options = ConversationOptions.builder();
+        if (image != null) {
+            options.image(image);
+        }
+        try (Conversation chat = vlm.conversation(options.build())) {
             if (!prompts.isEmpty()) {
                 for (String question : prompts) {
                     answer(chat, question, emulated, out);

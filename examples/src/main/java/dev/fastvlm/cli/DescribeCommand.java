@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 
 /**
  * {@code fastvlm describe}: the main job. Streams the answer, then the figures. With no device and
@@ -14,6 +15,10 @@ import java.io.PrintWriter;
 @Command(name = "describe", mixinStandardHelpOptions = true,
         description = "Describe an image with FastVLM on a phone's NPU (or on the built-in emulator).")
 final class DescribeCommand extends SessionCommand {
+
+    @Option(names = "--image", required = true, paramLabel = "FILE",
+            description = "The image file (JPEG, PNG, BMP, GIF, TIFF or WebP).")
+    Path image;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "What to ask about the image.")
     String prompt;

@@ -62,10 +62,6 @@ abstract class SessionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--image", required = true, paramLabel = "FILE",
-            description = "The image file (JPEG, PNG, BMP, GIF, TIFF or WebP).")
-    Path image;
-
     @Option(names = "--system", paramLabel = "TEXT",
             description = "System prompt, e.g. \"Answer in one sentence.\" (default: the model's own, "
                     + "\"You are a helpful assistant.\").")

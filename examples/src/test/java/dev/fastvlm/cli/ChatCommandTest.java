@@ -36,6 +36,14 @@ class ChatCommandTest extends CliTest {
     }
 
     @Test
+    void withoutAnImageTheConversationIsTextOnly() {
+        assertThat(run("chat", "--prompt", "Hello?", "--prompt", "And now?")).as(err.toString()).isZero();
+        String text = out.toString();
+        assertThat(text).contains("no image reached me").contains("You asked: \"Hello?\"")
+                .contains("You asked: \"And now?\"").contains("Earlier turns: 1 user and 1 assistant");
+    }
+
+    @Test
     void textStreamsEachAnswerWithItsFigures() {
         assertThat(run("chat", "--image", SAMPLE, "--prompt", "Colours?", "--prompt", "Sure?")).isZero();
         String text = out.toString();
