@@ -95,14 +95,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         boolean phones = !devices.isEmpty() || modelDir != null || sdk != null;
-        if (phones && (modelDir == null || sdk == null)) {
-            List<String> missing = new ArrayList<>();
-            if (modelDir == null) {
-                missing.add("--model-dir DIR (the FastVLM model bundle)");
-            }
-            if (sdk == null) {
-                missing.add("--sdk DIR (the QAIRT SDK)");
-            }
+        List<String> missing = SessionCommand.missingPhoneOptions(modelDir, sdk);
+        if (phones && !missing.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "phones need " + String.join(" and ", missing)
                     + "; without --device the built-in emulator is served");
         }

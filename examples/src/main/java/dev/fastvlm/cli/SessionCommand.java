@@ -183,13 +183,7 @@ abstract class SessionCommand implements Callable<Integer> {
             }
             return onEmulator(settings, out);
         }
-        List<String> missing = new ArrayList<>();
-        if (modelDir == null) {
-            missing.add("--model-dir DIR (the FastVLM model bundle)");
-        }
-        if (sdk == null) {
-            missing.add("--sdk DIR (the QAIRT SDK)");
-        }
+        List<String> missing = missingPhoneOptions(modelDir, sdk);
         if (!missing.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "a phone needs " + String.join(" and ", missing)
                     + "; or use --emulator");
@@ -198,6 +192,23 @@ abstract class SessionCommand implements Callable<Integer> {
         // asked once the instance is built: its vocabulary then already loads beside this round trip
         return run(transport, modelDir, sdk, settings,
                 () -> "1".equals(DeviceScripts.output(transport, "getprop ro.fastvlm.emulated").strip()), out);
+    }
+
+    /**
+     * What running on a phone still needs, every missing option at once (for {@code describe},
+     * {@code chat} and {@code serve}).
+     *
+     * @return the missing options with what each names; empty when both are given
+     */
+    static List<String> missingPhoneOptions(Path modelDir, Path sdk) {
+        List<String> missing = new ArrayList<>();
+        if (modelDir == null) {
+            missing.add("--model-dir DIR (the FastVLM model bundle)");
+        }
+        if (sdk == null) {
+            missing.add("--sdk DIR (the QAIRT SDK)");
+        }
+        return missing;
     }
 
     private int onEmulator(Settings settings, PrintWriter out) throws IOException {
