@@ -15,7 +15,6 @@ import java.awt.Color;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -152,12 +151,7 @@ class DevicePoolTest {
                     .put("stream", true).put("max_tokens", 400);
             long gone;
             try (Socket socket = new Socket("127.0.0.1", pool.server.port())) {
-                byte[] json = body.toString().getBytes(StandardCharsets.UTF_8);
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(json);
-                out.flush();
+                RawHttp.postChat(socket.getOutputStream(), body);
                 BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                         StandardCharsets.UTF_8));
                 int contentChunks = 0;
@@ -170,20 +164,13 @@ class DevicePoolTest {
                 assertThat(requestDirectories(emulator)).as("the request runs on the device").isNotEmpty();
                 gone = System.nanoTime();
             }
-            long until = gone + TimeUnit.SECONDS.toNanos(20);
-            while ((!requestDirectories(emulator).isEmpty()
-                    || !health(pool.server).path("devices").get(0).path("state").asText().equals("ready"))
-                    && System.nanoTime() < until) {
-                Thread.sleep(20);
-            }
+            awaitStoppedAndReady(pool.server, emulator, gone + TimeUnit.SECONDS.toNanos(20));
             long stoppedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gone);
             assertThat(requestDirectories(emulator)).as("the device program was stopped and its files removed")
                     .isEmpty();
             assertThat(health(pool.server).path("devices").get(0).path("state").asText()).isEqualTo("ready");
             assertThat(stoppedAfter).as("stopped, not run to its end (about 5 s more)").isLessThan(2500);
-            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pool.server.port()
-                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).contains("fastvlm_requests_total{outcome=\"client_disconnected\"} 1.0");
+            assertThat(metrics(pool.server)).contains("fastvlm_requests_total{outcome=\"client_disconnected\"} 1.0");
         }
     }
 
@@ -193,15 +180,10 @@ class DevicePoolTest {
         try (EmulatedPool pool = new EmulatedPool(List.of(realistic), builder -> builder)) {
             DeviceEmulator emulator = pool.devices.get(0).emulator();
             String question = "Tell me everything about the colours, " + "then again, ".repeat(60) + "please.";
-            byte[] json = chat(TestImages.dataUrl(Color.RED, Color.BLUE), question).put("max_tokens", 400).toString()
-                    .getBytes(StandardCharsets.UTF_8);
+            ObjectNode body = chat(TestImages.dataUrl(Color.RED, Color.BLUE), question).put("max_tokens", 400);
             long gone;
             try (Socket socket = new Socket("127.0.0.1", pool.server.port())) {
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(json);
-                out.flush();
+                RawHttp.postChat(socket.getOutputStream(), body);
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (!health(pool.server).path("devices").get(0).path("state").asText().equals("busy")
                         || requestDirectories(emulator).isEmpty()) {
@@ -210,19 +192,27 @@ class DevicePoolTest {
                 }
                 gone = System.nanoTime();
             }
-            long until = gone + TimeUnit.SECONDS.toNanos(30);
-            while ((!requestDirectories(emulator).isEmpty()
-                    || !health(pool.server).path("devices").get(0).path("state").asText().equals("ready"))
-                    && System.nanoTime() < until) {
-                Thread.sleep(20);
-            }
+            awaitStoppedAndReady(pool.server, emulator, gone + TimeUnit.SECONDS.toNanos(30));
             assertThat(requestDirectories(emulator)).as("the device program was stopped and its files removed")
                     .isEmpty();
-            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pool.server.port()
-                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).contains("fastvlm_requests_total{outcome=\"client_disconnected\"} 1.0")
+            assertThat(metrics(pool.server)).contains("fastvlm_requests_total{outcome=\"client_disconnected\"} 1.0")
                     .doesNotContain("outcome=\"ok\"");
         }
+    }
+
+    /** Waits until the device has no request folder left and is ready again, or {@code deadlineNanos}. */
+    private void awaitStoppedAndReady(FastVlmServer server, DeviceEmulator emulator, long deadlineNanos)
+            throws Exception {
+        while ((!requestDirectories(emulator).isEmpty()
+                || !health(server).path("devices").get(0).path("state").asText().equals("ready"))
+                && System.nanoTime() < deadlineNanos) {
+            Thread.sleep(20);
+        }
+    }
+
+    private String metrics(FastVlmServer server) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static List<Path> requestDirectories(DeviceEmulator emulator) throws IOException {

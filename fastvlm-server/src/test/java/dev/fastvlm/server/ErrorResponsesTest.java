@@ -13,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.Color;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -320,17 +319,9 @@ class ErrorResponsesTest {
                     return ScriptedFastVlm.answer("You asked " + question, listener);
                 })));
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            OutputStream out = socket.getOutputStream();
-            for (String question : List.of("first?", "second?")) {
-                byte[] json = chat(IMAGE, question).toString().getBytes(StandardCharsets.UTF_8);
-                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
-                        + "\r\nContent-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(json);
-                out.flush();
-                if (question.equals("first?")) {
-                    assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
-                }
-            }
+            RawHttp.postChat(socket.getOutputStream(), chat(IMAGE, "first?"));
+            assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
+            RawHttp.postChat(socket.getOutputStream(), chat(IMAGE, "second?"));
             socket.setSoTimeout(10_000);
             StringBuilder received = new StringBuilder();
             byte[] buffer = new byte[8192];
