@@ -46,6 +46,27 @@ class FastVlmCliTest extends CliTest {
     }
 
     @Test
+    void aNamedSubcommandIsTheOnlyOneRegisteredAndReadsAsWithAllOfThem() {
+        CommandLine all = FastVlmCli.commandLine();
+        CommandLine describeOnly = FastVlmCli.commandLine("describe", "--image", "x.png");
+        assertThat(describeOnly.getSubcommands()).containsOnlyKeys("describe");
+        assertThat(describeOnly.getSubcommands().get("describe").getUsageMessage(CommandLine.Help.Ansi.OFF))
+                .isEqualTo(all.getSubcommands().get("describe").getUsageMessage(CommandLine.Help.Ansi.OFF));
+        assertThat(all.getSubcommands()).containsKeys("help", "describe", "chat", "emulator", "serve", "bundle");
+        for (String[] args : List.of(new String[] {"help", "describe"}, new String[] {"frobnicate"},
+                new String[] {"--help"}, new String[0])) {
+            assertThat(FastVlmCli.commandLine(args).getSubcommands().keySet()).as(String.join(" ", args))
+                    .isEqualTo(all.getSubcommands().keySet());
+        }
+    }
+
+    @Test
+    void helpForASubcommandStillWorks() {
+        assertThat(run("help", "describe")).isZero();
+        assertThat(out.toString()).startsWith("Usage: fastvlm describe");
+    }
+
+    @Test
     void everyHelpTextIsWholeAndInUsersWords() {
         List<CommandLine> commands = new ArrayList<>();
         collect(FastVlmCli.commandLine(), commands);

@@ -63,22 +63,31 @@ public final class PromptTokenizer implements AutoCloseable {
     private record Vocabulary(HuggingFaceTokenizer tokenizer, OptionalInt eosId, OptionalInt padId) {
     }
 
-    private PromptTokenizer(TokenizerFiles files, Function<Path, LiteralEncoder> literalLoader) {
+    /**
+     * Builds the chat template (when the files have one) around a vocabulary that is loaded or loading.
+     * When the template cannot be read, the vocabulary is freed as soon as it is there.
+     */
+    private PromptTokenizer(TokenizerFiles files, Function<Path, LiteralEncoder> literalLoader,
+                            CompletableFuture<Vocabulary> vocabulary) {
         this.files = files;
         this.literalLoader = literalLoader;
-        this.template = files.chatTemplate().map(source -> new ChatTemplate(source, files.specialTokens()));
-        this.vocabulary = new CompletableFuture<>();
+        this.vocabulary = vocabulary;
+        try {
+            this.template = files.chatTemplate().map(source -> new ChatTemplate(source, files.specialTokens()));
+        } catch (RuntimeException e) {
+            vocabulary.thenAccept(unused -> unused.tokenizer().close());
+            throw e;
+        }
     }
 
     /** Builds the native tokenizer and looks up the special ids (the slow part: a parse of the whole vocabulary). */
-    private Vocabulary buildVocabulary() {
+    private static Vocabulary buildVocabulary(TokenizerFiles files) {
         long start = System.nanoTime();
         HuggingFaceTokenizer tokenizer = DjlTokenizers.fromFile(files.tokenizerJson());
         try {
-            OptionalInt eos = specialId(tokenizer, "eos_token");
-            OptionalInt pad = specialId(tokenizer, "pad_token");
-            LOG.debug("loaded tokenizer {} in {} ms (chat template: {})", files.tokenizerJson(),
-                    (System.nanoTime() - start) / 1_000_000, hasChatTemplate());
+            OptionalInt eos = specialId(files, tokenizer, "eos_token");
+            OptionalInt pad = specialId(files, tokenizer, "pad_token");
+            LOG.debug("loaded tokenizer {} in {} ms", files.tokenizerJson(), (System.nanoTime() - start) / 1_000_000);
             return new Vocabulary(tokenizer, eos, pad.isPresent() ? pad : eos);
         } catch (RuntimeException e) {
             tokenizer.close();
@@ -102,15 +111,8 @@ public final class PromptTokenizer implements AutoCloseable {
 
     /** {@link #load(Path)} with the literal encoder built by {@code literalLoader} (tests slow it down). */
     static PromptTokenizer load(Path dirOrTokenizerJson, Function<Path, LiteralEncoder> literalLoader) {
-        PromptTokenizer loaded = new PromptTokenizer(TokenizerFiles.locate(
-                Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson")), literalLoader);
-        try {
-            loaded.vocabulary.complete(loaded.buildVocabulary());
-        } catch (RuntimeException e) {
-            loaded.vocabulary.completeExceptionally(e);
-            throw e;
-        }
-        return loaded;
+        TokenizerFiles files = TokenizerFiles.locate(Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson"));
+        return new PromptTokenizer(files, literalLoader, CompletableFuture.completedFuture(buildVocabulary(files)));
     }
 
     /**
@@ -128,25 +130,19 @@ public final class PromptTokenizer implements AutoCloseable {
      * @throws NullPointerException when the path is null
      */
     public static PromptTokenizer loadInBackground(Path dirOrTokenizerJson) {
-        PromptTokenizer loading = new PromptTokenizer(TokenizerFiles.locate(
-                Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson")), LiteralEncoder::load);
+        TokenizerFiles files = TokenizerFiles.locate(Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson"));
+        // The parse starts before the chat template is built (Jinjava's start-up is tens of ms of a one-shot run).
+        CompletableFuture<Vocabulary> vocabulary = new CompletableFuture<>();
         Thread loader = new Thread(() -> {
             try {
-                Vocabulary built = loading.buildVocabulary();
-                synchronized (loading.literalLock) {
-                    if (loading.closed) {
-                        // close() came first: nobody will use it, so free it here.
-                        built.tokenizer().close();
-                    }
-                    loading.vocabulary.complete(built);
-                }
+                vocabulary.complete(buildVocabulary(files));
             } catch (RuntimeException | Error e) {
-                loading.vocabulary.completeExceptionally(e);
+                vocabulary.completeExceptionally(e);
             }
         }, "fastvlm-tokenizer-load-" + LOADERS.incrementAndGet());
         loader.setDaemon(true);
         loader.start();
-        return loading;
+        return new PromptTokenizer(files, LiteralEncoder::load, vocabulary);
     }
 
     /**
@@ -583,7 +579,7 @@ public final class PromptTokenizer implements AutoCloseable {
         }
     }
 
-    private OptionalInt specialId(HuggingFaceTokenizer tokenizer, String key) {
+    private static OptionalInt specialId(TokenizerFiles files, HuggingFaceTokenizer tokenizer, String key) {
         String text = files.specialTokens().get(key);
         if (text == null) {
             return OptionalInt.empty();
@@ -606,11 +602,8 @@ public final class PromptTokenizer implements AutoCloseable {
             if (literal != null) {
                 literal.close();
             }
-            // A vocabulary still loading is freed by its loader, which sees closed.
-            Vocabulary loaded = vocabulary.isCompletedExceptionally() ? null : vocabulary.getNow(null);
-            if (loaded != null) {
-                loaded.tokenizer().close();
-            }
+            // now if loaded, else by its loader thread as soon as it is
+            vocabulary.thenAccept(loaded -> loaded.tokenizer().close());
         }
     }
 
