@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -368,34 +369,20 @@ final class DeviceCommands {
     }
 
     private int mv(List<String> args, PrintStream err) throws IOException {
-        List<String> paths = args.stream().filter(a -> !a.equals("-f")).toList();
-        if (paths.size() < 2) {
-            err.println("mv: missing operand");
-            return 1;
-        }
-        Path target = write(paths.get(paths.size() - 1));
-        boolean intoDirectory = Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS);
-        return each(paths.subList(0, paths.size() - 1), err, "mv", a -> {
+        return sourcesToTarget("mv", args.stream().filter(a -> !a.equals("-f")).toList(), err, (a, destination) -> {
             Path source = write(a);
-            Path to = intoDirectory ? target.resolve(source.getFileName()) : target;
-            Files.move(source, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(source, destination.apply(source), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         });
     }
 
     private int cp(List<String> args, PrintStream err) throws IOException {
-        List<String> paths = args.stream().filter(a -> !a.startsWith("-")).toList();
-        if (paths.size() < 2) {
-            err.println("cp: missing operand");
-            return 1;
-        }
-        Path target = write(paths.get(paths.size() - 1));
-        boolean intoDirectory = Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS);
-        return each(paths.subList(0, paths.size() - 1), err, "cp", a -> {
+        return sourcesToTarget("cp", args.stream().filter(a -> !a.startsWith("-")).toList(), err, (a, destination) -> {
             Path source = read(a);
             if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException("not a regular file");
             }
-            Path to = intoDirectory ? target.resolve(source.getFileName()) : target;
+            Path to = destination.apply(source);
             if (Files.isSymbolicLink(to)) {
                 Files.delete(to);
             }
@@ -405,6 +392,27 @@ final class DeviceCommands {
                 in.transferTo(o);
             }
         });
+    }
+
+    /** What {@code mv} or {@code cp} does to one source operand, given where a source path goes. */
+    private interface SourceAction {
+        void apply(String operand, UnaryOperator<Path> destination) throws IOException;
+    }
+
+    /**
+     * {@code mv}'s and {@code cp}'s operands: the last is the target, and every other goes there,
+     * under its own name when the target is a directory.
+     */
+    private int sourcesToTarget(String command, List<String> operands, PrintStream err, SourceAction action)
+            throws IOException {
+        if (operands.size() < 2) {
+            err.println(command + ": missing operand");
+            return 1;
+        }
+        Path target = write(operands.get(operands.size() - 1));
+        boolean intoDirectory = Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS);
+        UnaryOperator<Path> destination = source -> intoDirectory ? target.resolve(source.getFileName()) : target;
+        return each(operands.subList(0, operands.size() - 1), err, command, a -> action.apply(a, destination));
     }
 
     private int chmod(List<String> args, PrintStream err) {

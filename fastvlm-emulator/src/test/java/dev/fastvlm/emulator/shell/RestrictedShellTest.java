@@ -115,6 +115,27 @@ class RestrictedShellTest {
     }
 
     @Test
+    void mvAndCpTakeTheLastOperandAsTheTargetAndKeepNamesInADirectory() throws Exception {
+        Path tmp = root.resolve("data/local/tmp");
+        Run r = run("cd /data/local/tmp && echo a > a && echo b > b && mkdir d && cp a b d && cp -f a c"
+                + " && mv -f c e && mkdir m && mv a b m");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(tmp.resolve("d/a")).hasContent("a");
+        assertThat(tmp.resolve("d/b")).hasContent("b");
+        assertThat(tmp.resolve("e")).hasContent("a");
+        assertThat(tmp.resolve("c")).doesNotExist();
+        assertThat(tmp.resolve("m/a")).hasContent("a");
+        assertThat(tmp.resolve("m/b")).hasContent("b");
+        assertThat(tmp.resolve("a")).doesNotExist();
+        Run missing = run("cd /data/local/tmp && cp e; mv -f e");
+        assertThat(missing.err()).isEqualTo("cp: missing operand\nmv: missing operand\n");
+        assertThat(missing.status()).isEqualTo(1);
+        Run notAFile = run("cd /data/local/tmp && cp d x");
+        assertThat(notAFile.err()).contains("cp").contains("not a regular file");
+        assertThat(notAFile.status()).isEqualTo(1);
+    }
+
+    @Test
     void killReachesAnotherCommandLineByItsPid() throws Exception {
         Process sleeper = shell.start("echo $$; exec sleep 30", false);
         sleeper.getOutputStream().close();
