@@ -50,6 +50,20 @@ final class BenchImages {
         };
     }
 
+    /** A 640 x 480 PNG, its left half {@code left} and its right half {@code right}: a small, exactly known image. */
+    static byte[] twoColourPng(Color left, Color right) throws IOException {
+        BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(left);
+        g.fillRect(0, 0, 320, 480);
+        g.setColor(right);
+        g.fillRect(320, 0, 320, 480);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
     static Path write(Path file, String format, int width, int height) throws IOException {
         BufferedImage img = draw(width, height);
         Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".image-", ".tmp");

@@ -9,7 +9,6 @@ import dev.fastvlm.GenerationOptions;
 import dev.fastvlm.QairtRuntime;
 import dev.fastvlm.core.local.LocalTransport;
 import dev.fastvlm.emulator.model.EmulatedBundle;
-import dev.fastvlm.emulator.tools.EmulatedSdk;
 import dev.fastvlm.transport.CommandResult;
 import dev.fastvlm.transport.DeviceCommand;
 import dev.fastvlm.transport.OutputListener;
@@ -29,21 +28,14 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * A five-question {@link Conversation} about one image on {@link LocalTransport}, with Genie as a
@@ -98,26 +90,11 @@ public class ConversationBenchmark {
     @Setup(Level.Trial)
     public void start() throws IOException, InterruptedException {
         work = Files.createTempDirectory("fastvlm-bench-conversation");
-        String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(entry -> Path.of(entry).toAbsolutePath().toString())
-                .collect(Collectors.joining(File.pathSeparator));
-        Path sdk = EmulatedSdk.write(work.resolve("sdk"), ProcessHandle.current().info().command().orElse("java"),
-                classpath);
-        DecoderEngineBenchmark.installStandInGenie(sdk, Files.createDirectories(work.resolve("genie-build")));
+        Path sdk = StandIns.emulatedSdk(work.resolve("sdk"));
+        StandIns.installGenie(sdk, Files.createDirectories(work.resolve("genie-build")));
         Path bundle = EmulatedBundle.write(work.resolve("bundle"), 56, EmulatedBundle.VisionPrecision.INT8);
-        Path bin = Files.createDirectories(work.resolve("bin"));
-        Path getprop = bin.resolve("getprop");
-        Files.writeString(getprop, "#!/bin/sh\n[ \"$1\" = ro.soc.model ] && echo SM8750 || echo\n");
-        Files.setPosixFilePermissions(getprop, PosixFilePermissions.fromString("rwxr-xr-x"));
-        image = work.resolve("red-blue.png");
-        BufferedImage img = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(Color.RED);
-        g.fillRect(0, 0, 320, 480);
-        g.setColor(Color.BLUE);
-        g.fillRect(320, 0, 320, 480);
-        g.dispose();
-        ImageIO.write(img, "png", image.toFile());
+        Path bin = StandIns.getpropFolder(work);
+        image = Files.write(work.resolve("red-blue.png"), BenchImages.twoColourPng(Color.RED, Color.BLUE));
         device = new ProgramCounter(LocalTransport.builder().environment("PATH", bin + ":" + System.getenv("PATH"))
                 .build());
         vlm = FastVlm.builder()

@@ -12,22 +12,14 @@ import dev.fastvlm.emulator.EmulatedTiming;
 import dev.fastvlm.emulator.EmulatorOptions;
 import dev.fastvlm.emulator.ToolEnvironment;
 import dev.fastvlm.emulator.model.EmulatedBundle;
-import dev.fastvlm.emulator.tools.EmulatedSdk;
 import dev.fastvlm.transport.Transport;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * Per request on the emulator's realistic profile ({@link EmulatedTiming#REALISTIC}: every model
@@ -50,8 +42,6 @@ import java.util.stream.Collectors;
  * [WIDTH] [MAX_TOKENS] [PROMPT]}.
  */
 public final class OnDeviceModes {
-
-    static final String SOURCES = System.getProperty("fastvlm.standInSources", "fastvlm-core/src/test/c");
 
     /** The stand-in Genie's benchmark knobs. */
     public interface GenieKnobs extends Library {
@@ -102,19 +92,11 @@ public final class OnDeviceModes {
         EmulatedTiming timing = EmulatedTiming.REALISTIC;
         Path work = Files.createTempDirectory("fastvlm-on-device-modes");
         try {
-            String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                    .map(entry -> Path.of(entry).toAbsolutePath().toString())
-                    .collect(Collectors.joining(File.pathSeparator));
-            String java = ProcessHandle.current().info().command().orElse("java");
-            Path sdk = EmulatedSdk.write(work.resolve("sdk"), java, classpath);
-            Path standInSdk = EmulatedSdk.write(work.resolve("sdk-standin"), java, classpath);
-            Path build = Files.createDirectories(work.resolve("build"));
-            installStandIns(standInSdk, build);
+            Path sdk = StandIns.emulatedSdk(work.resolve("sdk"));
+            Path standInSdk = StandIns.emulatedSdk(work.resolve("sdk-standin"));
+            StandIns.installLibraries(standInSdk, Files.createDirectories(work.resolve("build")));
             Path bundle = EmulatedBundle.write(work.resolve("bundle"), width, EmulatedBundle.VisionPrecision.INT8);
-            Path bin = Files.createDirectories(work.resolve("bin"));
-            Path getprop = bin.resolve("getprop");
-            Files.writeString(getprop, "#!/bin/sh\n[ \"$1\" = ro.soc.model ] && echo SM8750 || echo\n");
-            Files.setPosixFilePermissions(getprop, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path bin = StandIns.getpropFolder(work);
             GenerationOptions generation = GenerationOptions.builder().maxNewTokens(maxTokens).build();
 
             List<String> lines = new ArrayList<>();
@@ -181,29 +163,5 @@ public final class OnDeviceModes {
         List<Long> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static void installStandIns(Path sdk, Path build) throws IOException, InterruptedException {
-        Path sources = Path.of(SOURCES).toAbsolutePath();
-        gcc(List.of("-shared", "-fPIC", "-o", build.resolve("libGenie.so").toString(),
-                sources.resolve("genie_standin.c").toString(), "-lm"));
-        gcc(List.of("-shared", "-fPIC", "-ffp-contract=off", "-o", build.resolve("libQnnHtp.so").toString(),
-                sources.resolve("qnn_htp_standin.c").toString(), "-lm", "-lpthread"));
-        gcc(List.of("-shared", "-fPIC", "-o", build.resolve("libQnnSystem.so").toString(),
-                sources.resolve("qnn_system_standin.c").toString()));
-        for (String lib : List.of("libGenie.so", "libQnnHtp.so", "libQnnSystem.so")) {
-            Files.copy(build.resolve(lib), sdk.resolve("lib/aarch64-android/" + lib), StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void gcc(List<String> arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(System.getenv().getOrDefault("CC", "gcc"), "-O2"));
-        command.addAll(arguments);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String log = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (process.waitFor() != 0) {
-            throw new IOException("compiling the stand-in libraries failed (run from the repository root or set "
-                    + "-Dfastvlm.standInSources): " + command + "\n" + log);
-        }
     }
 }

@@ -25,11 +25,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -39,7 +35,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -119,11 +114,11 @@ public class ServerBenchmark {
         }
         server = builder.build().start();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        png = png(Color.RED, Color.BLUE);
+        png = BenchImages.twoColourPng(Color.RED, Color.BLUE);
         body = request(png);
         batchBodies = new ArrayList<>();
         for (int i = 0; i < BATCH; i++) {
-            batchBodies.add(request(png(COLOURS[i % COLOURS.length], COLOURS[(i / COLOURS.length + i + 1)
+            batchBodies.add(request(BenchImages.twoColourPng(COLOURS[i % COLOURS.length], COLOURS[(i / COLOURS.length + i + 1)
                     % COLOURS.length])));
         }
         // The one-time sync of every phone happens here, not in a measured request.
@@ -230,19 +225,6 @@ public class ServerBenchmark {
         return "{\"model\":\"fastvlm-0.5b\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\""
                 + QUESTION + "\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,"
                 + Base64.getEncoder().encodeToString(image) + "\"}}]}]}";
-    }
-
-    private static byte[] png(Color left, Color right) throws IOException {
-        BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setColor(left);
-        g.fillRect(0, 0, 320, 480);
-        g.setColor(right);
-        g.fillRect(320, 0, 320, 480);
-        g.dispose();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
     }
 
     private static long processCpuNanos() {
