@@ -75,7 +75,7 @@ public final class PromptTokenizer implements AutoCloseable {
         try {
             this.template = files.chatTemplate().map(source -> new ChatTemplate(source, files.specialTokens()));
         } catch (RuntimeException e) {
-            vocabulary.thenAccept(unused -> unused.tokenizer().close());
+            vocabulary.thenAccept(loaded -> loaded.tokenizer().close());
             throw e;
         }
     }

@@ -119,6 +119,19 @@ class PromptTokenizerTest {
     }
 
     @Test
+    void aTemplateThatDoesNotParseFailsEitherLoadAsAModelArtifactError(@TempDir Path dir) throws IOException {
+        Path copy = copyFixture(dir, config -> config.replaceFirst("\"chat_template\": \"(?:[^\"\\\\]|\\\\.)*\"",
+                "\"chat_template\": \"{% for m in messages %}{{ m['content'] }}\""));
+        assertThatThrownBy(() -> PromptTokenizer.load(copy))
+                .isInstanceOf(ModelArtifactException.class)
+                .hasMessageContaining("chat template does not parse");
+        // the vocabulary's parse has already started on its own thread here: the failure still comes at once
+        assertThatThrownBy(() -> PromptTokenizer.loadInBackground(copy))
+                .isInstanceOf(ModelArtifactException.class)
+                .hasMessageContaining("chat template does not parse");
+    }
+
+    @Test
     void templateErrorsAreInputErrors(@TempDir Path dir) throws IOException {
         Path copy = copyFixture(dir, config -> config.replaceFirst("\"chat_template\": \"(?:[^\"\\\\]|\\\\.)*\"",
                 "\"chat_template\": \"{{ raise_exception('System role not supported') }}\""));
