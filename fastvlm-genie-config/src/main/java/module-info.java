@@ -15,4 +15,6 @@ module dev.fastvlm.genie {
     exports dev.fastvlm.genie.soc;
     // the JSON and file helpers, shared with the pipeline only
     exports dev.fastvlm.genie.internal to dev.fastvlm.core;
+    // the plain Java tokenizer of one-shot prompt encoding and of the emulated genie-t2t-run
+    exports dev.fastvlm.genie.tokenizer to dev.fastvlm.core, dev.fastvlm.emulator;
 }

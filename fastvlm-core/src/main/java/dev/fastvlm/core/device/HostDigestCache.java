@@ -1,5 +1,6 @@
 package dev.fastvlm.core.device;
 
+import dev.fastvlm.genie.internal.UserCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,11 +66,7 @@ final class HostDigestCache {
      * names an absolute folder, else {@code ~/.cache/fastvlm/host-digests.tsv} ({@code user.home}).
      */
     static Path defaultFile() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
-                ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("fastvlm").resolve(FILE_NAME);
+        return UserCache.folder().resolve(FILE_NAME);
     }
 
     /** Reads {@code file}; a missing file is an empty cache, an unreadable one is logged and ignored. */

@@ -31,6 +31,7 @@ import dev.fastvlm.core.text.PromptBudget;
 import dev.fastvlm.core.text.PromptOptions;
 import dev.fastvlm.core.text.PromptTokenizer;
 import dev.fastvlm.genie.config.HtpBackendExtensions;
+import dev.fastvlm.genie.internal.UserCache;
 import dev.fastvlm.genie.profile.DialogQuery;
 import dev.fastvlm.genie.qnn.QnnDataType;
 import dev.fastvlm.genie.soc.Soc;
@@ -70,6 +71,8 @@ final class DescribePipeline implements AutoCloseable {
     private static final ConcurrentHashMap<String, ReentrantLock> DEVICE_LOCKS = new ConcurrentHashMap<>();
     static final String HTP_EXTENSIONS = "htp_backend_ext_config.json";
     private static final Duration CLEANUP_WAIT = Duration.ofMinutes(1);
+    /** The folder of the user's cache where parsed tokenizer files are kept. */
+    private static final String TOKENIZER_CACHE = "tokenizers";
     /** How long close() tries to remove failed requests' leftovers: on a dead link it must not hang. */
     private static final Duration LEFTOVERS_WAIT = Duration.ofSeconds(10);
     /** How long a finished request's directory waits for the next request's device program before it goes anyway. */
@@ -149,12 +152,15 @@ final class DescribePipeline implements AutoCloseable {
             throw new ModelArtifactException("textEmbedding DEVICE_EMBEDDER needs the text embedder's context binary"
                     + " and its context-info JSON in the bundle");
         }
-        // The vocabulary parses on a thread of its own (seconds for FastVLM's 11 MB tokenizer.json) while a
-        // first request syncs, pushes its image and runs the vision encoder; literal prompts' second
-        // tokenizer loads only for a prompt holding special-token text. Requests wait for either under
-        // their own deadline (PromptTokenizer). It starts before the chip is asked for and the SDK and
-        // table are opened: a one-shot request with a small image otherwise waits for its end.
-        PromptTokenizer tokenizer = PromptTokenizer.loadInBackground(bundle.require(ModelArtifact.TOKENIZER));
+        // The vocabulary loads on a thread of its own while a first request syncs, pushes its image and runs
+        // the vision encoder: FastVLM's 11 MB tokenizer.json is read in plain Java from the parsed form kept
+        // in the user's cache (a tenth of a second; the first load of a file parses it, as long as the native
+        // library's 0.8-1 s), other shapes by the native library. Literal prompts' second tokenizer loads
+        // only for a prompt holding special-token text. Requests wait for either under their own deadline
+        // (PromptTokenizer). It starts before the chip is asked for and the SDK and table are opened: a
+        // one-shot request with a small image otherwise waits for its end.
+        PromptTokenizer tokenizer = PromptTokenizer.loadInBackground(bundle.require(ModelArtifact.TOKENIZER),
+                UserCache.folder().resolve(TOKENIZER_CACHE));
         DescribePipeline pipeline;
         try {
             Soc soc = Soc.fromChip(DeviceScripts.output(config.device(), "getprop ro.soc.model").strip());

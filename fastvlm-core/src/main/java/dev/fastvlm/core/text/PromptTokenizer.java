@@ -5,13 +5,16 @@ import dev.fastvlm.CancelledException;
 import dev.fastvlm.ImageLayout;
 import dev.fastvlm.InvalidInputException;
 import dev.fastvlm.ModelArtifactException;
+import dev.fastvlm.genie.tokenizer.ByteLevelBpe;
 import dev.fastvlm.transport.Deadline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,8 +49,8 @@ public final class PromptTokenizer implements AutoCloseable {
     public static final String IMAGE_PLACEHOLDER = "<image>";
 
     private final TokenizerFiles files;
-    /** The native tokenizer and the ids read through it; {@link #loadInBackground} completes it on a loader thread. */
-    private final CompletableFuture<Vocabulary> vocabulary;
+    /** The vocabulary and the ids read through it; {@link #loadInBackground} completes it on a loader thread. */
+    private final CompletableFuture<Loaded> vocabulary;
     private final Optional<ChatTemplate> template;
     private static final AtomicInteger LOADERS = new AtomicInteger();
     private final Object literalLock = new Object();
@@ -58,9 +61,71 @@ public final class PromptTokenizer implements AutoCloseable {
     private boolean closed;
     /** The special tokens' texts when they can be found in raw text; read on first need. */
     private volatile Optional<List<String>> rawSpecialTexts;
+    /** The native tokenizer's load when the vocabulary is the plain Java one: null until decoding first needs it. */
+    private CompletableFuture<HuggingFaceTokenizer> nativeLoad;
 
-    /** The native tokenizer, with the special ids of {@code tokenizer_config.json} looked up in it. */
-    private record Vocabulary(HuggingFaceTokenizer tokenizer, OptionalInt eosId, OptionalInt padId) {
+    /** What prompts are encoded with: the native tokenizer, or the plain Java one for Qwen2's shape. */
+    private interface Vocabulary {
+        /** Ids of {@code text}, no special tokens added; special-token text becomes the special token. */
+        int[] encode(String text);
+
+        /** The text of {@code ids}, special tokens kept. */
+        String decode(int[] ids);
+
+        /** The native tokenizer, when that is what this vocabulary is. */
+        Optional<HuggingFaceTokenizer> nativeTokenizer();
+
+        void close();
+    }
+
+    /** HuggingFace's native library through DJL. */
+    private record NativeVocabulary(HuggingFaceTokenizer tokenizer) implements Vocabulary {
+        @Override
+        public int[] encode(String text) {
+            return text.isEmpty() ? new int[0] : DjlTokenizers.ids(tokenizer.encode(text, false, false));
+        }
+
+        @Override
+        public String decode(int[] ids) {
+            return tokenizer.decode(DjlTokenizers.longs(ids), false);
+        }
+
+        @Override
+        public Optional<HuggingFaceTokenizer> nativeTokenizer() {
+            return Optional.of(tokenizer);
+        }
+
+        @Override
+        public void close() {
+            tokenizer.close();
+        }
+    }
+
+    /** {@link ByteLevelBpe}, which nothing needs to free. */
+    private record PlainJavaVocabulary(ByteLevelBpe bpe) implements Vocabulary {
+        @Override
+        public int[] encode(String text) {
+            return Arrays.stream(bpe.encode(text)).mapToInt(Math::toIntExact).toArray();
+        }
+
+        @Override
+        public String decode(int[] ids) {
+            return bpe.decode(DjlTokenizers.longs(ids));
+        }
+
+        @Override
+        public Optional<HuggingFaceTokenizer> nativeTokenizer() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void close() {
+            // plain Java objects only
+        }
+    }
+
+    /** A vocabulary with the special ids of {@code tokenizer_config.json} looked up in it. */
+    private record Loaded(Vocabulary vocabulary, OptionalInt eosId, OptionalInt padId) {
     }
 
     /**
@@ -68,30 +133,49 @@ public final class PromptTokenizer implements AutoCloseable {
      * When the template cannot be read, the vocabulary is freed as soon as it is there.
      */
     private PromptTokenizer(TokenizerFiles files, Function<Path, LiteralEncoder> literalLoader,
-                            CompletableFuture<Vocabulary> vocabulary) {
+                            CompletableFuture<Loaded> vocabulary) {
         this.files = files;
         this.literalLoader = literalLoader;
         this.vocabulary = vocabulary;
         try {
             this.template = files.chatTemplate().map(source -> new ChatTemplate(source, files.specialTokens()));
         } catch (RuntimeException e) {
-            vocabulary.thenAccept(loaded -> loaded.tokenizer().close());
+            vocabulary.thenAccept(loaded -> loaded.vocabulary().close());
             throw e;
         }
     }
 
-    /** Builds the native tokenizer and looks up the special ids (the slow part: a parse of the whole vocabulary). */
-    private static Vocabulary buildVocabulary(TokenizerFiles files) {
+    /**
+     * Builds the vocabulary and looks up the special ids (the slow part: the whole vocabulary is
+     * parsed, unless the plain Java tokenizer's cache holds its parsed form). With a cache folder,
+     * a {@code tokenizer.json} of {@link ByteLevelBpe}'s shape is read in plain Java; any other
+     * file, or none given, goes to the native library.
+     */
+    private static Loaded buildVocabulary(TokenizerFiles files, Optional<Path> plainJavaCache) {
         long start = System.nanoTime();
-        HuggingFaceTokenizer tokenizer = DjlTokenizers.fromFile(files.tokenizerJson());
+        Vocabulary vocabulary = plainJava(files, plainJavaCache)
+                .<Vocabulary>map(PlainJavaVocabulary::new)
+                .orElseGet(() -> new NativeVocabulary(DjlTokenizers.fromFile(files.tokenizerJson())));
         try {
-            OptionalInt eos = specialId(files, tokenizer, "eos_token");
-            OptionalInt pad = specialId(files, tokenizer, "pad_token");
-            LOG.debug("loaded tokenizer {} in {} ms", files.tokenizerJson(), (System.nanoTime() - start) / 1_000_000);
-            return new Vocabulary(tokenizer, eos, pad.isPresent() ? pad : eos);
+            OptionalInt eos = specialId(files, vocabulary, "eos_token");
+            OptionalInt pad = specialId(files, vocabulary, "pad_token");
+            LOG.debug("loaded tokenizer {} in {} ms ({})", files.tokenizerJson(), (System.nanoTime() - start) / 1_000_000,
+                    vocabulary.nativeTokenizer().isPresent() ? "native" : "plain Java");
+            return new Loaded(vocabulary, eos, pad.isPresent() ? pad : eos);
         } catch (RuntimeException e) {
-            tokenizer.close();
+            vocabulary.close();
             throw e;
+        }
+    }
+
+    private static Optional<ByteLevelBpe> plainJava(TokenizerFiles files, Optional<Path> cache) {
+        if (cache.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return ByteLevelBpe.load(files.tokenizerJson(), cache.get());
+        } catch (IOException e) {
+            throw new ModelArtifactException("tokenizer: cannot load " + files.tokenizerJson() + ": " + e.getMessage(), e);
         }
     }
 
@@ -112,7 +196,8 @@ public final class PromptTokenizer implements AutoCloseable {
     /** {@link #load(Path)} with the literal encoder built by {@code literalLoader} (tests slow it down). */
     static PromptTokenizer load(Path dirOrTokenizerJson, Function<Path, LiteralEncoder> literalLoader) {
         TokenizerFiles files = TokenizerFiles.locate(Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson"));
-        return new PromptTokenizer(files, literalLoader, CompletableFuture.completedFuture(buildVocabulary(files)));
+        return new PromptTokenizer(files, literalLoader,
+                CompletableFuture.completedFuture(buildVocabulary(files, Optional.empty())));
     }
 
     /**
@@ -130,12 +215,37 @@ public final class PromptTokenizer implements AutoCloseable {
      * @throws NullPointerException when the path is null
      */
     public static PromptTokenizer loadInBackground(Path dirOrTokenizerJson) {
+        return loadInBackground(dirOrTokenizerJson, Optional.empty());
+    }
+
+    /**
+     * Like {@link #loadInBackground(Path)}, but a {@code tokenizer.json} of the shape Qwen2's has
+     * (FastVLM's) is read by the plain Java {@link ByteLevelBpe} instead of the native library: its
+     * parsed form is kept in {@code cache} (about 3 MB per tokenizer file, by the file's size and
+     * checksums) and read back by later loads in about a tenth of a second, where the native library
+     * costs every fresh JVM 0.8-1 s of CPU. Encoding gives the same ids (tested against the library
+     * and HuggingFace's goldens); decoding, which a one-shot request does not need, still loads the
+     * native tokenizer when first asked. A file of another shape goes to the native library.
+     *
+     * @param dirOrTokenizerJson a tokenizer directory, or its {@code tokenizer.json}
+     * @param cache              the folder of parsed forms (created when missing; its files may be deleted at any
+     *                           time, and one that cannot be written only costs the next load a parse)
+     * @return the tokenizer, its vocabulary still loading
+     * @throws ModelArtifactException when a file is missing or the chat template cannot be read
+     *                                (a vocabulary that cannot be parsed fails the first call that needs it)
+     * @throws NullPointerException when a path is null
+     */
+    public static PromptTokenizer loadInBackground(Path dirOrTokenizerJson, Path cache) {
+        return loadInBackground(dirOrTokenizerJson, Optional.of(Objects.requireNonNull(cache, "cache")));
+    }
+
+    private static PromptTokenizer loadInBackground(Path dirOrTokenizerJson, Optional<Path> plainJavaCache) {
         TokenizerFiles files = TokenizerFiles.locate(Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson"));
         // The parse starts before the chat template is built (Jinjava's start-up is tens of ms of a one-shot run).
-        CompletableFuture<Vocabulary> vocabulary = new CompletableFuture<>();
+        CompletableFuture<Loaded> vocabulary = new CompletableFuture<>();
         Thread loader = new Thread(() -> {
             try {
-                vocabulary.complete(buildVocabulary(files));
+                vocabulary.complete(buildVocabulary(files, plainJavaCache));
             } catch (RuntimeException | Error e) {
                 vocabulary.completeExceptionally(e);
             }
@@ -180,13 +290,41 @@ public final class PromptTokenizer implements AutoCloseable {
     }
 
     /** The vocabulary, waiting for its load under the caller's deadline. */
-    private Vocabulary vocabulary() {
+    private Loaded vocabulary() {
         return vocabulary.isDone() && !vocabulary.isCompletedExceptionally() ? vocabulary.join()
                 : await(vocabulary, "loading the tokenizer " + files.tokenizerJson());
     }
 
-    private HuggingFaceTokenizer tokenizer() {
-        return vocabulary().tokenizer();
+    /**
+     * The native tokenizer: the vocabulary's own, or (when the vocabulary is the plain Java one)
+     * loaded on a loader thread at first need and waited for under the caller's deadline.
+     */
+    private HuggingFaceTokenizer nativeTokenizer() {
+        Optional<HuggingFaceTokenizer> own = vocabulary().vocabulary().nativeTokenizer();
+        if (own.isPresent()) {
+            return own.get();
+        }
+        CompletableFuture<HuggingFaceTokenizer> load;
+        synchronized (literalLock) {
+            if (closed) {
+                throw new IllegalStateException("this PromptTokenizer is closed");
+            }
+            if (nativeLoad == null) {
+                CompletableFuture<HuggingFaceTokenizer> started = new CompletableFuture<>();
+                Thread loader = new Thread(() -> {
+                    try {
+                        started.complete(DjlTokenizers.fromFile(files.tokenizerJson()));
+                    } catch (RuntimeException | Error e) {
+                        started.completeExceptionally(e);
+                    }
+                }, "fastvlm-tokenizer-load-" + LOADERS.incrementAndGet());
+                loader.setDaemon(true);
+                nativeLoad = started;
+                loader.start();
+            }
+            load = nativeLoad;
+        }
+        return await(load, "loading the tokenizer " + files.tokenizerJson());
     }
 
     /** Waits for {@code load} as long as the current deadline allows. */
@@ -245,13 +383,12 @@ public final class PromptTokenizer implements AutoCloseable {
      * @return the id, or empty when the text is not exactly one token
      */
     public OptionalInt tokenId(String tokenText) {
-        return tokenId(tokenizer(), tokenText);
+        return tokenId(vocabulary().vocabulary(), tokenText);
     }
 
-    private static OptionalInt tokenId(HuggingFaceTokenizer tokenizer, String tokenText) {
-        int[] ids = tokenText.isEmpty() ? new int[0] : DjlTokenizers.ids(tokenizer.encode(tokenText, false, false));
-        return ids.length == 1 && tokenizer.decode(DjlTokenizers.longs(ids), false).equals(tokenText)
-                ? OptionalInt.of(ids[0]) : OptionalInt.empty();
+    private static OptionalInt tokenId(Vocabulary vocabulary, String tokenText) {
+        int[] ids = vocabulary.encode(tokenText);
+        return ids.length == 1 && vocabulary.decode(ids).equals(tokenText) ? OptionalInt.of(ids[0]) : OptionalInt.empty();
     }
 
     /**
@@ -484,11 +621,12 @@ public final class PromptTokenizer implements AutoCloseable {
      * @return the ids, empty for empty text
      */
     public int[] encodeText(String text) {
-        return text.isEmpty() ? new int[0] : DjlTokenizers.ids(tokenizer().encode(text, false, false));
+        return text.isEmpty() ? new int[0] : vocabulary().vocabulary().encode(text);
     }
 
+    /** With the post-processor's special tokens (a BOS, for tokenizers that have one): the native library's. */
     private int[] encodeWithSpecial(String text) {
-        return DjlTokenizers.ids(tokenizer().encode(text, true, false));
+        return DjlTokenizers.ids(nativeTokenizer().encode(text, true, false));
     }
 
     /**
@@ -499,7 +637,7 @@ public final class PromptTokenizer implements AutoCloseable {
      * @return the decoded text
      */
     public String decode(int[] ids, boolean skipSpecialTokens) {
-        return tokenizer().decode(DjlTokenizers.longs(ids), skipSpecialTokens);
+        return nativeTokenizer().decode(DjlTokenizers.longs(ids), skipSpecialTokens);
     }
 
     /**
@@ -579,12 +717,12 @@ public final class PromptTokenizer implements AutoCloseable {
         }
     }
 
-    private static OptionalInt specialId(TokenizerFiles files, HuggingFaceTokenizer tokenizer, String key) {
+    private static OptionalInt specialId(TokenizerFiles files, Vocabulary vocabulary, String key) {
         String text = files.specialTokens().get(key);
         if (text == null) {
             return OptionalInt.empty();
         }
-        OptionalInt id = tokenId(tokenizer, text);
+        OptionalInt id = tokenId(vocabulary, text);
         if (id.isEmpty()) {
             throw new ModelArtifactException("tokenizer: " + key + " \"" + text + "\" of "
                     + TokenizerFiles.TOKENIZER_CONFIG + " is not a single token of " + files.tokenizerJson());
@@ -603,7 +741,10 @@ public final class PromptTokenizer implements AutoCloseable {
                 literal.close();
             }
             // now if loaded, else by its loader thread as soon as it is
-            vocabulary.thenAccept(loaded -> loaded.tokenizer().close());
+            vocabulary.thenAccept(loaded -> loaded.vocabulary().close());
+            if (nativeLoad != null) {
+                nativeLoad.thenAccept(HuggingFaceTokenizer::close);
+            }
         }
     }
 

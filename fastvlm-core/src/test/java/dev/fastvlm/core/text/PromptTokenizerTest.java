@@ -268,6 +268,64 @@ class PromptTokenizerTest {
     }
 
     @Test
+    void thePlainJavaVocabularyAnswersAsTheNativeOneFromItsCache(@TempDir Path cache) throws Exception {
+        List<String> prompts = List.of("Describe this image in one sentence.", "", "赤い 🟥 and blue, 日本語の説明",
+                "Hi<|im_end|> and <|im_start|>system", "word ".repeat(300), "\n\n\t  spaces  ", "ÉCOLE ﬁ a\u0301");
+        List<PromptOptions> options = List.of(PromptOptions.defaults(),
+                PromptOptions.builder().layout(ImageLayout.PLACEHOLDER).systemPrompt("Be brief.").build(),
+                PromptOptions.builder().literalUserText(true).build());
+        for (int load = 0; load < 2; load++) {
+            try (PromptTokenizer plain = PromptTokenizer.loadInBackground(Qwen2Tokenizer.dir(), cache)) {
+                for (String prompt : prompts) {
+                    for (PromptOptions o : options) {
+                        assertThat(Deadline.after(Duration.ofMinutes(1), "describe").call(() -> plain.encode(prompt, o)))
+                                .as("%s %s", prompt, o).isEqualTo(tokenizer.encode(prompt, o));
+                    }
+                }
+                assertThat(plain.padId()).isEqualTo(tokenizer.padId());
+                assertThat(plain.eosId()).isEqualTo(tokenizer.eosId());
+                assertThat(plain.tokenId("<|im_end|>")).isEqualTo(tokenizer.tokenId("<|im_end|>"));
+                assertThat(plain.tokenId("hello world")).isEmpty();
+                // decoding loads the native tokenizer when first asked
+                int[] ids = tokenizer.encode("é 😀 日本 <|im_end|>").ids();
+                assertThat(plain.decode(ids, true)).isEqualTo(tokenizer.decode(ids, true));
+                assertThat(plain.decode(ids, false)).isEqualTo(tokenizer.decode(ids, false));
+            }
+            try (var files = Files.list(cache)) {
+                assertThat(files.map(f -> f.getFileName().toString())).as("the parsed form, written once")
+                        .singleElement().asString().startsWith("bpe-");
+            }
+        }
+    }
+
+    @Test
+    void withACacheAnotherShapeStillGoesToTheNativeLibrary(@TempDir Path dir) throws IOException {
+        Path copy = Files.createDirectories(dir.resolve("nfkc"));
+        Files.copy(Qwen2Tokenizer.dir().resolve("tokenizer_config.json"), copy.resolve("tokenizer_config.json"));
+        String json = Files.readString(Qwen2Tokenizer.dir().resolve("tokenizer.json"), StandardCharsets.UTF_8);
+        String nfkc = json.replaceFirst("\"normalizer\": (null|\\{[^}]*\\})", "\"normalizer\": {\"type\": \"NFKC\"}");
+        assertThat(nfkc).isNotEqualTo(json);
+        Files.writeString(copy.resolve("tokenizer.json"), nfkc);
+        Path cache = dir.resolve("cache");
+        try (PromptTokenizer plain = PromptTokenizer.loadInBackground(copy, cache);
+             PromptTokenizer reference = PromptTokenizer.load(copy)) {
+            int[] ids = Deadline.after(Duration.ofMinutes(1), "describe").call(() -> plain.encodeText("ﬁne ①"));
+            assertThat(ids).containsExactly(reference.encodeText("ﬁne ①")).containsExactly(reference.encodeText("fine 1"));
+        }
+        assertThat(cache).doesNotExist();
+    }
+
+    @Test
+    void withACacheAVocabularyThatCannotBeParsedStillNamesItsFile(@TempDir Path broken) throws IOException {
+        Files.copy(Qwen2Tokenizer.dir().resolve("tokenizer_config.json"), broken.resolve("tokenizer_config.json"));
+        Files.writeString(broken.resolve("tokenizer.json"), "{\"model\": 42");
+        try (PromptTokenizer background = PromptTokenizer.loadInBackground(broken, broken.resolve("cache"))) {
+            assertThatThrownBy(() -> background.encode("Hi")).isInstanceOf(ModelArtifactException.class)
+                    .hasMessageContaining(broken.resolve("tokenizer.json").toString());
+        }
+    }
+
+    @Test
     void typedImagePlaceholderStaysText() {
         EncodedPrompt encoded = tokenizer.encode("<image> twice <image>",
                 PromptOptions.builder().layout(ImageLayout.PLACEHOLDER).build());

@@ -18,6 +18,7 @@ public final class Qwen2Tokenizer {
 
     private static Path dir;
     private static PromptTokenizer shared;
+    private static PromptTokenizer sharedPlainJava;
 
     private Qwen2Tokenizer() {
     }
@@ -44,6 +45,32 @@ public final class Qwen2Tokenizer {
             shared = PromptTokenizer.load(dir());
         }
         return shared;
+    }
+
+    /**
+     * A shared tokenizer over the fixture whose vocabulary is the plain Java one (its parsed form
+     * cached in a temporary folder), as the pipeline loads it; not to be closed.
+     */
+    public static synchronized PromptTokenizer sharedPlainJava() {
+        if (sharedPlainJava == null) {
+            try {
+                Path cache = Files.createTempDirectory("qwen2-tokenizer-cache");
+                cache.toFile().deleteOnExit();
+                sharedPlainJava = PromptTokenizer.loadInBackground(dir(), cache);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return sharedPlainJava;
+    }
+
+    /** Either shared tokenizer: {@code "native"} or {@code "plain Java"}. */
+    static PromptTokenizer shared(String vocabulary) {
+        return switch (vocabulary) {
+            case "native" -> shared();
+            case "plain Java" -> sharedPlainJava();
+            default -> throw new IllegalArgumentException(vocabulary);
+        };
     }
 
     private static void unpack(String resource, Path target, boolean gzip) throws IOException {

@@ -19,9 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Token ids against transformers.js (src/test/scripts/tokenizer-goldens/generate.mjs) over
  * prompts in several scripts, both layouts, with and without the chat template, and with the
- * user's text handled the HuggingFace way and literally.
+ * user's text handled the HuggingFace way and literally; each with the native vocabulary and with
+ * the plain Java one the pipeline reads from its cache.
  */
 class TokenizerGoldenTest {
+
+    private static final List<String> VOCABULARIES = List.of("native", "plain Java");
 
     private static JsonNode goldens() throws IOException {
         try (InputStream in = TokenizerGoldenTest.class.getResourceAsStream("/text/tokenizer-goldens.json")) {
@@ -36,7 +39,9 @@ class TokenizerGoldenTest {
                     + (c.get("chat_template").asBoolean() ? " template" : " plain")
                     + (c.path("literal").asBoolean() ? " literal" : "")
                     + (c.has("system") ? " custom-system" : "");
-            cases.add(Arguments.of(label, c));
+            for (String vocabulary : VOCABULARIES) {
+                cases.add(Arguments.of(label + " [" + vocabulary + "]", c, vocabulary));
+            }
         }
         return cases.stream();
     }
@@ -44,14 +49,16 @@ class TokenizerGoldenTest {
     static Stream<Arguments> decodes() throws IOException {
         List<Arguments> decodes = new ArrayList<>();
         for (JsonNode d : goldens().get("decodes")) {
-            decodes.add(Arguments.of(d.get("name").asText(), d));
+            for (String vocabulary : VOCABULARIES) {
+                decodes.add(Arguments.of(d.get("name").asText() + " [" + vocabulary + "]", d, vocabulary));
+            }
         }
         return decodes.stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void idsMatchTransformersJs(String label, JsonNode golden) {
+    void idsMatchTransformersJs(String label, JsonNode golden, String vocabulary) {
         PromptOptions options = PromptOptions.builder()
                 .layout(ImageLayout.valueOf(golden.get("layout").asText()))
                 .chatTemplate(golden.get("chat_template").asBoolean())
@@ -59,7 +66,7 @@ class TokenizerGoldenTest {
                 .systemPrompt(golden.has("system") ? golden.get("system").asText() : null)
                 .build();
 
-        EncodedPrompt encoded = Qwen2Tokenizer.shared().encode(golden.get("prompt").asText(), options);
+        EncodedPrompt encoded = Qwen2Tokenizer.shared(vocabulary).encode(golden.get("prompt").asText(), options);
 
         assertThat(encoded.ids()).containsExactly(ints(golden.get("ids")));
         assertThat(encoded.imageIndex()).isEqualTo(golden.has("image_index")
@@ -71,14 +78,16 @@ class TokenizerGoldenTest {
         for (JsonNode c : goldens().get("conversations")) {
             String label = (c.get("turns").size() + 1) + " questions " + c.get("layout").asText()
                     + (c.has("system") ? " custom-system" : "") + (c.get("literal").asBoolean() ? " literal" : "");
-            conversations.add(Arguments.of(label, c));
+            for (String vocabulary : VOCABULARIES) {
+                conversations.add(Arguments.of(label + " [" + vocabulary + "]", c, vocabulary));
+            }
         }
         return conversations.stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("conversations")
-    void conversationIdsMatchTransformersJs(String label, JsonNode golden) {
+    void conversationIdsMatchTransformersJs(String label, JsonNode golden, String vocabulary) {
         PromptOptions options = PromptOptions.builder()
                 .layout(ImageLayout.valueOf(golden.get("layout").asText()))
                 .literalUserText(golden.get("literal").asBoolean())
@@ -89,7 +98,7 @@ class TokenizerGoldenTest {
             history.add(new ChatTurn(turn.get("user").asText(), turn.get("assistant").asText()));
         }
 
-        ConversationPrompt encoded = Qwen2Tokenizer.shared().encodeConversation(history,
+        ConversationPrompt encoded = Qwen2Tokenizer.shared(vocabulary).encodeConversation(history,
                 golden.get("question").asText(), options);
 
         int[] expected = ints(golden.get("ids"));
@@ -103,16 +112,17 @@ class TokenizerGoldenTest {
             assertThat(expected[encoded.historyTokens()]).isEqualTo(151645);
             int[] before = java.util.Arrays.copyOf(expected, encoded.historyTokens());
             String answer = history.get(history.size() - 1).assistant();
-            assertThat(Qwen2Tokenizer.shared().decode(before, false)).endsWith("<|im_start|>assistant\n" + answer);
+            assertThat(Qwen2Tokenizer.shared(vocabulary).decode(before, false)).endsWith("<|im_start|>assistant\n" + answer);
         }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("decodes")
-    void decodeMatchesTransformersJs(String name, JsonNode golden) {
+    void decodeMatchesTransformersJs(String name, JsonNode golden, String vocabulary) {
         int[] ids = ints(golden.get("ids"));
-        assertThat(Qwen2Tokenizer.shared().decode(ids, false)).isEqualTo(golden.get("text").asText());
-        assertThat(Qwen2Tokenizer.shared().decode(ids, true)).isEqualTo(golden.get("text_skip_special").asText());
+        PromptTokenizer tokenizer = Qwen2Tokenizer.shared(vocabulary);
+        assertThat(tokenizer.decode(ids, false)).isEqualTo(golden.get("text").asText());
+        assertThat(tokenizer.decode(ids, true)).isEqualTo(golden.get("text_skip_special").asText());
     }
 
     private static int[] ints(JsonNode array) {

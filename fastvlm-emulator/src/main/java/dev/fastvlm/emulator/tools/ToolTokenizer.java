@@ -1,6 +1,7 @@
 package dev.fastvlm.emulator.tools;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.fastvlm.genie.tokenizer.ByteLevelBpe;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,10 +44,29 @@ interface ToolTokenizer extends AutoCloseable {
     static ToolTokenizer open(Path tokenizerJson, Optional<Path> cache) throws IOException {
         Optional<ByteLevelBpe> java = cache.isPresent() ? ByteLevelBpe.load(tokenizerJson, cache.get())
                 : ByteLevelBpe.load(tokenizerJson);
-        if (java.isPresent()) {
-            return java.get();
+        return java.isPresent() ? new PlainJava(java.get()) : djl(tokenizerJson);
+    }
+
+    /**
+     * The plain Java tokenizer, which holds nothing to free.
+     *
+     * @param bpe the tokenizer
+     */
+    record PlainJava(ByteLevelBpe bpe) implements ToolTokenizer {
+        @Override
+        public long[] encode(String text) {
+            return bpe.encode(text);
         }
-        return djl(tokenizerJson);
+
+        @Override
+        public String decode(long[] ids) {
+            return bpe.decode(ids);
+        }
+
+        @Override
+        public void close() {
+            // nothing native to free
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
-package dev.fastvlm.emulator.tools;
+package dev.fastvlm.core.text;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.fastvlm.genie.tokenizer.ByteLevelBpe;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,13 +17,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The plain Java tokenizer of the emulated genie-t2t-run against the HuggingFace library itself
- * (through DJL) on the real Qwen2 {@code tokenizer.json}: the same ids and the same text for
+ * The plain Java tokenizer (prompt encoding and the emulated genie-t2t-run) against the HuggingFace
+ * library itself (through DJL) on the real Qwen2 {@code tokenizer.json}: the same ids and the same text for
  * prompts, chat-templated turns, special tokens, Unicode and random text; its cache read back
  * gives the same, and a damaged cache or an unsupported file is never taken.
  */
@@ -36,11 +35,7 @@ class ByteLevelBpeTest {
 
     @BeforeAll
     static void load() throws Exception {
-        json = dir.resolve("tokenizer.json");
-        try (InputStream in = new GZIPInputStream(
-                dev.fastvlm.emulator.model.EmulatedBundle.class.getResourceAsStream("qwen2-tokenizer.json.gz"))) {
-            Files.copy(in, json);
-        }
+        json = Qwen2Tokenizer.dir().resolve("tokenizer.json");
         reference = HuggingFaceTokenizer.builder().optTokenizerPath(json).optAddSpecialTokens(false)
                 .optTruncation(false).optPadding(false).build();
         parsed = ByteLevelBpe.load(json).orElseThrow();
@@ -160,26 +155,6 @@ class ByteLevelBpeTest {
             Path file = dir.resolve("shape.json");
             mapper.writeValue(file.toFile(), shape);
             assertThat(ByteLevelBpe.load(file)).isEmpty();
-        }
-    }
-
-    @Test
-    void toolTokenizerFallsBackToTheLibrary() throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode tree = (ObjectNode) mapper.readTree(json.toFile());
-        tree.putObject("normalizer").put("type", "NFKC");
-        Path file = dir.resolve("nfkc.json");
-        mapper.writeValue(file.toFile(), tree);
-        String text = "ﬁne ①";
-        try (ToolTokenizer library = ToolTokenizer.open(file, java.util.Optional.empty())) {
-            assertThat(library).isNotInstanceOf(ByteLevelBpe.class);
-            long[] ids = library.encode(text);
-            assertThat(library.decode(ids)).isEqualTo("fine 1");
-            // nothing cut at 512 tokens, unlike DJL's default
-            assertThat(library.encode("hello world ".repeat(400)).length).isGreaterThan(512);
-        }
-        try (ToolTokenizer plain = ToolTokenizer.open(json, java.util.Optional.empty())) {
-            assertThat(plain).isInstanceOf(ByteLevelBpe.class);
         }
     }
 }

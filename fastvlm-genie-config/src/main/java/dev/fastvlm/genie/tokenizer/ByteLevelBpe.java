@@ -1,4 +1,4 @@
-package dev.fastvlm.emulator.tools;
+package dev.fastvlm.genie.tokenizer;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -32,22 +32,23 @@ import java.util.zip.CRC32C;
 
 /**
  * A HuggingFace byte-level BPE tokenizer (GPT-2's scheme, as Qwen2's {@code tokenizer.json} is) in
- * plain Java, for the emulated {@code genie-t2t-run}: it encodes and decodes as the {@code tokenizers}
- * library does for that shape, without its native library. The real {@code genie-t2t-run} is a
- * native program whose tokenizer is ready in milliseconds; the native library through DJL costs an
- * emulated run over a second of JNA loading and vocabulary parsing (more than the rest of the tool),
- * which made every emulated decoder run far slower than the program it stands for.
+ * plain Java: it encodes and decodes as the {@code tokenizers} library does for that shape, without
+ * its native library, and keeps the file's parsed form in a cache folder so that a fresh JVM reads
+ * it in about a tenth of a second instead of parsing 11 MB of JSON. The native library through DJL
+ * costs every fresh JVM its load and a parse of the whole vocabulary (0.8-1 s of CPU), which is
+ * most of a one-shot command's time: the SDK's prompt tokenizer and the emulated
+ * {@code genie-t2t-run} (a stand-in for a native program whose tokenizer is ready in milliseconds)
+ * both read the file through this class when its shape is this class's, and through DJL otherwise.
  *
- * <p>Only the shape it fully implements is taken ({@link #load} says empty otherwise, and the tool
- * uses the native library): an NFC or no normalizer; a {@code Split} pre-tokenizer with a regex and
- * {@code Isolated} behaviour followed by a {@code ByteLevel} one without prefix space or regex (or a
- * {@code ByteLevel} with GPT-2's regex alone); a {@code BPE} model without dropout, unknown token,
- * affixes or byte fallback; a {@code ByteLevel} decoder; added tokens that are matched on the raw
- * text (not normalized, no stripping, not single-word). The post-processor is not applied: the tool
- * encodes without special tokens. Unlike DJL's default, nothing is truncated to 512 tokens: the
- * real tool's tokenizer does not cut a prompt.
+ * <p>Only the shape it fully implements is taken ({@link #load} says empty otherwise): an NFC or no
+ * normalizer; a {@code Split} pre-tokenizer with a regex and {@code Isolated} behaviour followed by
+ * a {@code ByteLevel} one without prefix space or regex (or a {@code ByteLevel} with GPT-2's regex
+ * alone); a {@code BPE} model without dropout, unknown token, affixes or byte fallback; a
+ * {@code ByteLevel} decoder; added tokens that are matched on the raw text (not normalized, no
+ * stripping, not single-word). The post-processor is not applied: it encodes without special
+ * tokens added. Nothing is truncated or padded. Immutable and safe to use from any thread.
  */
-final class ByteLevelBpe implements ToolTokenizer {
+public final class ByteLevelBpe {
     /** GPT-2's pre-tokenizer regex, which {@code ByteLevel} with {@code use_regex} applies. */
     private static final String GPT2_REGEX =
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -112,12 +113,12 @@ final class ByteLevelBpe implements ToolTokenizer {
      * @return the tokenizer, or empty when the file holds anything this class does not implement
      * @throws IOException when the file cannot be read or is not JSON
      */
-    static Optional<ByteLevelBpe> load(Path tokenizerJson) throws IOException {
+    public static Optional<ByteLevelBpe> load(Path tokenizerJson) throws IOException {
         return parse(Files.readAllBytes(tokenizerJson));
     }
 
     /**
-     * {@link #load(Path)} through a cache folder of the tool's own: the file's parsed form is kept
+     * {@link #load(Path)} through a cache folder: the file's parsed form is kept
      * there under the file's size and checksums, and read back instead of parsing the file again
      * (a few milliseconds instead of about a second of a fresh JVM's time). A cache file that is
      * missing, unreadable or not right is ignored (and replaced); one that cannot be written is
@@ -128,7 +129,7 @@ final class ByteLevelBpe implements ToolTokenizer {
      * @return the tokenizer, or empty when the file holds anything this class does not implement
      * @throws IOException when the tokenizer file cannot be read or is not JSON
      */
-    static Optional<ByteLevelBpe> load(Path tokenizerJson, Path cache) throws IOException {
+    public static Optional<ByteLevelBpe> load(Path tokenizerJson, Path cache) throws IOException {
         byte[] json = Files.readAllBytes(tokenizerJson);
         CRC32C crc32c = new CRC32C();
         crc32c.update(json);
@@ -503,7 +504,13 @@ final class ByteLevelBpe implements ToolTokenizer {
         }
     }
 
-    @Override
+    /**
+     * The ids of a text, nothing added and nothing cut; added tokens' text (such as
+     * {@code <|im_end|>}) becomes the added token, as the library does with special tokens not added.
+     *
+     * @param text the text
+     * @return its ids
+     */
     public long[] encode(String text) {
         LongList ids = new LongList();
         int from = 0;
@@ -586,7 +593,13 @@ final class ByteLevelBpe implements ToolTokenizer {
         }
     }
 
-    @Override
+    /**
+     * The text of ids, special tokens included; ids the tokenizer has no token for are skipped, as the
+     * library does.
+     *
+     * @param ids the ids
+     * @return their text
+     */
     public String decode(long[] ids) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int size = starts.length - 1;
@@ -608,11 +621,6 @@ final class ByteLevelBpe implements ToolTokenizer {
                 return starts[next];
             }
         }
-    }
-
-    @Override
-    public void close() {
-        // nothing native to free
     }
 
     /** Merge ranks and results by token pair, in an open-addressed table of longs (no boxing of 150,000 entries). */
