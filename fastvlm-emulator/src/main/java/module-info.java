@@ -9,7 +9,6 @@ module dev.fastvlm.emulator {
     requires transitive dev.fastvlm;
     requires transitive dev.fastvlm.genie;
     requires dev.fastvlm.adb.protocol;
-    requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
     requires ai.djl.tokenizers;
     requires com.sun.jna;
