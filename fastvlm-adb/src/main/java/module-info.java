@@ -7,6 +7,8 @@ module dev.fastvlm.adb {
     requires transitive dev.fastvlm;
     requires dev.fastvlm.adb.protocol;
     requires org.slf4j;
+    // TCP_QUICKACK for the sockets to the adb server (ServerLink)
+    requires jdk.net;
 
     exports dev.fastvlm.adb;
 }
