@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code fastvlm chat}: a conversation about one image, or about none. Questions come from {@code --prompt}
@@ -42,7 +43,7 @@ final class ChatCommand extends SessionCommand {
     List<String> prompts = new ArrayList<>();
 
     @Override
-    int use(FastVlm vlm, boolean emulated, PrintWriter out) {
+    int use(FastVlm vlm, BooleanSupplier emulated, PrintWriter out) {
         ConversationOptions.Builder options = ConversationOptions.builder();
         if (image != null) {
             options.image(image);
@@ -66,10 +67,10 @@ final class ChatCommand extends SessionCommand {
         }
     }
 
-    private void answer(Conversation chat, String question, boolean emulated, PrintWriter out) {
+    private void answer(Conversation chat, String question, BooleanSupplier emulated, PrintWriter out) {
         Description d = chat.ask(question, streamTo(out));
         if (json) {
-            out.println(turnJson(chat.turns().size(), question, d, emulated));
+            out.println(turnJson(chat.turns().size(), question, d, emulated.getAsBoolean()));
         } else {
             out.println();
             out.println(figures(d.stats()));

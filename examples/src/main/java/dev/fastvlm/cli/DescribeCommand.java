@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code fastvlm describe}: the main job. Streams the answer, then the figures. With no device and
@@ -24,10 +25,10 @@ final class DescribeCommand extends SessionCommand {
     String prompt;
 
     @Override
-    int use(FastVlm vlm, boolean emulated, PrintWriter out) {
+    int use(FastVlm vlm, BooleanSupplier emulated, PrintWriter out) {
         Description d = vlm.describe(image, prompt, streamTo(out));
         if (json) {
-            out.println(toJson(d, emulated));
+            out.println(toJson(d, emulated.getAsBoolean()));
         } else {
             out.println();
             out.println(figures(d.stats()));

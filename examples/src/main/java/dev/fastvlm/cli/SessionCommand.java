@@ -189,7 +189,6 @@ abstract class SessionCommand implements Callable<Integer> {
                     + "; or use --emulator");
         }
         Transport transport = device == null ? AdbTransport.connect() : AdbTransport.connect(device);
-        // asked once the instance is built: its vocabulary then already loads beside this round trip
         return run(transport, modelDir, sdk, settings,
                 () -> "1".equals(DeviceScripts.output(transport, "getprop ro.fastvlm.emulated").strip()), out);
     }
@@ -265,17 +264,36 @@ abstract class SessionCommand implements Callable<Integer> {
                 .syncProgress(System.console() != null ? new ProgressBar(spec.commandLine().getErr(), "sync")
                         : TransferListener.NONE)
                 .build()) {
-            return use(vlm, emulated.getAsBoolean(), out);
+            return use(vlm, new AskedOnce(emulated), out);
+        }
+    }
+
+    /** A device fact asked for when first needed (only JSON output says it) and then remembered. */
+    private static final class AskedOnce implements BooleanSupplier {
+        private final BooleanSupplier question;
+        private Boolean answer;
+
+        AskedOnce(BooleanSupplier question) {
+            this.question = question;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            if (answer == null) {
+                answer = question.getAsBoolean();
+            }
+            return answer;
         }
     }
 
     /**
      * The subcommand's work on the built instance.
      *
-     * @param emulated whether the device is the emulator (said in the JSON output)
+     * @param emulated whether the device is the emulator (said in the JSON output; asked of the
+     *                 device when first needed, an adb round trip that text output does without)
      * @return the exit code
      */
-    abstract int use(FastVlm vlm, boolean emulated, PrintWriter out);
+    abstract int use(FastVlm vlm, BooleanSupplier emulated, PrintWriter out);
 
     /** Streams the answer's pieces to {@code out}, unless the output is JSON. */
     TokenListener streamTo(PrintWriter out) {
