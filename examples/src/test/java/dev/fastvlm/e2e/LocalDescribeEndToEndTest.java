@@ -2,6 +2,7 @@ package dev.fastvlm.e2e;
 
 import dev.fastvlm.Description;
 import dev.fastvlm.FastVlm;
+import dev.fastvlm.ModelArtifactException;
 import dev.fastvlm.QairtRuntime;
 import dev.fastvlm.core.local.LocalTransport;
 import dev.fastvlm.emulator.model.EmulatedBundle;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The whole describe flow with no ADB at all: the JVM is "on the device", the emulated SDK's
@@ -86,5 +88,24 @@ class LocalDescribeEndToEndTest {
         try (Stream<Path> requests = Files.list(deviceDir.resolve("requests"))) {
             assertThat(requests).isEmpty();
         }
+    }
+
+    @Test
+    void aChatTemplateThatDoesNotParseFailsBuildNotTheFirstRequest() throws IOException {
+        Path broken = EmulatedBundle.write(dir.resolve("broken-template"), 56, EmulatedBundle.VisionPrecision.INT8);
+        Path config = broken.resolve("tokenizer_config.json");
+        String text = Files.readString(config);
+        String edited = text.replaceFirst("\"chat_template\": \"(?:[^\"\\\\]|\\\\.)*\"",
+                "\"chat_template\": \"{% for m in messages %}{{ m['content'] }}\"");
+        assertThat(edited).isNotEqualTo(text);
+        Files.writeString(config, edited);
+        assertThatThrownBy(() -> FastVlm.builder()
+                .device(localDevice(bin))
+                .models(broken)
+                .runtime(QairtRuntime.builder().sdkDirectory(sdk)
+                        .deviceDirectory(dir.resolve("device-broken").toString()).build())
+                .build())
+                .isInstanceOf(ModelArtifactException.class)
+                .hasMessageContaining("chat template does not parse");
     }
 }
