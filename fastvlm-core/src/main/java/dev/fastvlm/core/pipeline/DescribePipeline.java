@@ -26,6 +26,7 @@ import dev.fastvlm.core.embed.VisionEmbeddings;
 import dev.fastvlm.core.image.ImagePreprocessor;
 import dev.fastvlm.core.image.OutputLayout;
 import dev.fastvlm.core.image.PreprocessedImage;
+import dev.fastvlm.core.image.decode.StandardDecoder;
 import dev.fastvlm.core.text.EncodedPrompt;
 import dev.fastvlm.core.text.PromptBudget;
 import dev.fastvlm.core.text.PromptOptions;
@@ -161,6 +162,8 @@ final class DescribePipeline implements AutoCloseable {
         // one-shot request with a small image otherwise waits for its end.
         PromptTokenizer tokenizer = PromptTokenizer.loadInBackground(bundle.require(ModelArtifact.TOKENIZER),
                 UserCache.folder().resolve(TOKENIZER_CACHE));
+        // likewise the JPEG decoder's native library, which a first JPEG would otherwise load on the caller's thread
+        StandardDecoder.loadJpegLibraryAhead();
         DescribePipeline pipeline;
         try {
             Soc soc = Soc.fromChip(DeviceScripts.output(config.device(), "getprop ro.soc.model").strip());

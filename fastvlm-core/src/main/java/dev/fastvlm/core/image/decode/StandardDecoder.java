@@ -130,6 +130,15 @@ public final class StandardDecoder implements ImageDecoder {
     }
 
     /**
+     * Loads the native JPEG library (libjpeg-turbo through JNA, tens of ms in a fresh JVM) on a decode
+     * thread now, so that a first JPEG does not wait for it on the calling thread: for a one-shot
+     * caller that builds its instance and then decodes at once. Does nothing more than that load.
+     */
+    public static void loadJpegLibraryAhead() {
+        DecodeThreads.POOL.execute(TurboJpegDecoder::available);
+    }
+
+    /**
      * Decodes and hands the pixels to {@code use}, JPEG without copying them into the heap first,
      * and large JPEG and PNG images while they are decoded if {@code reads} says {@code use} will
      * read their rows.
