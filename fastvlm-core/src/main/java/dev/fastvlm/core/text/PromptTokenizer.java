@@ -176,6 +176,11 @@ public final class PromptTokenizer implements AutoCloseable {
             return ByteLevelBpe.load(files.tokenizerJson(), cache.get());
         } catch (IOException e) {
             throw new ModelArtifactException("tokenizer: cannot load " + files.tokenizerJson() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // a runtime without what the plain Java tokenizer uses (Android's regex has no
+            // UNICODE_CHARACTER_CLASS): the native library reads the file instead
+            LOG.debug("reading {} through the native library: {}", files.tokenizerJson(), e.toString());
+            return Optional.empty();
         }
     }
 
