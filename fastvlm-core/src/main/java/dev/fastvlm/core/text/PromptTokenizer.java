@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 /**
@@ -247,18 +248,29 @@ public final class PromptTokenizer implements AutoCloseable {
     private static PromptTokenizer loadInBackground(Path dirOrTokenizerJson, Optional<Path> plainJavaCache) {
         TokenizerFiles files = TokenizerFiles.locate(Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson"));
         // The parse starts before the chat template is built (Jinjava's start-up is tens of ms of a one-shot run).
-        CompletableFuture<Loaded> vocabulary = new CompletableFuture<>();
+        CompletableFuture<Loaded> vocabulary = onLoaderThread(() -> buildVocabulary(files, plainJavaCache),
+                () -> warmUpRenderer(files));
+        return new PromptTokenizer(files, LiteralEncoder::load, vocabulary);
+    }
+
+    /**
+     * Runs {@code work} on a thread of its own ({@code fastvlm-tokenizer-load-N}, a daemon that ends
+     * with it), completes the returned future with its result or failure, then runs {@code afterwards}
+     * on that thread.
+     */
+    private static <T> CompletableFuture<T> onLoaderThread(Supplier<T> work, Runnable afterwards) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         Thread loader = new Thread(() -> {
             try {
-                vocabulary.complete(buildVocabulary(files, plainJavaCache));
+                result.complete(work.get());
             } catch (RuntimeException | Error e) {
-                vocabulary.completeExceptionally(e);
+                result.completeExceptionally(e);
             }
-            warmUpRenderer(files);
+            afterwards.run();
         }, "fastvlm-tokenizer-load-" + LOADERS.incrementAndGet());
         loader.setDaemon(true);
         loader.start();
-        return new PromptTokenizer(files, LiteralEncoder::load, vocabulary);
+        return result;
     }
 
     /**
@@ -332,17 +344,7 @@ public final class PromptTokenizer implements AutoCloseable {
                 throw new IllegalStateException("this PromptTokenizer is closed");
             }
             if (nativeLoad == null) {
-                CompletableFuture<HuggingFaceTokenizer> started = new CompletableFuture<>();
-                Thread loader = new Thread(() -> {
-                    try {
-                        started.complete(DjlTokenizers.fromFile(files.tokenizerJson()));
-                    } catch (RuntimeException | Error e) {
-                        started.completeExceptionally(e);
-                    }
-                }, "fastvlm-tokenizer-load-" + LOADERS.incrementAndGet());
-                loader.setDaemon(true);
-                nativeLoad = started;
-                loader.start();
+                nativeLoad = onLoaderThread(() -> DjlTokenizers.fromFile(files.tokenizerJson()), () -> { });
             }
             load = nativeLoad;
         }
@@ -714,26 +716,18 @@ public final class PromptTokenizer implements AutoCloseable {
                 throw new IllegalStateException("this PromptTokenizer is closed");
             }
             if (literalLoad == null) {
-                CompletableFuture<LiteralEncoder> load = new CompletableFuture<>();
-                Thread loader = new Thread(() -> {
-                    try {
-                        LiteralEncoder built = literalLoader.apply(files.tokenizerJson());
-                        synchronized (literalLock) {
-                            if (closed) {
-                                // close() came first: nobody will use it, so free it here.
-                                built.close();
-                            } else {
-                                literal = built;
-                            }
+                literalLoad = onLoaderThread(() -> {
+                    LiteralEncoder built = literalLoader.apply(files.tokenizerJson());
+                    synchronized (literalLock) {
+                        if (closed) {
+                            // close() came first: nobody will use it, so free it here.
+                            built.close();
+                        } else {
+                            literal = built;
                         }
-                        load.complete(built);
-                    } catch (RuntimeException | Error e) {
-                        load.completeExceptionally(e);
                     }
-                }, "fastvlm-tokenizer-load-" + LOADERS.incrementAndGet());
-                loader.setDaemon(true);
-                literalLoad = load;
-                loader.start();
+                    return built;
+                }, () -> { });
             }
             return literalLoad;
         }
