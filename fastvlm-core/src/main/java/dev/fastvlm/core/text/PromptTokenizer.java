@@ -247,10 +247,19 @@ public final class PromptTokenizer implements AutoCloseable {
 
     private static PromptTokenizer loadInBackground(Path dirOrTokenizerJson, Optional<Path> plainJavaCache) {
         TokenizerFiles files = TokenizerFiles.locate(Objects.requireNonNull(dirOrTokenizerJson, "dirOrTokenizerJson"));
-        // The parse starts before the chat template is built (Jinjava's start-up is tens of ms of a one-shot run).
+        // The parse starts before the chat template is built (Jinjava's start-up is tens of ms of a one-shot run);
+        // the loader renders that template once the vocabulary is there.
+        CompletableFuture<Optional<ChatTemplate>> built = new CompletableFuture<>();
         CompletableFuture<Loaded> vocabulary = onLoaderThread(() -> buildVocabulary(files, plainJavaCache),
-                () -> warmUpRenderer(files));
-        return new PromptTokenizer(files, LiteralEncoder::load, vocabulary);
+                () -> warmUpRenderer(files, built));
+        try {
+            PromptTokenizer loading = new PromptTokenizer(files, LiteralEncoder::load, vocabulary);
+            built.complete(loading.template);
+            return loading;
+        } finally {
+            // a template that failed to build leaves nothing to render
+            built.complete(Optional.empty());
+        }
     }
 
     /**
@@ -274,16 +283,17 @@ public final class PromptTokenizer implements AutoCloseable {
     }
 
     /**
-     * Renders a throwaway copy of the chat template once. A JVM's first render loads and links
-     * Jinjava's renderer (about 40 ms, much of it classes the class data archive cannot hold); done
-     * here, after a vocabulary that loaded from its cache in a tenth of a second, it overlaps the
-     * caller's own work (a one-shot request decoding its image) instead of delaying the first
-     * request. A template that fails here fails the real render too, which reports it.
+     * Renders the chat template once, on the loader thread, when the constructor has built it. A
+     * JVM's first render loads and links Jinjava's renderer (about 40 ms, much of it classes the
+     * class data archive cannot hold); done here, after a vocabulary that loaded from its cache in a
+     * tenth of a second, it overlaps the caller's own work (a one-shot request decoding its image)
+     * instead of delaying the first request. A template that fails here fails the real render too,
+     * which reports it.
      */
-    private static void warmUpRenderer(TokenizerFiles files) {
+    private static void warmUpRenderer(TokenizerFiles files, CompletableFuture<Optional<ChatTemplate>> built) {
         try {
-            files.chatTemplate().ifPresent(source -> new ChatTemplate(source, files.specialTokens())
-                    .render(List.of(new ChatTemplate.Message("user", "warm-up")), true));
+            built.join().ifPresent(template -> template.render(List.of(new ChatTemplate.Message("user", "warm-up")),
+                    true));
         } catch (RuntimeException e) {
             LOG.debug("rendering the chat template of {} ahead failed: {}", files.tokenizerJson(), e.getMessage());
         }
