@@ -40,6 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DevicePoolTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A phone that takes Snapdragon 8 Elite-like times (model loads, inference, tokens). */
+    private static final EmulatorOptions REALISTIC = EmulatorOptions.builder().timing(EmulatedTiming.REALISTIC).build();
     /** Colours the emulated decoder names exactly. */
     private static final Map<String, Color> COLOURS = Map.of("black", Color.BLACK, "white", Color.WHITE,
             "red", Color.RED, "green", Color.GREEN, "blue", Color.BLUE, "yellow", Color.YELLOW, "cyan", Color.CYAN,
@@ -141,14 +143,9 @@ class DevicePoolTest {
 
     @Test
     void aClientThatDisconnectsStopsItsDeviceProgram() throws Exception {
-        EmulatorOptions realistic = EmulatorOptions.builder().timing(EmulatedTiming.REALISTIC).build();
-        try (EmulatedPool pool = new EmulatedPool(List.of(realistic), builder -> builder)) {
+        try (EmulatedPool pool = new EmulatedPool(List.of(REALISTIC), builder -> builder)) {
             DeviceEmulator emulator = pool.devices.get(0).emulator();
-            // The emulated answer repeats the question: about 200 tokens at the emulator's 38.5 tokens/s, 5 s of
-            // decoding after the first token.
-            String question = "Tell me everything about the colours, " + "then again, ".repeat(60) + "please.";
-            ObjectNode body = chat(TestImages.dataUrl(Color.RED, Color.BLUE), question)
-                    .put("stream", true).put("max_tokens", 400);
+            ObjectNode body = longAnswerRequest().put("stream", true);
             long gone;
             try (Socket socket = new Socket("127.0.0.1", pool.server.port())) {
                 RawHttp.postChat(socket.getOutputStream(), body);
@@ -176,11 +173,9 @@ class DevicePoolTest {
 
     @Test
     void aPlainRequestWhoseClientDisconnectsIsStoppedToo() throws Exception {
-        EmulatorOptions realistic = EmulatorOptions.builder().timing(EmulatedTiming.REALISTIC).build();
-        try (EmulatedPool pool = new EmulatedPool(List.of(realistic), builder -> builder)) {
+        try (EmulatedPool pool = new EmulatedPool(List.of(REALISTIC), builder -> builder)) {
             DeviceEmulator emulator = pool.devices.get(0).emulator();
-            String question = "Tell me everything about the colours, " + "then again, ".repeat(60) + "please.";
-            ObjectNode body = chat(TestImages.dataUrl(Color.RED, Color.BLUE), question).put("max_tokens", 400);
+            ObjectNode body = longAnswerRequest();
             long gone;
             try (Socket socket = new Socket("127.0.0.1", pool.server.port())) {
                 RawHttp.postChat(socket.getOutputStream(), body);
@@ -198,6 +193,15 @@ class DevicePoolTest {
             assertThat(metrics(pool.server)).contains("fastvlm_requests_total{outcome=\"client_disconnected\"} 1.0")
                     .doesNotContain("outcome=\"ok\"");
         }
+    }
+
+    /**
+     * A request whose answer takes seconds on a {@link #REALISTIC} phone: the emulated answer repeats the
+     * question, about 200 tokens at the emulator's 38.5 tokens/s, 5 s of decoding after the first token.
+     */
+    private static ObjectNode longAnswerRequest() {
+        String question = "Tell me everything about the colours, " + "then again, ".repeat(60) + "please.";
+        return chat(TestImages.dataUrl(Color.RED, Color.BLUE), question).put("max_tokens", 400);
     }
 
     /** Waits until the device has no request folder left and is ready again, or {@code deadlineNanos}. */
