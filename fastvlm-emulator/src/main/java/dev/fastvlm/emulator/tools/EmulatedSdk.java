@@ -21,8 +21,8 @@ import java.util.UUID;
  * overridden by the emulator's shell), so every tool run costs one JVM start (about half a
  * second, more on a loaded machine; {@code -XX:TieredStopAtLevel=1 -XX:+UseSerialGC} keep it
  * small, and so does class data sharing where the emulator names an archive in {@link
- * ToolEnvironment#TOOL_CDS}). Its libraries are marked placeholder files, which the emulated tools look for through
- * {@code LD_LIBRARY_PATH} and {@code ADSP_LIBRARY_PATH} as the real loaders would.
+ * ToolEnvironment#TOOL_CDS}). Its libraries are marked placeholder files, which the emulated tools
+ * look for through {@code LD_LIBRARY_PATH} and {@code ADSP_LIBRARY_PATH} as the real loaders would.
  */
 public final class EmulatedSdk {
     /** Device programs, under {@code bin/aarch64-android/}. */
