@@ -31,8 +31,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * ({@link Main} prints its JVM's options, loads a class of Java 5's class-file version as picocli's
  * are, and exits with the code it is given): the first run of a subcommand records an archive that
  * later runs map, old classes included, nothing else stays in the cache folder, the exit code
- * passes through, and one-shot subcommands get the one-shot JIT settings while the long-running
- * ones keep the JVM's defaults.
+ * passes through, a dump that fails is not tried on every run, and one-shot subcommands get the
+ * one-shot JIT settings while the long-running ones keep the JVM's defaults.
  */
 class LauncherTest {
 
@@ -97,6 +97,11 @@ class LauncherTest {
     }
 
     private Run launch(String javaOptions, String... args) throws IOException, InterruptedException {
+        return launch(Map.of(), javaOptions, args);
+    }
+
+    private Run launch(Map<String, String> extraEnvironment, String javaOptions, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -105,6 +110,7 @@ class LauncherTest {
         env.put("XDG_CACHE_HOME", dir.resolve("cache-home").toString());
         env.put("FASTVLM_JAVA_OPTS", javaOptions);
         env.remove("JAVA_OPTS");
+        env.putAll(extraEnvironment);
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
@@ -139,6 +145,31 @@ class LauncherTest {
                     .singleElement().asString().contains("shared objects file");
         }
         assertThat(cacheFiles()).hasSize(1);
+    }
+
+    @Test
+    void aDumpThatFailsIsNotTriedAgainAndTheCommandStillRuns() throws Exception {
+        // a java first on the PATH that refuses to dump an archive and runs everything else
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path dumps = dir.resolve("dumps.log");
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/usr/bin/env bash\n"
+                + "for arg in \"$@\"; do\n"
+                + "  if [ \"$arg\" = -Xshare:dump ]; then echo dump >>'" + dumps + "'; exit 1; fi\n"
+                + "done\n"
+                + "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' \"$@\"\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        Map<String, String> path = Map.of("PATH", bin + ":" + System.getenv("PATH"));
+
+        Run first = launch(path, "", "describe", "4");
+        assertThat(first.status()).as(first.output()).isEqualTo(4);
+        assertThat(cacheFiles()).singleElement().asString().endsWith("-describe.jsa.failed");
+        Run second = launch(path, "", "describe", "0");
+        assertThat(second.status()).as(second.output()).isZero();
+        assertThat(second.jvmOptions()).as("no class list recorded again")
+                .noneMatch(option -> option.startsWith("-XX:DumpLoadedClassList"));
+        assertThat(Files.readAllLines(dumps)).as("one dump tried").hasSize(1);
+        assertThat(cacheFiles()).singleElement().asString().endsWith(".failed");
     }
 
     @Test
